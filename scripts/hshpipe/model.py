@@ -1,0 +1,217 @@
+"""Data model: the TRPM6 transcript on a genome build, and the genome <-> c. coordinate mapper.
+
+Genomic coordinates are 1-based, inclusive, on the forward strand. Exons are kept in transcript order
+(exon 1 first; on the minus strand exon 1 has the highest coordinates).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+
+
+@dataclass(frozen=True)
+class Exon:
+    number: int
+    start: int
+    end: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start + 1
+
+
+@dataclass(frozen=True)
+class CPos:
+    """A c. position: `base` is the c. number (negative in the 5' UTR), `utr3` marks `*` numbering,
+    `offset` is the intronic (or up/downstream) offset on the transcript strand."""
+
+    base: int
+    offset: int = 0
+    utr3: bool = False
+
+    def __str__(self) -> str:
+        s = f"*{self.base}" if self.utr3 else str(self.base)
+        if self.offset > 0:
+            s += f"+{self.offset}"
+        elif self.offset < 0:
+            s += str(self.offset)
+        return s
+
+    @property
+    def in_cds(self) -> bool:
+        return not self.utr3 and self.base >= 1 and self.offset == 0
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A VCF-style allele on the reference's contig naming (normalised before annotation)."""
+
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+
+    @property
+    def end(self) -> int:
+        return self.pos + len(self.ref) - 1
+
+    def key(self) -> str:
+        return f"{self.chrom}:{self.pos}:{self.ref}:{self.alt}"
+
+
+@dataclass(frozen=True)
+class Transcript:
+    gene: str
+    transcript_id: str
+    protein_id: str
+    ensembl_transcript_id: str
+    build: str
+    chrom: str
+    refseq_chrom: str
+    chrom_length: int
+    strand: int
+    exons: tuple[Exon, ...]
+    cds_start: int  # lowest genomic coordinate of the CDS (stop codon included)
+    cds_end: int  # highest genomic coordinate of the CDS
+    _tx_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
+
+    @classmethod
+    def load(cls, build: str, path: Path | None = None) -> "Transcript":
+        path = path or RESOURCES / "trpm6" / f"transcript.{build}.json"
+        d = json.loads(Path(path).read_text())
+        exons = tuple(Exon(e["number"], e["start"], e["end"]) for e in d["exons"])
+        t = cls(
+            gene=d["gene"], transcript_id=d["transcript_id"], protein_id=d["protein_id"],
+            ensembl_transcript_id=d["ensembl_transcript_id"], build=d["build"], chrom=d["chrom"],
+            refseq_chrom=d["refseq_chrom"], chrom_length=d["chrom_length"], strand=d["strand"],
+            exons=exons, cds_start=d["cds_start"], cds_end=d["cds_end"],
+        )
+        starts, acc = [], 0
+        for e in exons:
+            starts.append(acc + 1)
+            acc += e.length
+        object.__setattr__(t, "_tx_starts", tuple(starts))
+        return t
+
+    # --- geometry -------------------------------------------------------------------------------
+    @property
+    def start(self) -> int:
+        return min(e.start for e in self.exons)
+
+    @property
+    def end(self) -> int:
+        return max(e.end for e in self.exons)
+
+    @property
+    def n_exons(self) -> int:
+        return len(self.exons)
+
+    @property
+    def tx_length(self) -> int:
+        return sum(e.length for e in self.exons)
+
+    def exon_at(self, g: int) -> Exon | None:
+        for e in self.exons:
+            if e.start <= g <= e.end:
+                return e
+        return None
+
+    def intron_at(self, g: int) -> int | None:
+        """Intron number (intron i lies between exon i and exon i+1) containing g, else None."""
+        for i in range(len(self.exons) - 1):
+            a, b = self.exons[i], self.exons[i + 1]
+            lo, hi = (b.end + 1, a.start - 1) if self.strand < 0 else (a.end + 1, b.start - 1)
+            if lo <= g <= hi:
+                return i + 1
+        return None
+
+    def tx_pos(self, g: int) -> int | None:
+        """1-based position in the spliced transcript of an exonic genomic position."""
+        for e, s in zip(self.exons, self._tx_starts):
+            if e.start <= g <= e.end:
+                return s + (e.end - g if self.strand < 0 else g - e.start)
+        return None
+
+    def genomic_of_tx(self, t: int) -> int:
+        for e, s in zip(self.exons, self._tx_starts):
+            if s <= t < s + e.length:
+                return e.end - (t - s) if self.strand < 0 else e.start + (t - s)
+        raise ValueError(f"transcript position {t} outside 1..{self.tx_length}")
+
+    @property
+    def cds_tx_start(self) -> int:
+        return self.tx_pos(self.cds_end if self.strand < 0 else self.cds_start)  # type: ignore[return-value]
+
+    @property
+    def cds_tx_end(self) -> int:
+        return self.tx_pos(self.cds_start if self.strand < 0 else self.cds_end)  # type: ignore[return-value]
+
+    @property
+    def cds_length(self) -> int:
+        return self.cds_tx_end - self.cds_tx_start + 1
+
+    def _c_of_tx(self, t: int, offset: int = 0) -> CPos:
+        if t < self.cds_tx_start:
+            return CPos(t - self.cds_tx_start, offset)
+        if t > self.cds_tx_end:
+            return CPos(t - self.cds_tx_end, offset, utr3=True)
+        return CPos(t - self.cds_tx_start + 1, offset)
+
+    def c_pos(self, g: int) -> CPos:
+        """Genomic position -> c. position (exonic, intronic, or beyond the transcript ends)."""
+        t = self.tx_pos(g)
+        if t is not None:
+            return self._c_of_tx(t)
+        s = self.strand
+        first, last = self.exons[0], self.exons[-1]
+        five_end = first.end if s < 0 else first.start
+        three_end = last.start if s < 0 else last.end
+        if (g - five_end) * s < 0:  # upstream of the transcript
+            return CPos(self._c_of_tx(1).base - abs(g - five_end))
+        if (g - three_end) * s > 0:  # downstream
+            c_last = self._c_of_tx(self.tx_length)
+            return CPos(c_last.base + abs(g - three_end), 0, utr3=c_last.utr3)
+        i = self.intron_at(g)
+        assert i is not None
+        a, b = self.exons[i - 1], self.exons[i]
+        a_last = a.start if s < 0 else a.end  # last base of the upstream exon
+        b_first = b.end if s < 0 else b.start
+        d_up, d_down = abs(g - a_last), abs(b_first - g)
+        if d_up <= d_down:
+            return self._c_of_tx(self.tx_pos(a_last), offset=d_up)  # type: ignore[arg-type]
+        return self._c_of_tx(self.tx_pos(b_first), offset=-d_down)  # type: ignore[arg-type]
+
+    def genomic_of_c(self, c: CPos) -> int:
+        """c. position -> genomic position (inverse of c_pos for positions within the transcript)."""
+        if c.utr3:
+            t = self.cds_tx_end + c.base
+        elif c.base < 0:
+            t = self.cds_tx_start + c.base
+        else:
+            t = self.cds_tx_start + c.base - 1
+        if t < 1:  # upstream of the transcript start
+            return self.genomic_of_tx(1) - self.strand * (1 - t)
+        if t > self.tx_length:
+            return self.genomic_of_tx(self.tx_length) + self.strand * (t - self.tx_length)
+        return self.genomic_of_tx(t) + self.strand * c.offset
+
+    def is_exon_boundary(self, c: CPos) -> tuple[bool, bool]:
+        """(is first base of an exon, is last base of an exon) for an exonic c. position."""
+        g = self.genomic_of_c(CPos(c.base, 0, c.utr3))
+        e = self.exon_at(g)
+        if e is None:
+            return (False, False)
+        first = e.end if self.strand < 0 else e.start
+        last = e.start if self.strand < 0 else e.end
+        return (g == first, g == last)
+
+
+def read_fasta_seq(path: Path) -> str:
+    return "".join(l.strip() for l in Path(path).read_text().splitlines() if not l.startswith(">"))
+
+
+def load_protein(path: Path | None = None) -> str:
+    return read_fasta_seq(path or RESOURCES / "trpm6" / "NP_060132.3.fa")
