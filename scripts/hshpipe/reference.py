@@ -173,3 +173,38 @@ def check_translation(cache: GeneCache) -> None:
         raise InputError(
             f"{where}: the TRPM6 CDS translation differs from NP_060132.3 at {mism} residues (more than "
             f"{MAX_PROTEIN_MISMATCHES}); the reference is not {cache.build}: check `reference` and `genome_build`")
+
+
+def write_region_fasta(cache: GeneCache, path: str | Path, contig: str) -> Path:
+    """Write a bgzipped, faidx-indexed FASTA holding the cached region at its true coordinates on a contig of
+    the true length (N elsewhere). bcftools norm runs against it instead of the user's whole genome, once per
+    contig naming (`chr9` and `9`), so VCFs of either naming normalise without renaming."""
+    import pysam
+
+    path = Path(path)
+    plain = path.with_suffix("")  # drop .gz
+    width, n = 60, cache.transcript.chrom_length
+    lo, hi = cache.region_start, cache.region_end
+    with plain.open("w") as fh:
+        fh.write(f">{contig}\n")
+        full_n = "N" * width + "\n"
+        line_start = 1
+        chunk: list[str] = []
+        while line_start <= n:
+            line_end = min(line_start + width - 1, n)
+            if line_end < lo or line_start > hi:
+                chunk.append(full_n if line_end - line_start + 1 == width else "N" * (line_end - line_start + 1) + "\n")
+            else:
+                chunk.append("".join(
+                    cache.seq[g - lo] if lo <= g <= hi else "N" for g in range(line_start, line_end + 1)) + "\n")
+            if len(chunk) >= 200_000:
+                fh.write("".join(chunk))
+                chunk = []
+            line_start = line_end + 1
+        fh.write("".join(chunk))
+    pysam.tabix_compress(str(plain), str(path), force=True)
+    plain.unlink()
+    for ext in (".fai", ".gzi"):
+        Path(str(path) + ext).unlink(missing_ok=True)
+    pysam.faidx(str(path))
+    return path

@@ -1,0 +1,25 @@
+"""HSH (TRPM6) variant interpretation: VCFs of a sequencing run -> per-sample clinical review reports.
+
+Entry point: config + validation, includes, rule all. See README.md and config/README.md.
+"""
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/reference.smk"
+include: "workflow/rules/analyse.smk"
+include: "workflow/rules/summary.smk"
+
+
+rule all:
+    input:
+        rules.summary.output,
+    default_target: True

@@ -1,0 +1,37 @@
+"""Shared start-up for the rule scripts: package path, logging to the rule's log, one-line errors."""
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def run(main: Callable[[], None], log_path: str | None) -> None:
+    from hshpipe.errors import InputError
+
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_path, mode="w"))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=handlers)
+    try:
+        main()
+    except InputError as exc:
+        logging.getLogger("hsh").error("%s", exc)
+        print(f"ERROR: {exc}", file=sys.stderr)
+        sys.exit(1)
+    except Exception:  # a bug, not bad input: keep the traceback in the log, say where to look
+        if log_path:
+            with open(log_path, "a") as fh:
+                fh.write(traceback.format_exc())
+        print(f"ERROR: internal error (a bug; please report it with {log_path or 'the traceback'}): "
+              f"{traceback.format_exc().strip().splitlines()[-1]}", file=sys.stderr)
+        sys.exit(2)
+
+
+def log_arg(argv: list[str]) -> str | None:
+    return argv[argv.index("--log") + 1] if "--log" in argv else None

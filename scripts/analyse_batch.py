@@ -1,0 +1,57 @@
+"""Rule analyse_batch: reports for one batch of samples, then the batch's summary rows (tracked output)."""
+import argparse
+import json
+import logging
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from _entry import log_arg, run
+
+
+def main() -> None:
+    from hshpipe.curation import load_curated_table
+    from hshpipe.pipeline import RunContext, Thresholds, atomic_write, run_batch
+    from hshpipe.reference import GeneCache
+    from hshpipe.samplesheet import make_batches, read_sample_sheet
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--settings", required=True, help="JSON: thresholds and config digest")
+    ap.add_argument("--sheet", required=True)
+    ap.add_argument("--batch", required=True, type=int)
+    ap.add_argument("--batch-size", required=True, type=int)
+    ap.add_argument("--cache", required=True)
+    ap.add_argument("--fasta", action="append", default=[])
+    ap.add_argument("--curated", required=True)
+    ap.add_argument("--clinvar", default="")
+    ap.add_argument("--outdir", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--log")
+    a = ap.parse_args()
+    settings = json.loads(a.settings)
+    rows = make_batches(read_sample_sheet(a.sheet), a.batch_size)[a.batch]
+    cache = GeneCache.load(a.cache)
+    table = load_curated_table(a.curated)
+    if a.clinvar:
+        from hshpipe.curation import add_clinvar
+
+        table = add_clinvar(table, a.clinvar, cache)
+    fastas = {}
+    for f in a.fasta:
+        import pysam
+
+        with pysam.FastaFile(f) as fa:
+            fastas[fa.references[0]] = f
+    th = Thresholds(settings["min_dp"], settings["min_gq"], settings["min_allele_balance"],
+                    settings["coverage_threshold"])
+    with tempfile.TemporaryDirectory(prefix="hsh.") as tmp:
+        ctx = RunContext(cache=cache, region_fastas=fastas, curated=table.compile(cache), thresholds=th,
+                         outdir=Path(a.outdir), config_sha256=settings["config_sha256"], tmpdir=Path(tmp))
+        summary = run_batch(rows, ctx, generated_on=date.today().isoformat())
+    logging.info("batch %d: %d samples reported", a.batch, len(summary))
+    atomic_write(Path(a.out), "".join(json.dumps(r, sort_keys=True) + "\n" for r in summary))
+
+
+if __name__ == "__main__":
+    run(main, log_arg(sys.argv))

@@ -1,0 +1,36 @@
+"""Genetic code and amino-acid names (standard code; TRPM6 is nuclear)."""
+from __future__ import annotations
+
+from .reference import GENETIC_CODE, revcomp
+
+AA3: dict[str, str] = {
+    "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly",
+    "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe", "P": "Pro", "S": "Ser",
+    "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val", "*": "Ter", "X": "Xaa", "U": "Sec", "O": "Pyl",
+}
+AA1: dict[str, str] = {v: k for k, v in AA3.items()}
+
+__all__ = ["AA1", "AA3", "GENETIC_CODE", "aa3", "revcomp", "translate", "translate_to_stop"]
+
+
+def aa3(residues: str) -> str:
+    """One-letter residues -> concatenated three-letter names ("S*" -> "SerTer")."""
+    return "".join(AA3[r] for r in residues)
+
+
+def translate(seq: str) -> str:
+    """Translate complete codons; unknown codons (N, partial) give X."""
+    code = GENETIC_CODE
+    return "".join(code.get(seq[i:i + 3], "X") for i in range(0, len(seq) - 2, 3))
+
+
+def translate_to_stop(seq: str) -> tuple[str, bool]:
+    """Translate until (and including) the first stop; (peptide, stop_found)."""
+    code = GENETIC_CODE
+    out = []
+    for i in range(0, len(seq) - 2, 3):
+        aa = code.get(seq[i:i + 3], "X")
+        out.append(aa)
+        if aa == "*":
+            return "".join(out), True
+    return "".join(out), False

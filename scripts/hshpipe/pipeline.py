@@ -1,0 +1,403 @@
+"""One batch of samples: read each VCF once, annotate, classify, decide, write the per-sample reports.
+
+Per-sample files are written under a temporary name and renamed last, so a killed job never leaves a report
+that looks finished; the batch's tracked output (its summary rows) is written only after every report.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import InputError
+from .model import Variant
+from .reference import GeneCache
+from .samplesheet import SampleRow
+from .vcfio import (GVCF_ALTS, Record, SampleGenotype, VcfHeader, file_sha256, inspect_vcf, normalise_region,
+                    read_records, region_of)
+
+SCHEMA_VERSION = "1.0.0"
+NULL_CONSEQUENCES = {"stop_gained", "frameshift_variant", "splice_acceptor_variant", "splice_donor_variant",
+                     "start_lost", "transcript_ablation", "exon_loss_variant"}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_dp: int = 10
+    min_gq: int = 20
+    min_allele_balance: float = 0.2
+    coverage_threshold: int = 20
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"min_dp": self.min_dp, "min_gq": self.min_gq, "min_allele_balance": self.min_allele_balance,
+                "coverage_threshold": self.coverage_threshold}
+
+
+@dataclass
+class RunContext:
+    cache: GeneCache
+    region_fastas: dict[str, str]  # contig name -> bgzipped FASTA of the region at true coordinates
+    curated: Any  # curation.CompiledTable
+    thresholds: Thresholds
+    outdir: Path
+    config_sha256: str
+    tmpdir: Path
+    annotations: dict[tuple, Any] = field(default_factory=dict)
+
+
+# --- genotype and QC ------------------------------------------------------------------------------------------
+
+def genotype_string(g: SampleGenotype) -> str:
+    sep = "|" if g.phased else "/"
+    return sep.join("." if a < 0 else str(a) for a in g.alleles)
+
+
+def zygosity(g: SampleGenotype) -> str | None:
+    """heterozygous / homozygous for this record's ALT (allele 1 after splitting), None when not carried."""
+    n_alt = sum(1 for a in g.alleles if a == 1)
+    if n_alt == 0:
+        return None
+    if len(g.alleles) == 1:
+        return "homozygous"  # haploid call; flagged in QC
+    return "homozygous" if n_alt == len(g.alleles) else "heterozygous"
+
+
+def qc_flags(rec: Record, g: SampleGenotype, zyg: str, th: Thresholds) -> list[str]:
+    flags = []
+    bad_filters = [f for f in rec.filters if f not in ("PASS", ".")]
+    if bad_filters:
+        flags.append("FILTER:" + ",".join(bad_filters))
+    if g.dp is not None and g.dp < th.min_dp:
+        flags.append(f"DP<{th.min_dp}")
+    if g.gq is not None and g.gq < th.min_gq:
+        flags.append(f"GQ<{th.min_gq}")
+    ab = allele_balance(g)
+    if ab is not None:
+        if zyg == "heterozygous" and (ab < th.min_allele_balance or ab > 1 - th.min_allele_balance):
+            flags.append(f"AB={ab:.2f} (het outside {th.min_allele_balance:.2f}-{1 - th.min_allele_balance:.2f})")
+        if zyg == "homozygous" and ab < 1 - th.min_allele_balance:
+            flags.append(f"AB={ab:.2f} (hom below {1 - th.min_allele_balance:.2f})")
+    return flags
+
+
+def info_flags(g: SampleGenotype) -> list[str]:
+    """Informational flags that do not fail QC."""
+    out = []
+    if len(g.alleles) == 1:
+        out.append("haploid genotype")
+    if -1 in g.alleles and len(g.alleles) > 1:
+        out.append("other allele is another ALT or missing (split multiallelic)")
+    return out
+
+
+def allele_balance(g: SampleGenotype) -> float | None:
+    if g.ad_ref is None or g.ad_alt is None or g.ad_ref + g.ad_alt == 0:
+        return None
+    return round(g.ad_alt / (g.ad_ref + g.ad_alt), 4)
+
+
+# --- one VCF, many samples ------------------------------------------------------------------------------------
+
+def region_fasta_for(ctx: RunContext, contig: str) -> str:
+    if contig not in ctx.region_fastas:
+        from .reference import write_region_fasta
+
+        path = ctx.tmpdir / f"region.{contig}.fa.gz"
+        ctx.region_fastas[contig] = str(write_region_fasta(ctx.cache, path, contig))
+    return ctx.region_fastas[contig]
+
+
+def check_ref_alleles(records: list[Record], ctx: RunContext, header: VcfHeader) -> set[int]:
+    """Indices of records whose REF disagrees with the reference. Many disagreements = another build."""
+    bad = set()
+    checked = 0
+    for i, r in enumerate(records):
+        if r.kind not in ("small",):
+            continue
+        checked += 1
+        try:
+            expected = ctx.cache.fetch(r.pos, r.pos + len(r.ref) - 1)
+        except IndexError:
+            continue
+        if expected != r.ref.upper():
+            bad.add(i)
+    if checked >= 3 and len(bad) > max(2, 0.2 * checked):
+        raise InputError(
+            f"{header.path}: REF alleles disagree with the reference {ctx.cache.reference} at {len(bad)} of "
+            f"{checked} records in TRPM6: the VCF was called on another build or reference; use the matching FASTA")
+    return bad
+
+
+def annotate_record(ctx: RunContext, r: Record):
+    from .consequence import annotate, annotate_sv
+
+    key = (r.kind, r.pos, r.ref, r.alt, r.end)
+    if key not in ctx.annotations:
+        if r.kind == "sv":
+            svtype = r.info.get("SVTYPE") or r.alt.strip("<>").split(":")[0]
+            ann = annotate_sv(ctx.cache.contig, r.pos + 1, r.end, svtype, ctx.cache)
+        else:
+            ann = annotate(Variant(ctx.cache.contig, r.pos, r.ref.upper(), r.alt.upper()), ctx.cache)
+        match = ctx.curated.match(Variant(ctx.cache.contig, r.pos, r.ref.upper(), r.alt.upper()), ann)
+        from .classify import classify
+
+        ctx.annotations[key] = (ann, match, classify(ann, match))
+    return ctx.annotations[key]
+
+
+def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
+    """Reports (dicts) for the samples of one VCF."""
+    header = inspect_vcf(rows[0].vcf, ctx.cache)
+    columns = []
+    notes_by_sample: dict[str, list[str]] = {}
+    for row in rows:
+        col = row.vcf_sample or row.sample
+        notes = []
+        if col not in header.samples:
+            if not row.vcf_sample and len(header.samples) == 1:
+                notes.append(f"VCF column {header.samples[0]!r} used for sample {row.sample!r} (single-sample VCF)")
+                col = header.samples[0]
+            else:
+                have = ", ".join(header.samples[:5]) + (" ..." if len(header.samples) > 5 else "")
+                what = "set `vcf_sample` to the VCF's column name" if header.samples else "the VCF has no genotype columns; give a VCF with sample columns"
+                raise InputError(f"sample sheet line {row.line}: sample {row.sample}: no column {col!r} in "
+                                 f"{header.path} (columns: {have or 'none'}); {what}")
+        columns.append(col)
+        notes_by_sample[row.sample] = notes
+    tmp = ctx.tmpdir / f"norm.{abs(hash(header.path))}.bcf"
+    normalise_region(header, region_of(ctx.cache, header.contig), region_fasta_for(ctx, header.contig), tmp)
+    records = list(read_records(tmp, columns))
+    tmp.unlink(missing_ok=True)
+    bad_ref = check_ref_alleles(records, ctx, header)
+    vcf_sha = file_sha256(header.path)
+    return [sample_report(row, j, records, bad_ref, header, vcf_sha, notes_by_sample[row.sample], ctx)
+            for j, row in enumerate(rows)]
+
+
+def _variant_key(r: Record) -> str:
+    return f"{r.chrom}:{r.pos}:{r.ref}:{r.alt}"
+
+
+def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[int], header: VcfHeader,
+                  vcf_sha: str, notes: list[str], ctx: RunContext) -> dict:
+    from .verdict import SampleCall, decide
+
+    th = ctx.thresholds
+    variants: list[dict] = []
+    filtered: list[dict] = []
+    calls: list[Any] = []
+    blocks: list[tuple[int, int, int]] = []
+    n_records = n_homref = n_missing = 0
+    for i, r in enumerate(records):
+        g = r.genotypes[j]
+        n_records += 1
+        if r.kind == "block":
+            depth = g.min_dp if g.min_dp is not None else g.dp
+            if depth is not None and all(a in (0, -1) for a in g.alleles):
+                blocks.append((r.pos, r.end, depth))
+            if all(a == -1 for a in g.alleles):
+                n_missing += 1
+            continue
+        if all(a == -1 for a in g.alleles):
+            n_missing += 1
+            filtered.append(_filtered(r, "no genotype call for this sample (./.)"))
+            continue
+        zyg = zygosity(g)
+        if zyg is None:
+            n_homref += 1
+            if g.dp is not None and r.kind == "small":
+                blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
+            continue
+        if r.kind == "symbolic":
+            filtered.append(_filtered(r, f"symbolic allele {r.alt} is not interpreted by this pipeline; review by hand"))
+            continue
+        if r.kind == "star":
+            filtered.append(_filtered(r, "spanning deletion allele (*): the deletion itself is reported at its own record"))
+            continue
+        if i in bad_ref:
+            try:
+                exp = ctx.cache.fetch(r.pos, r.pos + len(r.ref) - 1)
+            except IndexError:
+                exp = "?"
+            filtered.append(_filtered(r, f"REF {r.ref} does not match the reference ({exp}); not annotated"))
+            continue
+        try:
+            ann, match, cls = annotate_record(ctx, r)
+        except IndexError:
+            filtered.append(_filtered(r, "outside the TRPM6 gene cache region"))
+            continue
+        if g.dp is not None and r.kind == "small":
+            blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
+        flags = qc_flags(r, g, zyg, th)
+        v = {
+            "chrom": r.chrom, "pos": r.pos, "ref": r.ref, "alt": r.alt,
+            "original": {"chrom": r.original[0], "pos": r.original[1], "ref": r.original[2], "alt": r.original[3]},
+            "hgvs_g": ann.hgvs_g, "hgvs_c": ann.hgvs_c, "hgvs_p": ann.hgvs_p,
+            "consequence": list(ann.consequences), "impact": ann.impact, "exon": ann.exon, "intron": ann.intron,
+            "genotype": genotype_string(g), "zygosity": zyg, "phased": g.phased, "phase_set": g.phase_set,
+            "classification": cls.classification, "classification_rule": cls.rule,
+            "curated_match": None if match is None else {
+                "id": match.id, "level": match.level, "classification": match.entry.classification,
+                "evidence_tier": match.entry.evidence_tier, "source": match.entry.source,
+                "evidence": match.entry.evidence},
+            "qc_pass": not flags, "qc_flags": flags + info_flags(g),
+            "qc": {"filter": ";".join(r.filters), "dp": g.dp, "gq": g.gq, "allele_balance": allele_balance(g)},
+            "haplotype": None,
+            "info": dict(sorted(r.info.items())),
+        }
+        if ann.exons_affected:
+            v["exons_affected"] = list(ann.exons_affected)
+        v["qualifying"] = v["qc_pass"] and v["classification"] in ("pathogenic", "likely_pathogenic")
+        variants.append(v)
+        calls.append(SampleCall(
+            key=_variant_key(r), classification=cls.classification, zygosity=zyg, phased=g.phased,
+            phase_set=g.phase_set, haplotype=_alt_haplotype(g), qc_pass=v["qc_pass"], pos=r.pos,
+            hgvs_c=ann.hgvs_c, hgvs_p=ann.hgvs_p))
+    apply_haplotypes(variants, calls, records, ctx)
+    assessable = not (n_records > 0 and n_missing == n_records)
+    coverage = sample_coverage(row, blocks, ctx, had_blocks=any(r.kind == "block" for r in records))
+    from .coverage import describe_coverage
+
+    cov_text = describe_coverage(coverage)
+    verdict = decide(calls, assessable=assessable, coverage_note=cov_text)
+    if n_records == 0:
+        notes.append("The VCF has no records in the TRPM6 region for any sample (variant-only VCF: "
+                     "absence of records is read as reference).")
+    report = {
+        "schema_version": SCHEMA_VERSION, "sample": row.sample, "vcf_sample": _col(row, header),
+        "gene": "TRPM6", "genome_build": ctx.cache.build, "transcript": ctx.cache.transcript.transcript_id,
+        "protein": ctx.cache.transcript.protein_id, "synthetic_reference": ctx.cache.synthetic,
+        "verdict": verdict.verdict, "verdict_text": verdict.text, "verdict_notes": list(verdict.notes) + notes,
+        "variants": variants, "filtered": filtered,
+        "sample_qc": {"records_in_region": n_records, "variants_reported": len(variants),
+                      "records_filtered": len(filtered), "homozygous_reference_records": n_homref,
+                      "missing_genotype_records": n_missing},
+        "coverage": coverage,
+        "provenance": {
+            "pipeline_version": __version__,
+            "reference": {"path": ctx.cache.reference, "build": ctx.cache.build, "contig": ctx.cache.contig,
+                          "fingerprint": ctx.cache.reference_fingerprint},
+            "curated_table_version": ctx.curated.version,
+            "config_sha256": ctx.config_sha256,
+            "inputs_sha256": {"vcf": vcf_sha, "alignments": file_sha256(row.alignments) if row.alignments else None},
+            "thresholds": th.as_dict(),
+            "sample_sheet": {"line": row.line, **dict(row.extra)},
+        },
+    }
+    return report
+
+
+def _col(row: SampleRow, header: VcfHeader) -> str:
+    col = row.vcf_sample or row.sample
+    return col if col in header.samples else header.samples[0]
+
+
+def _alt_haplotype(g: SampleGenotype) -> int | None:
+    if not g.phased or len(g.alleles) != 2:
+        return None
+    if g.alleles[0] == 1 and g.alleles[1] != 1:
+        return 0
+    if g.alleles[1] == 1 and g.alleles[0] != 1:
+        return 1
+    return None
+
+
+def _filtered(r: Record, reason: str) -> dict:
+    return {"chrom": r.chrom, "pos": r.pos, "ref": r.ref, "alt": r.alt, "reason": reason}
+
+
+def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Record], ctx: RunContext) -> None:
+    """Variants of one sample that touch the same codon and are known to be in cis (both homozygous, or phased
+    het on the same haplotype of one phase set) get one combined protein change (`haplotype`)."""
+    from .consequence import annotate_haplotype
+
+    coding = [(i, v) for i, v in enumerate(variants) if v["hgvs_p"] and v["hgvs_p"] != f"{ctx.cache.transcript.protein_id}:p.?"]
+    used: set[int] = set()
+    for a in range(len(coding)):
+        ia, va = coding[a]
+        if ia in used:
+            continue
+        group = [ia]
+        for b in range(a + 1, len(coding)):
+            ib, vb = coding[b]
+            if ib in used or abs(vb["pos"] - va["pos"]) > 2 + len(va["ref"]) + len(vb["ref"]):
+                continue
+            if _in_cis(calls[ia], calls[ib]):
+                group.append(ib)
+            elif calls[ia].zygosity == "heterozygous" and calls[ib].zygosity == "heterozygous":
+                for x, y in ((ia, ib), (ib, ia)):
+                    variants[x]["qc_flags"].append(
+                        f"near {variants[y]['hgvs_c']} (same or adjacent codon), phase unknown: may be one event")
+        if len(group) < 2:
+            continue
+        vs = [Variant(ctx.cache.contig, variants[k]["pos"], variants[k]["ref"], variants[k]["alt"]) for k in group]
+        hap = annotate_haplotype(vs, ctx.cache)
+        for k in group:
+            used.add(k)
+            variants[k]["haplotype"] = {"hgvs_c": hap.hgvs_c, "hgvs_p": hap.hgvs_p,
+                                        "consequence": list(hap.consequences),
+                                        "members": [f"{variants[m]['chrom']}:{variants[m]['pos']}:{variants[m]['ref']}:{variants[m]['alt']}" for m in group]}
+
+
+def _in_cis(a: Any, b: Any) -> bool:
+    if a.zygosity == "homozygous" and b.zygosity == "homozygous":
+        return True
+    return (a.phased and b.phased and a.phase_set is not None and a.phase_set == b.phase_set
+            and a.haplotype is not None and a.haplotype == b.haplotype)
+
+
+def sample_coverage(row: SampleRow, blocks: list[tuple[int, int, int]], ctx: RunContext, had_blocks: bool) -> dict | None:
+    from .coverage import coverage_from_alignments, coverage_from_gvcf_blocks
+
+    th = ctx.thresholds.coverage_threshold
+    if row.alignments:
+        return coverage_from_alignments(row.alignments, ctx.cache, threshold=th, reference=ctx.cache.reference)
+    if had_blocks:
+        return coverage_from_gvcf_blocks(blocks, ctx.cache, threshold=th)
+    return None
+
+
+# --- writing ---------------------------------------------------------------------------------------------------
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+
+
+def write_sample_outputs(report: dict, outdir: Path, generated_on: str) -> None:
+    from . import report as rp
+
+    d = outdir / "samples" / report["sample"]
+    s = report["sample"]
+    # JSON last: its presence marks a finished sample
+    atomic_write(d / f"{s}.variants.tsv", rp.sample_tsv(report))
+    atomic_write(d / f"{s}.report.html", rp.sample_html(report, generated_on))
+    atomic_write(d / f"{s}.report.json", rp.sample_json(report))
+
+
+def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list[dict]:
+    """Analyse the batch; returns one summary row per sample, in sheet order."""
+    from . import report as rp
+
+    by_vcf: dict[str, list[SampleRow]] = {}
+    for r in rows:
+        by_vcf.setdefault(r.vcf, []).append(r)
+    summary: dict[str, dict] = {}
+    for vcf_rows in by_vcf.values():
+        for rep in analyse_vcf(vcf_rows, ctx):
+            write_sample_outputs(rep, ctx.outdir, generated_on)
+            summary[rep["sample"]] = rp.summary_row(rep)
+    return [summary[r.sample] for r in rows]
+
+
+def config_digest(config: dict) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()

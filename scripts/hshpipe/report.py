@@ -1,0 +1,630 @@
+"""Per-sample reports (JSON, TSV, HTML) and the run summary (TSV, HTML).
+
+The pipeline assembles one report dict per sample (shape: workflow/schemas/report.schema.json, documented in
+docs/outputs.md) and calls the functions here. Everything is a pure function of its arguments: the same
+report and `generated_on` give the same bytes. HTML is rendered with jinja2 and autoescaping on; every
+input-derived string (sample names, HGVS, INFO values, FILTER names, reasons, citations) goes through it.
+Presentation values are prepared in Python ("view" dicts) so that the templates stay free of logic.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import jinja2
+
+from . import __version__
+
+SCHEMA_VERSION = "1.0.0"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "report.schema.json"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+SYNTHETIC_BANNER = "SYNTHETIC DEMO REFERENCE \u2014 NOT FOR CLINICAL USE"
+
+VERDICTS: tuple[str, ...] = (
+    "biallelic", "possible_compound_heterozygous", "monoallelic", "negative", "inconclusive")
+CLASSIFICATIONS: tuple[str, ...] = (
+    "pathogenic", "likely_pathogenic", "uncertain_significance", "likely_benign", "benign")
+
+VERDICT_LABELS: dict[str, str] = {
+    "biallelic": "Biallelic",
+    "possible_compound_heterozygous": "Possible compound heterozygous",
+    "monoallelic": "Monoallelic",
+    "negative": "Negative",
+    "inconclusive": "Inconclusive",
+}
+VERDICT_HEADLINES: dict[str, str] = {
+    "biallelic": "Biallelic pathogenic TRPM6 variants: consistent with a diagnosis of HSH",
+    "possible_compound_heterozygous":
+        "Two or more qualifying TRPM6 variants, phase unknown: possible compound heterozygosity",
+    "monoallelic": "One qualifying TRPM6 allele: not sufficient on its own for recessive HSH",
+    "negative": "No qualifying TRPM6 variant detected",
+    "inconclusive": "Inconclusive: this sample could not be assessed",
+}
+CLASSIFICATION_LABELS: dict[str, str] = {
+    "pathogenic": "Pathogenic",
+    "likely_pathogenic": "Likely pathogenic",
+    "uncertain_significance": "Uncertain significance",
+    "likely_benign": "Likely benign",
+    "benign": "Benign",
+}
+CLASSIFICATION_CSS: dict[str, str] = {
+    "pathogenic": "cls-p", "likely_pathogenic": "cls-lp", "uncertain_significance": "cls-vus",
+    "likely_benign": "cls-lb", "benign": "cls-b",
+}
+MATCH_LEVEL_LABELS: dict[str, str] = {
+    "genomic": "same genomic allele",
+    "cdna": "same c. change",
+    "protein": "same protein change, other nucleotide change (PS1-like)",
+    "codon": "other change at a codon with a known pathogenic missense (PM5-like)",
+    "exon": "exon-level entry overlapped by this structural variant",
+}
+
+SAMPLE_TSV_COLUMNS: tuple[str, ...] = (
+    "sample", "vcf_sample", "verdict", "chrom", "pos", "ref", "alt", "original", "hgvs_g", "hgvs_c", "hgvs_p",
+    "consequence", "impact", "exon", "intron", "genotype", "zygosity", "phased", "phase_set",
+    "classification", "rule", "curated_id", "curated_level", "curated_classification", "qualifying",
+    "qc_pass", "qc_flags", "filter", "dp", "gq", "allele_balance", "haplotype_hgvs_c", "haplotype_hgvs_p",
+    "info", "reason",
+)
+SUMMARY_TSV_COLUMNS: tuple[str, ...] = (
+    "sample", "vcf_sample", "verdict", "qualifying_hgvs_c", "qualifying_hgvs_p", "qualifying_zygosity",
+    "n_variants", "n_qualifying", "n_qc_fail", "n_filtered", "qc_state", "coverage_fraction",
+    "coverage_threshold", "n_coverage_gaps", "synthetic_reference", "report_html",
+)
+
+# Citations in curated evidence: PMIDs and DOIs become hyperlinks (never loaded as resources).
+_CITATION_RE = re.compile(
+    r"(?P<pmid>\bPMID\s*:?\s*(?P<pmid_id>\d{1,9})\b)"
+    r"|(?P<pubmed>https?://(?:www\.)?pubmed\.ncbi\.nlm\.nih\.gov/(?P<pubmed_id>\d{1,9})/?)"
+    r"|(?P<doi>(?:\bdoi\s*:\s*|https?://(?:dx\.)?doi\.org/)?(?P<doi_id>\b10\.\d{4,9}/[^\s\"<>]+))",
+    re.IGNORECASE,
+)
+_DOI_TRAILING = ".,;:)]}'"
+
+
+# --------------------------------------------------------------------------------------------------
+# small formatting helpers (pure)
+# --------------------------------------------------------------------------------------------------
+
+def short_hgvs(name: str | None) -> str:
+    """`NM_017662.5:c.1769C>G` -> `c.1769C>G`; None -> ''."""
+    if not name:
+        return ""
+    return name.split(":", 1)[1] if ":" in name else name
+
+
+def tsv_cell(value: Any) -> str:
+    """One TSV cell: None -> '', booleans -> true/false, floats without trailing zeros (<= 4 decimals);
+    tabs and line breaks inside text become spaces so a record never spans two lines."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_float(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(tsv_cell(v) for v in value)
+    return re.sub(r"[\t\r\n]+", " ", str(value))
+
+
+def format_float(value: float, decimals: int = 4) -> str:
+    """Fixed decimals with trailing zeros stripped; refuses NaN/inf (they are bugs upstream)."""
+    if not math.isfinite(value):
+        raise ValueError(f"non-finite number in report: {value!r}")
+    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def format_percent(fraction: float | None) -> str:
+    """0.9731 -> '97.3 %'. Rounded down so that an incomplete coverage never reads as 100 %."""
+    if fraction is None:
+        return "not assessed"
+    if not math.isfinite(fraction):
+        raise ValueError(f"non-finite fraction in report: {fraction!r}")
+    return f"{math.floor(fraction * 1000 + 1e-9) / 10:.1f} %"
+
+
+def record_label(rec: Mapping[str, Any]) -> str:
+    """VCF-style `chrom:pos:ref:alt`."""
+    return f"{rec['chrom']}:{rec['pos']}:{rec['ref']}:{rec['alt']}"
+
+
+def tsv_table(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
+    """Header + rows, tab-separated, '\\n' line ends, trailing newline."""
+    lines = ["\t".join(columns)]
+    lines.extend("\t".join(tsv_cell(row.get(c)) for c in columns) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def citation_segments(evidence: str | Sequence[str] | None) -> list[dict[str, str | None]]:
+    """Split curated evidence text into segments; PMIDs and DOIs get an `href`
+    (https://pubmed.ncbi.nlm.nih.gov/<id>/ or https://doi.org/<doi>), other text has href None."""
+    if evidence is None:
+        return []
+    text = evidence if isinstance(evidence, str) else "; ".join(evidence)
+    segments: list[dict[str, str | None]] = []
+    pos = 0
+    for m in _CITATION_RE.finditer(text):
+        start, end = m.span()
+        if m.group("pmid_id") or m.group("pubmed_id"):
+            pmid = m.group("pmid_id") or m.group("pubmed_id")
+            href = f"https://pubmed.ncbi.nlm.nih.gov/{pmid}/"
+            label = f"PMID:{pmid}"
+        else:
+            doi = m.group("doi_id")
+            stripped = doi.rstrip(_DOI_TRAILING)
+            end -= len(doi) - len(stripped)
+            doi = stripped
+            href = "https://doi.org/" + quote(doi, safe="/:;()._-")
+            label = f"doi:{doi}"
+        if start > pos:
+            segments.append({"text": text[pos:start], "href": None})
+        segments.append({"text": label, "href": href})
+        pos = end
+    if pos < len(text):
+        segments.append({"text": text[pos:], "href": None})
+    return segments
+
+
+def css_string(value: str) -> str:
+    """A CSS string literal body with every character outside [A-Za-z0-9 ] hex-escaped, for use in
+    `content: "..."` inside <style>. Its output can never close the string or the style element."""
+    out = []
+    for ch in value:
+        if ch.isascii() and (ch.isalnum() or ch == " "):
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):06x}")
+    return "".join(out)
+
+
+def report_href(sample: str) -> str:
+    """Relative link from the run folder to a sample's HTML report."""
+    s = quote(sample, safe="")
+    return f"samples/{s}/{s}.report.html"
+
+
+# --------------------------------------------------------------------------------------------------
+# view models (pure): report dict -> values the templates print
+# --------------------------------------------------------------------------------------------------
+
+def _classification_rank(classification: str) -> int:
+    return CLASSIFICATIONS.index(classification) if classification in CLASSIFICATIONS else len(CLASSIFICATIONS)
+
+
+def _transcript_order_key(v: Mapping[str, Any]) -> tuple[Any, ...]:
+    """TRPM6 is on the minus strand: c. order is descending genomic position."""
+    return (str(v["chrom"]), -int(v["pos"]), str(v["ref"]), str(v["alt"]))
+
+
+def _genomic_order_key(v: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (str(v["chrom"]), int(v["pos"]), str(v["ref"]), str(v["alt"]))
+
+
+def phase_text(v: Mapping[str, Any]) -> str:
+    if v.get("zygosity") == "homozygous":
+        return "not applicable (homozygous)"
+    if v.get("phased"):
+        ps = v.get("phase_set")
+        return f"phased, GT {v.get('genotype', '')}" + (f", phase set {ps}" if ps is not None else "")
+    return "unphased"
+
+
+def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
+    """Why a pathogenic / likely pathogenic variant does not count toward the verdict."""
+    if v.get("qualifying") or v.get("classification") not in ("pathogenic", "likely_pathogenic"):
+        return None
+    flags = ", ".join(v.get("qc_flags") or []) or "QC"
+    return f"Not counted toward the verdict: failed QC ({flags})."
+
+
+def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
+    cls = str(v.get("classification", ""))
+    qc = v.get("qc") or {}
+    cm = v.get("curated_match")
+    original = v.get("original")
+    hap = v.get("haplotype")
+    location = []
+    if v.get("exon"):
+        location.append(f"exon {v['exon']}")
+    if v.get("intron"):
+        location.append(f"intron {v['intron']}")
+    ab = qc.get("allele_balance")
+    return {
+        "position": record_label(v),
+        "original": record_label(original) if original else "",
+        "original_differs": bool(original) and record_label(original) != record_label(v),
+        "hgvs_g": v.get("hgvs_g") or "",
+        "hgvs_c": v.get("hgvs_c") or "",
+        "c": short_hgvs(v.get("hgvs_c")) or "n/a",
+        "p": short_hgvs(v.get("hgvs_p")) or "no protein change predicted",
+        "hgvs_p": v.get("hgvs_p") or "",
+        "consequence": list(v.get("consequence") or []),
+        "impact": v.get("impact") or "",
+        "location": ", ".join(location) or "outside exons and introns",
+        "genotype": v.get("genotype", ""),
+        "zygosity": str(v.get("zygosity", "")).capitalize(),
+        "phase": phase_text(v),
+        "classification": cls,
+        "classification_label": CLASSIFICATION_LABELS.get(cls, cls),
+        "classification_css": CLASSIFICATION_CSS.get(cls, "cls-unknown"),
+        "rule": v.get("classification_rule") or "",
+        "qualifying": bool(v.get("qualifying")),
+        "not_qualifying_reason": not_qualifying_reason(v),
+        "qc_pass": bool(v.get("qc_pass")),
+        "qc_flags": list(v.get("qc_flags") or []),
+        "filter": qc.get("filter", ""),
+        "dp": "n/a" if qc.get("dp") is None else str(qc["dp"]),
+        "gq": "n/a" if qc.get("gq") is None else str(qc["gq"]),
+        "ab": "n/a" if ab is None else format_float(float(ab), 2),
+        "curated": None if not cm else {
+            "id": cm.get("id", ""),
+            "level": cm.get("level", ""),
+            "level_label": MATCH_LEVEL_LABELS.get(cm.get("level", ""), cm.get("level", "")),
+            "classification_label": CLASSIFICATION_LABELS.get(cm.get("classification", ""),
+                                                              cm.get("classification", "")),
+            "tier": cm.get("evidence_tier") or "",
+            "source": cm.get("source") or "",
+            "evidence": citation_segments(cm.get("evidence")),
+        },
+        "haplotype": None if not hap else {
+            "c": short_hgvs(hap.get("hgvs_c")) or "n/a",
+            "p": short_hgvs(hap.get("hgvs_p")) or "no protein change predicted",
+            "consequence": list(hap.get("consequence") or []),
+        },
+        "info": [{"key": k, "value": str(val)} for k, val in sorted((v.get("info") or {}).items())],
+    }
+
+
+def _depth_axis_max(values: Sequence[float], threshold: int) -> int:
+    """A round upper bound for the depth axis, at least 1.5x the threshold."""
+    top = max([threshold * 1.5, *values]) if values else threshold * 1.5
+    magnitude = 10 ** max(0, int(math.floor(math.log10(top))) - 1) if top > 0 else 1
+    step = magnitude * 5
+    return int(math.ceil(top / step) * step)
+
+
+def coverage_plot(exons: Sequence[Mapping[str, Any]], threshold: int) -> dict[str, Any]:
+    """Geometry of the per-exon depth bar plot (inline SVG): mean depth bars, min depth ticks, threshold."""
+    width, height = 960, 250
+    left, right, top, bottom = 52, 16, 18, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    ordered = sorted(exons, key=lambda e: int(e["exon"]))
+    ymax = _depth_axis_max([float(e["mean_depth"]) for e in ordered], threshold)
+
+    def y(depth: float) -> float:
+        return round(top + plot_h - min(depth, ymax) / ymax * plot_h, 1)
+
+    slot = plot_w / max(1, len(ordered))
+    bars = []
+    for i, e in enumerate(ordered):
+        x = left + i * slot
+        mean = float(e["mean_depth"])
+        full = float(e["fraction_at_threshold"]) >= 1.0
+        bars.append({
+            "x": round(x + slot * 0.15, 1), "w": round(slot * 0.7, 1), "y": y(mean),
+            "h": round(top + plot_h - y(mean), 1), "cx": round(x + slot / 2, 1),
+            "min_y": y(float(e["min_depth"])), "label": str(e["exon"]),
+            "css": "bar-ok" if full else "bar-low",
+            "title": (f"Exon {e['exon']}: mean {format_float(mean, 1)}x, min {e['min_depth']}x, "
+                      f"{format_percent(float(e['fraction_at_threshold']))} at >= {threshold}x"),
+        })
+    ticks = [{"y": y(ymax * k / 4), "label": str(int(ymax * k / 4))} for k in range(5)]
+    return {
+        "width": width, "height": height, "left": left, "right": width - right, "top": top,
+        "bottom": top + plot_h, "bars": bars, "ticks": ticks, "threshold": threshold,
+        "threshold_y": y(threshold), "xlabel_y": top + plot_h + 14, "title_y": height - 6,
+    }
+
+
+def coverage_view(cov: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if cov is None:
+        return None
+    threshold = int(cov["threshold"])
+    exons = sorted(cov.get("exons") or [], key=lambda e: int(e["exon"]))
+    exon_rows = [{
+        "exon": e["exon"], "mean": format_float(float(e["mean_depth"]), 1), "min": e["min_depth"],
+        "fraction": format_percent(float(e["fraction_at_threshold"])),
+        "low": float(e["fraction_at_threshold"]) < 1.0,
+    } for e in exons]
+    half = (len(exon_rows) + 1) // 2
+    gaps = sorted(cov.get("gaps") or [], key=lambda g: (int(g["start"]), int(g["end"])))
+    return {
+        "source": {"alignments": "read alignments (BAM/CRAM)",
+                   "gvcf": "gVCF reference blocks"}.get(cov["source"], str(cov["source"])),
+        "threshold": threshold,
+        "fraction": format_percent(float(cov["fraction_cds_at_threshold"])),
+        "complete": float(cov["fraction_cds_at_threshold"]) >= 1.0 and not gaps,
+        "exon_tables": [t for t in (exon_rows[:half], exon_rows[half:]) if t],
+        "gaps": [{
+            "exon": g["exon"], "region": f"{g['start']}-{g['end']}", "length": int(g["end"]) - int(g["start"]) + 1,
+            "c": f"c.{g['c_start']}" + ("" if g["c_start"] == g["c_end"] else f"_{g['c_end']}"),
+            "min": g["min_depth"],
+        } for g in gaps],
+        "plot": coverage_plot(exons, threshold) if exons else None,
+        "notes": list(cov.get("notes") or []),
+    }
+
+
+def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
+    verdict = str(report["verdict"])
+    if verdict not in VERDICTS:
+        raise ValueError(f"unknown verdict {verdict!r} for sample {report.get('sample')!r}")
+    variants = list(report.get("variants") or [])
+    qualifying = sorted((v for v in variants if v.get("qualifying")), key=_transcript_order_key)
+    others = sorted((v for v in variants if not v.get("qualifying")),
+                    key=lambda v: (_classification_rank(str(v.get("classification"))), _transcript_order_key(v)))
+    filtered = sorted(report.get("filtered") or [], key=_genomic_order_key)
+    prov = report.get("provenance") or {}
+    ref = prov.get("reference") or {}
+    thresholds = prov.get("thresholds") or {}
+    inputs = prov.get("inputs_sha256") or {}
+    return {
+        "sample": str(report["sample"]),
+        "vcf_sample": str(report.get("vcf_sample", report["sample"])),
+        "generated_on": generated_on,
+        "synthetic": bool(report.get("synthetic_reference")),
+        "banner": SYNTHETIC_BANNER,
+        "gene": report.get("gene", "TRPM6"),
+        "build": report.get("genome_build", ""),
+        "transcript": report.get("transcript", ""),
+        "protein": report.get("protein", ""),
+        "verdict": verdict,
+        "verdict_label": VERDICT_LABELS[verdict],
+        "verdict_headline": VERDICT_HEADLINES[verdict],
+        "verdict_text": report.get("verdict_text", ""),
+        "verdict_notes": list(report.get("verdict_notes") or []),
+        "qualifying": [variant_view(v) for v in qualifying],
+        "others": [variant_view(v) for v in others],
+        "filtered": [{"position": record_label(f), "reason": f.get("reason", "")} for f in filtered],
+        "sample_qc": report.get("sample_qc") or {},
+        "coverage": coverage_view(report.get("coverage")),
+        "provenance": {
+            "pipeline_version": prov.get("pipeline_version", ""),
+            "reference_path": ref.get("path", ""),
+            "reference_build": ref.get("build", ""),
+            "reference_contig": ref.get("contig", ""),
+            "reference_fingerprint": ref.get("fingerprint", ""),
+            "curated_table_version": prov.get("curated_table_version", ""),
+            "config_sha256": prov.get("config_sha256", ""),
+            "vcf_sha256": inputs.get("vcf", ""),
+            "alignments_sha256": inputs.get("alignments") or "none",
+            "min_dp": thresholds.get("min_dp", ""),
+            "min_gq": thresholds.get("min_gq", ""),
+            "min_allele_balance": thresholds.get("min_allele_balance", ""),
+            "coverage_threshold": thresholds.get("coverage_threshold", ""),
+        },
+        "schema_version": report.get("schema_version", SCHEMA_VERSION),
+        "renderer_version": __version__,
+        "page_header_left": css_string(f"{report.get('gene', 'TRPM6')} variant report \u00b7 sample {report['sample']}"),
+        "page_header_right": css_string(f"Generated {generated_on}"),
+        "page_footer_left": css_string(SYNTHETIC_BANNER if report.get("synthetic_reference") else
+                                       "Confidential clinical genomics report"),
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# templates
+# --------------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True,
+                                            default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(template: str, **context: Any) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+# --------------------------------------------------------------------------------------------------
+# public API: per sample
+# --------------------------------------------------------------------------------------------------
+
+def load_report_schema() -> dict[str, Any]:
+    """The report.json JSON-Schema (draft 2020-12)."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def validate_report(report: Mapping[str, Any]) -> None:
+    """Raise ValueError listing every schema violation of a report dict (empty list = valid)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(load_report_schema())
+    errors = sorted(validator.iter_errors(report), key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}" for e in errors[:20]]
+        more = f" (+{len(errors) - 20} more)" if len(errors) > 20 else ""
+        raise ValueError(f"report for sample {report.get('sample')!r} violates report.schema.json{more}:\n"
+                         + "\n".join(lines))
+
+
+def sample_json(report: Mapping[str, Any]) -> str:
+    """report.json text: sorted keys, 2-space indent, UTF-8 characters kept, trailing newline.
+    NaN/Infinity are refused (not JSON)."""
+    return json.dumps(report, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def sample_tsv_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rows of the per-sample TSV: reported variants in genomic order, then filtered records
+    (classification `filtered`, with their reason)."""
+    base = {"sample": report["sample"], "vcf_sample": report.get("vcf_sample"), "verdict": report["verdict"]}
+    rows: list[dict[str, Any]] = []
+    for v in sorted(report.get("variants") or [], key=_genomic_order_key):
+        qc = v.get("qc") or {}
+        cm = v.get("curated_match") or {}
+        hap = v.get("haplotype") or {}
+        original = v.get("original")
+        rows.append({
+            **base, "chrom": v["chrom"], "pos": v["pos"], "ref": v["ref"], "alt": v["alt"],
+            "original": record_label(original) if original else None,
+            "hgvs_g": v.get("hgvs_g"), "hgvs_c": v.get("hgvs_c"), "hgvs_p": v.get("hgvs_p"),
+            "consequence": list(v.get("consequence") or []), "impact": v.get("impact"),
+            "exon": v.get("exon"), "intron": v.get("intron"), "genotype": v.get("genotype"),
+            "zygosity": v.get("zygosity"), "phased": bool(v.get("phased")), "phase_set": v.get("phase_set"),
+            "classification": v.get("classification"), "rule": v.get("classification_rule"),
+            "curated_id": cm.get("id"), "curated_level": cm.get("level"),
+            "curated_classification": cm.get("classification"),
+            "qualifying": bool(v.get("qualifying")), "qc_pass": bool(v.get("qc_pass")),
+            "qc_flags": ";".join(v.get("qc_flags") or []), "filter": qc.get("filter"), "dp": qc.get("dp"),
+            "gq": qc.get("gq"), "allele_balance": None if qc.get("allele_balance") is None
+            else float(qc["allele_balance"]),
+            "haplotype_hgvs_c": hap.get("hgvs_c"), "haplotype_hgvs_p": hap.get("hgvs_p"),
+            "info": ";".join(f"{k}={val}" for k, val in sorted((v.get("info") or {}).items())),
+            "reason": None,
+        })
+    for f in sorted(report.get("filtered") or [], key=_genomic_order_key):
+        rows.append({**base, "chrom": f["chrom"], "pos": f["pos"], "ref": f["ref"], "alt": f["alt"],
+                     "classification": "filtered", "reason": f.get("reason")})
+    return rows
+
+
+def sample_tsv(report: Mapping[str, Any]) -> str:
+    """`{sample}.variants.tsv`: columns SAMPLE_TSV_COLUMNS (docs/outputs.md)."""
+    return tsv_table(SAMPLE_TSV_COLUMNS, sample_tsv_rows(report))
+
+
+def sample_html(report: Mapping[str, Any], generated_on: str) -> str:
+    """`{sample}.report.html`: self-contained, printable clinical report (no scripts, no external resources)."""
+    return _render("sample_report.html", r=report_view(report, generated_on))
+
+
+# --------------------------------------------------------------------------------------------------
+# public API: run summary
+# --------------------------------------------------------------------------------------------------
+
+def qc_state(report: Mapping[str, Any]) -> str:
+    """`fail` when the sample could not be assessed (verdict inconclusive); `review` when a reported variant
+    failed QC or the coverage has gaps below the threshold; `pass` otherwise."""
+    if report["verdict"] == "inconclusive":
+        return "fail"
+    cov = report.get("coverage")
+    if any(not v.get("qc_pass") for v in report.get("variants") or []):
+        return "review"
+    if cov is not None and (cov.get("gaps") or float(cov["fraction_cds_at_threshold"]) < 1.0):
+        return "review"
+    return "pass"
+
+
+def summary_row(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The light per-sample row of the run summary (keep these, not whole reports, for large runs)."""
+    variants = list(report.get("variants") or [])
+    qualifying = sorted((v for v in variants if v.get("qualifying")), key=_transcript_order_key)
+    cov = report.get("coverage")
+    return {
+        "sample": report["sample"],
+        "vcf_sample": report.get("vcf_sample", report["sample"]),
+        "verdict": report["verdict"],
+        "qualifying": [{"hgvs_c": v.get("hgvs_c"), "hgvs_p": v.get("hgvs_p"), "zygosity": v.get("zygosity")}
+                       for v in qualifying],
+        "n_variants": len(variants),
+        "n_qualifying": len(qualifying),
+        "n_qc_fail": sum(1 for v in variants if not v.get("qc_pass")),
+        "n_filtered": len(report.get("filtered") or []),
+        "qc_state": qc_state(report),
+        "coverage_fraction": None if cov is None else float(cov["fraction_cds_at_threshold"]),
+        "coverage_threshold": None if cov is None else int(cov["threshold"]),
+        "n_coverage_gaps": None if cov is None else len(cov.get("gaps") or []),
+        "synthetic_reference": bool(report.get("synthetic_reference")),
+        "report_html": report_href(str(report["sample"])),
+    }
+
+
+def _sorted_rows(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return sorted(rows, key=lambda r: str(r["sample"]))
+
+
+def summary_tsv(rows: Iterable[Mapping[str, Any]]) -> str:
+    """`summary.tsv`: one line per sample (sorted by sample), columns SUMMARY_TSV_COLUMNS."""
+    flat = []
+    for r in _sorted_rows(rows):
+        q = r.get("qualifying") or []
+        flat.append({**r,
+                     "qualifying_hgvs_c": ";".join(x.get("hgvs_c") or "" for x in q),
+                     "qualifying_hgvs_p": ";".join(x.get("hgvs_p") or "" for x in q),
+                     "qualifying_zygosity": ";".join(x.get("zygosity") or "" for x in q)})
+    return tsv_table(SUMMARY_TSV_COLUMNS, flat)
+
+
+def verdict_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    counts = dict.fromkeys(VERDICTS, 0)
+    for r in rows:
+        counts[str(r["verdict"])] = counts.get(str(r["verdict"]), 0) + 1
+    return counts
+
+
+def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
+    q = r.get("qualifying") or []
+    frac = r.get("coverage_fraction")
+    verdict = str(r["verdict"])
+    return {
+        "sample": str(r["sample"]),
+        "verdict": verdict,
+        "verdict_label": VERDICT_LABELS.get(verdict, verdict),
+        "verdict_rank": VERDICTS.index(verdict) if verdict in VERDICTS else len(VERDICTS),
+        "qualifying": "; ".join(
+            " ".join(x for x in (short_hgvs(v.get("hgvs_c")), short_hgvs(v.get("hgvs_p"))) if x)
+            + (" (hom)" if v.get("zygosity") == "homozygous" else "") for v in q),
+        "n_variants": int(r.get("n_variants") or 0),
+        "qc_state": str(r.get("qc_state", "")),
+        "coverage": "n/a" if frac is None else format_percent(float(frac)),
+        "coverage_sort": "-1" if frac is None else format_float(float(frac)),
+        "href": str(r.get("report_html") or report_href(str(r["sample"]))),
+    }
+
+
+def summary_html(rows: Iterable[Mapping[str, Any]], generated_on: str, synthetic: bool) -> str:
+    """`summary.html`: verdict counts, then one plain table row per sample (sortable by a small inline
+    script; usable without it). No per-variant details: it stays light at 10,000 samples."""
+    ordered = _sorted_rows(rows)
+    counts = verdict_counts(ordered)
+    return _render(
+        "summary.html",
+        generated_on=generated_on, synthetic=synthetic, banner=SYNTHETIC_BANNER,
+        counts=[{"verdict": v, "label": VERDICT_LABELS.get(v, v), "n": n} for v, n in counts.items()],
+        n_samples=len(ordered), rows=[_summary_row_view(r) for r in ordered], renderer_version=__version__,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# convenience writers (UTF-8, '\n' line ends)
+# --------------------------------------------------------------------------------------------------
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+
+
+def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_on: str) -> dict[str, Path]:
+    """Write `{sample}.report.json`, `.report.html` and `.variants.tsv` into sample_dir."""
+    s = str(report["sample"])
+    paths = {"json": sample_dir / f"{s}.report.json", "html": sample_dir / f"{s}.report.html",
+             "tsv": sample_dir / f"{s}.variants.tsv"}
+    write_text(paths["json"], sample_json(report))
+    write_text(paths["html"], sample_html(report, generated_on))
+    write_text(paths["tsv"], sample_tsv(report))
+    return paths
+
+
+def write_summary(rows: Sequence[Mapping[str, Any]], outdir: Path, generated_on: str,
+                  synthetic: bool) -> dict[str, Path]:
+    """Write `summary.tsv` and `summary.html` into outdir."""
+    paths = {"tsv": outdir / "summary.tsv", "html": outdir / "summary.html"}
+    write_text(paths["tsv"], summary_tsv(rows))
+    write_text(paths["html"], summary_html(rows, generated_on, synthetic))
+    return paths

@@ -1,0 +1,109 @@
+"""Sample sheet reading, checks and batching (shared by the Snakefile and the batch script)."""
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+SAMPLE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+COLUMNS = ("sample", "vcf", "vcf_sample", "alignments")
+
+
+@dataclass(frozen=True)
+class SampleRow:
+    line: int  # line number in the sheet (header = 1)
+    sample: str
+    vcf: str
+    vcf_sample: str  # "" when not given
+    alignments: str  # "" when not given
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+def read_sample_sheet(path: str | Path, base: str | Path | None = None) -> list[SampleRow]:
+    """Read and check the sheet. Relative paths are taken relative to `base` (default: the working directory)."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: sample sheet not found; set `samples` in the config to a TSV file")
+    raw = path.read_bytes()
+    text = raw.decode("utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [l for l in text.split("\n")]
+    reader = csv.reader(lines, delimiter="\t")
+    rows = [r for r in reader]
+    if not rows or not any(c.strip() for c in rows[0]):
+        raise InputError(f"{path}: line 1: empty sample sheet; write a header `sample<TAB>vcf` and one line per sample")
+    header = [c.strip() for c in rows[0]]
+    for col in ("sample", "vcf"):
+        if col not in header:
+            got = ", ".join(header) if len(header) > 1 else repr(rows[0][0][:60]) + " (is it tab-separated?)"
+            raise InputError(f"{path}: line 1: column `{col}` missing (found {got}); the sheet needs tab-separated "
+                             "columns sample, vcf and optionally vcf_sample, alignments")
+    dup_cols = {c for c in header if header.count(c) > 1}
+    if dup_cols:
+        raise InputError(f"{path}: line 1: duplicate column(s) {', '.join(sorted(dup_cols))}; keep one of each")
+    out: list[SampleRow] = []
+    seen: dict[str, int] = {}
+    seen_pairs: dict[tuple[str, str], int] = {}
+    for n, r in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in r) or r[0].startswith("#"):
+            continue
+        if len(r) > len(header):
+            raise InputError(f"{path}: line {n}: {len(r)} fields but the header has {len(header)}; fix the tabs")
+        d = {h: (r[i].strip() if i < len(r) else "") for i, h in enumerate(header)}
+        s = d["sample"]
+        if not s:
+            raise InputError(f"{path}: line {n}: empty `sample`; give each line a sample id")
+        if not SAMPLE_ID.match(s):
+            raise InputError(f"{path}: line {n}: sample id {s!r} may only hold letters, digits, '.', '_' and '-' "
+                             "(it becomes a folder name); rename it and put the VCF's name in `vcf_sample`")
+        if s in (".", ".."):
+            raise InputError(f"{path}: line {n}: sample id {s!r} is not allowed; rename it")
+        if s in seen:
+            raise InputError(f"{path}: line {n}: sample {s!r} is listed twice (also line {seen[s]}); "
+                             "sample ids must be unique")
+        seen[s] = n
+        if not d["vcf"]:
+            raise InputError(f"{path}: line {n}: sample {s}: empty `vcf`; give the path of the sample's VCF")
+        vcf = _resolve(d["vcf"], base)
+        aln = _resolve(d.get("alignments", ""), base) if d.get("alignments") else ""
+        pair = (vcf, d.get("vcf_sample", "") or s)
+        if pair in seen_pairs:
+            raise InputError(f"{path}: line {n}: sample {s} reads the same VCF column as line {seen_pairs[pair]}; "
+                             "list each VCF sample once")
+        seen_pairs[pair] = n
+        extra = tuple((k, v) for k, v in d.items() if k not in COLUMNS)
+        out.append(SampleRow(n, s, vcf, d.get("vcf_sample", ""), aln, extra))
+    if not out:
+        raise InputError(f"{path}: no samples listed (only a header); add one line per sample")
+    return out
+
+
+def _resolve(p: str, base: str | Path | None) -> str:
+    if not p:
+        return ""
+    q = Path(p)
+    if not q.is_absolute() and base is not None:
+        q = Path(base) / q
+    return str(q)
+
+
+def make_batches(rows: list[SampleRow], batch_size: int) -> list[list[SampleRow]]:
+    """Group samples into batches of at most `batch_size`, keeping samples of one VCF together where they fit
+    (a VCF is then read once per batch). Deterministic: sheet order within each VCF, VCFs by first appearance."""
+    groups: dict[str, list[SampleRow]] = {}
+    for r in rows:
+        groups.setdefault(r.vcf, []).append(r)
+    batches: list[list[SampleRow]] = []
+    current: list[SampleRow] = []
+    for members in groups.values():
+        for i in range(0, len(members), batch_size):
+            chunk = members[i:i + batch_size]
+            if len(current) + len(chunk) > batch_size:
+                batches.append(current)
+                current = []
+            current.extend(chunk)
+    if current:
+        batches.append(current)
+    return batches

@@ -1,0 +1,259 @@
+"""VCF/BCF input: header checks, contig naming, region restriction + normalisation, genotype reading.
+
+One VCF is read once for all the samples of a batch that it holds. The TRPM6 region is cut and normalised by
+bcftools norm (through pysam: split multiallelics with `--multi-overlaps .` so that 1/2 becomes 1/. and ./1,
+left-align and trim against the reference, the caller's record kept in INFO/HSH_ORIG), then read with cyvcf2,
+whose genotype arrays stay fast for joint-called cohorts of thousands.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .errors import InputError
+from .reference import CHR9_LENGTHS, CHR9_NAMES, GeneCache
+
+FLANK = 5_000  # VEP's up/downstream distance: the region kept around the transcript
+ORIG_TAG = "HSH_ORIG"
+GVCF_ALTS = {"<NON_REF>", "<*>", "*", "<X>"}
+SV_TYPES = {"<DEL>", "<DUP>", "<CNV>", "<INV>", "<INS>"}  # also matches subtypes such as <DUP:TANDEM>
+KEPT_INFO = ("SVTYPE", "END", "SVLEN", "AF", "DP", "QD", "MQ", "TYPE", "CIGAR")
+
+
+@dataclass(frozen=True)
+class VcfHeader:
+    path: str
+    contig: str  # the VCF's name for chromosome 9
+    samples: tuple[str, ...]
+    indexed: bool
+    build: str | None  # from the header contig length, when given
+
+
+def _magic(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read(4)
+
+
+def inspect_vcf(path: str | Path, cache: GeneCache) -> VcfHeader:
+    """Open a VCF/BCF, check it is readable and that its build agrees with the reference."""
+    import pysam
+
+    p = Path(path)
+    if not p.exists():
+        raise InputError(f"{p}: VCF not found; fix the `vcf` column of the sample sheet")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p}: VCF is empty (0 bytes); re-export it from the caller")
+    magic = _magic(p)
+    if magic[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(p, "rb") as fh:
+                first = fh.read(2048)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{p}: damaged gzip/bgzip file ({exc}); re-create it with `bgzip`") from None
+    else:
+        with open(p, "rb") as fh:
+            first = fh.read(2048)
+    if not (first.startswith(b"##fileformat=VCF") or first.startswith(b"BCF")):
+        raise InputError(
+            f"{p}: not a VCF/BCF (line 1 does not start with ##fileformat=VCF); give the caller's VCF, VCF.gz or BCF")
+    try:
+        vf = pysam.VariantFile(str(p))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{p}: cannot read the VCF header ({exc}); check the file is a complete VCF") from None
+    contigs = {name: vf.header.contigs[name].length for name in vf.header.contigs}
+    samples = tuple(vf.header.samples)
+    vf.close()
+    chrom, build = None, None
+    for name in CHR9_NAMES:
+        if name in contigs:
+            chrom = name
+            length = contigs[name]
+            if length:
+                build = CHR9_LENGTHS.get(length)
+                if build is None:
+                    raise InputError(
+                        f"{p}: header contig {name} has length {length:,}, not GRCh38 or GRCh37 chromosome 9; "
+                        "this VCF was not called against a supported build")
+                if build != cache.build:
+                    raise InputError(
+                        f"{p}: the VCF is {build} (contig {name} length {length:,}) but the reference "
+                        f"{cache.reference} is {cache.build}; run the VCF with the reference it was called on")
+            break
+    if chrom is None:
+        chrom = _chrom_from_records(p, cache)
+    indexed = any(Path(str(p) + ext).exists() for ext in (".tbi", ".csi"))
+    if indexed and magic[:2] == b"\x1f\x8b":
+        idx = next(Path(str(p) + ext) for ext in (".tbi", ".csi") if Path(str(p) + ext).exists())
+        if idx.stat().st_mtime + 1 < p.stat().st_mtime:
+            indexed = False  # stale index: stream instead of trusting it
+    elif magic[:2] != b"\x1f\x8b" and not magic.startswith(b"BCF"):
+        indexed = False  # plain text VCF cannot be indexed
+    return VcfHeader(str(p), chrom, samples, indexed, build)
+
+
+def _chrom_from_records(p: Path, cache: GeneCache) -> str:
+    """Header without contig lines: find the chromosome 9 name among the records (streaming)."""
+    import pysam
+
+    try:
+        with pysam.VariantFile(str(p)) as vf:
+            for rec in vf:
+                if rec.chrom in CHR9_NAMES:
+                    return rec.chrom
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{p}: unreadable VCF record ({exc}); check the file is complete") from None
+    raise InputError(
+        f"{p}: no chromosome 9 (chr9, 9 or NC_000009) in the header or records, so TRPM6 is not covered by this "
+        "VCF; check that it is the whole-genome/exome VCF of the run")
+
+
+def region_of(cache: GeneCache, contig: str) -> str:
+    t = cache.transcript
+    return f"{contig}:{max(1, t.start - FLANK)}-{t.end + FLANK}"
+
+
+def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path: str | Path) -> Path:
+    """bcftools norm of the TRPM6 region into an uncompressed BCF (fast to re-read)."""
+    from pysam import bcftools
+    import pysam
+
+    out_path = Path(out_path)
+    where = ["-r", region] if header.indexed else ["-t", region]
+    try:
+        bcftools.norm(
+            "--no-version", "-f", region_fasta, "-m", "-any", "--multi-overlaps", ".", "--old-rec-tag", ORIG_TAG,
+            "-c", "w", *where, "-Ou", "-o", str(out_path), header.path, catch_stdout=False)
+    except pysam.utils.SamtoolsError as exc:
+        msg = " ".join(str(exc).split())[-300:]
+        hint = "sort and index it (bcftools sort | bgzip; tabix -p vcf)" if "sort" in msg.lower() else \
+            "check that the file is a complete, valid VCF (bcftools view should read it)"
+        raise InputError(f"{header.path}: bcftools norm failed on the TRPM6 region ({msg}); {hint}") from None
+    return out_path
+
+
+@dataclass
+class SampleGenotype:
+    alleles: tuple[int, ...]  # -1 for missing; after the split 1 is this record's ALT
+    phased: bool
+    phase_set: int | None
+    dp: int | None
+    gq: int | None
+    ad_ref: int | None
+    ad_alt: int | None
+    min_dp: int | None  # gVCF blocks
+
+
+@dataclass
+class Record:
+    chrom: str  # the VCF's contig name
+    pos: int
+    ref: str
+    alt: str
+    end: int
+    original: tuple[str, int, str, str]  # the caller's record (chrom, pos, ref, comma-joined alts)
+    filters: tuple[str, ...]
+    qual: float | None
+    info: dict[str, str]
+    kind: str  # "small" | "sv" | "block" | "symbolic" | "star"
+    genotypes: list[SampleGenotype] = field(default_factory=list)
+
+
+def _int_or_none(x) -> int | None:
+    try:
+        v = int(x)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return v if v >= 0 and v != -2147483648 else None
+
+
+def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
+    """Records of a normalised region BCF with per-sample genotypes for `samples` (in that order)."""
+    from cyvcf2 import VCF
+
+    vcf = VCF(str(bcf), samples=samples, lazy=True, gts012=False)
+    order = [vcf.samples.index(s) for s in samples]
+    fmt_ids = {h["ID"] for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
+    for v in vcf:
+        alt = v.ALT[0] if v.ALT else "."
+        if alt in GVCF_ALTS or alt == ".":
+            kind = "block"
+        elif alt.upper().split(":")[0].rstrip(">") + ">" in SV_TYPES:
+            kind = "sv"
+        elif alt.startswith("<") or "[" in alt or "]" in alt:
+            kind = "symbolic"
+        elif alt == "*":
+            kind = "star"
+        else:
+            kind = "small"
+        orig_raw = v.INFO.get(ORIG_TAG)
+        if orig_raw:
+            f = str(orig_raw).split("|")
+            original = (f[0], int(f[1]), f[2], f[3])
+        else:
+            original = (v.CHROM, v.POS, v.REF, ",".join(v.ALT))
+        info = {}
+        for key in KEPT_INFO:
+            val = v.INFO.get(key)
+            if val is not None:
+                info[key] = ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
+        filt = v.FILTER
+        filters = tuple(filt.split(";")) if filt else ("PASS",)
+        end = v.end  # cyvcf2 end is 0-based exclusive == 1-based inclusive end
+        if kind == "sv":
+            e = _int_or_none(v.INFO.get("END"))
+            if e is None:
+                svlen = _int_or_none(abs(int(v.INFO.get("SVLEN")))) if v.INFO.get("SVLEN") is not None else None
+                e = v.POS + svlen if svlen else v.POS
+            end = e
+        rec = Record(v.CHROM, v.POS, v.REF, alt, end, original, filters,
+                     None if v.QUAL is None else float(v.QUAL), info, kind)
+        gts = v.genotypes
+        dp = v.format("DP") if "DP" in fmt_ids else None
+        gq = v.format("GQ") if "GQ" in fmt_ids else None
+        ad = v.format("AD") if "AD" in fmt_ids else None
+        ro = v.format("RO") if "RO" in fmt_ids and ad is None else None
+        ao = v.format("AO") if "AO" in fmt_ids and ad is None else None
+        ps = v.format("PS") if "PS" in fmt_ids else None
+        mdp = v.format("MIN_DP") if "MIN_DP" in fmt_ids else None
+        for i in order:
+            g = gts[i] if gts is not None else [-1, False]
+            alleles = tuple(int(a) for a in g[:-1])
+            phased = bool(g[-1]) and len(alleles) > 1
+            ad_ref = ad_alt = None
+            if ad is not None and ad.shape[1] >= 2:
+                ad_ref, ad_alt = _int_or_none(ad[i][0]), _int_or_none(ad[i][1])
+            elif ro is not None and ao is not None:
+                ad_ref, ad_alt = _int_or_none(ro[i][0]), _int_or_none(ao[i][0])
+            rec.genotypes.append(SampleGenotype(
+                alleles=alleles, phased=phased,
+                phase_set=_int_or_none(ps[i][0]) if ps is not None and phased else None,
+                dp=_int_or_none(dp[i][0]) if dp is not None else None,
+                gq=_int_or_none(gq[i][0]) if gq is not None else None,
+                ad_ref=ad_ref, ad_alt=ad_alt,
+                min_dp=_int_or_none(mdp[i][0]) if mdp is not None else None,
+            ))
+        yield rec
+    vcf.close()
+
+
+def to_reference_naming(chrom: str, cache: GeneCache) -> str:
+    return cache.contig if chrom in CHR9_NAMES else chrom
+
+
+def file_sha256(path: str | Path) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def local_tmp(base: str | Path, name: str) -> Path:
+    d = Path(base)
+    d.mkdir(parents=True, exist_ok=True)
+    return d / f"{name}.{os.getpid()}.bcf"

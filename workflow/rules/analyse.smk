@@ -1,0 +1,32 @@
+rule analyse_batch:
+    """Annotate, classify and decide for one batch of samples; writes their reports (JSON last, atomically).
+    The batch's summary rows are its only tracked output: per-sample files are not tracked one by one."""
+    input:
+        cache=rules.gene_cache.output.cache,
+        fasta_chr=rules.gene_cache.output.fasta_chr,
+        fasta_num=rules.gene_cache.output.fasta_num,
+        sheet=config["samples"],
+        curated=config.get("curated_table", "resources/curated/hsh_variants.tsv"),
+        data=batch_inputs,
+    output:
+        rows=f"{OUTDIR}/batches/batch_{{batch}}.jsonl",
+    params:
+        members=batch_members,
+        batch_size=config.get("batch_size", 200),
+        outdir=OUTDIR,
+        clinvar=f"--clinvar {config['clinvar_vcf']}" if config.get("clinvar_vcf") else "",
+        settings=SETTINGS_JSON,
+    log:
+        f"{OUTDIR}/logs/analyse_batch_{{batch}}.log",
+    benchmark:
+        f"{OUTDIR}/benchmarks/analyse_batch_{{batch}}.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    shell:
+        "{PYTHON} {SCRIPTS}/analyse_batch.py --settings {params.settings:q} --sheet {input.sheet} "
+        "--batch {wildcards.batch} --batch-size {params.batch_size} --cache {input.cache} "
+        "--fasta {input.fasta_chr} --fasta {input.fasta_num} --curated {input.curated} {params.clinvar} "
+        "--outdir {params.outdir} --out {output.rows} --log {log}"

@@ -1,0 +1,77 @@
+"""Helpers: the sample sheet, batching and paths (parse time, no heavy imports)."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+
+from hshpipe.errors import InputError  # noqa: E402
+from hshpipe.samplesheet import make_batches, read_sample_sheet  # noqa: E402
+
+PYTHON = sys.executable
+SCRIPTS = str(Path(workflow.basedir) / "scripts")
+OUTDIR = config.get("outdir", "results").rstrip("/") or "."
+
+
+def _fail(msg):
+    print(f"ERROR: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+try:
+    SAMPLES = read_sample_sheet(config["samples"])
+except InputError as exc:
+    _fail(str(exc))
+
+for _row in SAMPLES:
+    for _col, _path in (("vcf", _row.vcf), ("alignments", _row.alignments)):
+        if _path and not Path(_path).exists():
+            _fail(f"{config['samples']}: line {_row.line}: sample {_row.sample}: {_col} file {_path} not found; "
+                  "fix the path (relative paths are read from the directory snakemake runs in)")
+for _key in ("reference", "curated_table", "clinvar_vcf"):
+    if config.get(_key) and not Path(config[_key]).exists():
+        _fail(f"config: {_key}: {config[_key]} not found; set it to an existing file")
+
+def _validate_sheet():
+    import pandas as pd
+    from snakemake.utils import validate as _validate
+
+    sheet = pd.read_csv(config["samples"], sep="\t", dtype=str, comment="#", keep_default_na=False)
+    _validate(sheet, str(Path(workflow.basedir) / "workflow/schemas/samples.schema.yaml"))
+
+
+_validate_sheet()
+BATCHES = make_batches(SAMPLES, int(config.get("batch_size", 200)))
+BATCH_IDS = [f"{i:04d}" for i in range(len(BATCHES))]
+
+
+def batch_members(wildcards):
+    """Sample ids of a batch (a params value: a changed batch reruns)."""
+    return ",".join(r.sample for r in BATCHES[int(wildcards.batch)])
+
+
+def batch_inputs(wildcards):
+    files = []
+    for r in BATCHES[int(wildcards.batch)]:
+        files.append(r.vcf)
+        if r.alignments:
+            files.append(r.alignments)
+    return sorted(set(files))
+
+
+def _settings():
+    import hashlib
+    import json
+
+    qc = config.get("qc", {}) or {}
+    settings = {
+        "min_dp": int(qc.get("min_dp", 10)),
+        "min_gq": int(qc.get("min_gq", 20)),
+        "min_allele_balance": float(qc.get("min_allele_balance", 0.2)),
+        "coverage_threshold": int(config.get("coverage_threshold", 20)),
+        "genome_build": config.get("genome_build", "auto"),
+        "config_sha256": hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest(),
+    }
+    return json.dumps(settings, sort_keys=True)
+
+
+SETTINGS_JSON = _settings()

@@ -1,0 +1,22 @@
+rule gene_cache:
+    """Cut the TRPM6 region from the reference once, check that its CDS translates to NP_060132.3."""
+    input:
+        reference=config["reference"],
+    output:
+        cache=f"{OUTDIR}/reference/gene_cache.json",
+        fasta_chr=f"{OUTDIR}/reference/region.chr9.fa.gz",
+        fasta_num=f"{OUTDIR}/reference/region.9.fa.gz",
+    params:
+        build=config.get("genome_build", "auto"),
+    log:
+        f"{OUTDIR}/logs/gene_cache.log",
+    benchmark:
+        f"{OUTDIR}/benchmarks/gene_cache.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    shell:
+        "{PYTHON} {SCRIPTS}/prepare_reference.py --reference {input.reference} --build {params.build} "
+        "--cache {output.cache} --fasta-chr {output.fasta_chr} --fasta-num {output.fasta_num} --log {log}"
