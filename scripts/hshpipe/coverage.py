@@ -16,7 +16,8 @@ Depth from alignments (`coverage_from_alignments`)
     overlap (as mosdepth does), so short inserts do not inflate the depth. Supplementary alignments count.
 
 Depth from a gVCF (`gvcf_blocks`, `coverage_from_gvcf_blocks`)
-    Reference blocks give their minimum depth (FORMAT MIN_DP, else INFO MinDP of bcftools, else DP),
+    Reference blocks give their minimum depth (FORMAT MIN_DP of GATK/DeepVariant, INFO MIN_DP of bcftools
+    call --gvcf (INFO MinDP in older bcftools), else DP),
     variant records their DP over their REF span; where records overlap the highest depth is kept;
     positions without any record have depth 0.
 
@@ -410,9 +411,9 @@ def _subtract_overlap(depth: np.ndarray, lo: int, m1: tuple[int, np.ndarray], m2
         _add(depth, lo, s, both, -1)
 
 
-def coverage_from_alignments(path: str, cache: GeneCache, threshold: int = DEFAULT_THRESHOLD,
-                             reference: str | None = None, min_mapq: int = 1, min_baseq: int = 13) -> dict[str, Any]:
-    """Coverage contract dict from an indexed BAM/CRAM (chr9/9 naming harmonised with the cache)."""
+def alignment_depth(path: str, cache: GeneCache, reference: str | None = None, min_mapq: int = 1,
+                    min_baseq: int = 13) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(target positions, owning exon, depth) from an indexed BAM/CRAM, positions 1-based on the cache contig."""
     path = str(path)
     targets = coding_targets(cache)
     positions, exons = _target_positions(targets)
@@ -427,7 +428,13 @@ def coverage_from_alignments(path: str, cache: GeneCache, threshold: int = DEFAU
                              "(re-index with `samtools index`)") from None
     finally:
         af.close()
-    depth = full[positions - lo]
+    return positions, exons, full[positions - lo]
+
+
+def coverage_from_alignments(path: str, cache: GeneCache, threshold: int = DEFAULT_THRESHOLD,
+                             reference: str | None = None, min_mapq: int = 1, min_baseq: int = 13) -> dict[str, Any]:
+    """Coverage contract dict from an indexed BAM/CRAM (chr9/9 naming harmonised with the cache)."""
+    positions, exons, depth = alignment_depth(path, cache, reference, min_mapq, min_baseq)
     return summarise_depth(positions, exons, depth, cache, threshold, "alignments")
 
 
@@ -461,7 +468,7 @@ def _first_int(v: Any) -> int | None:
 
 def _record_depth(rec: Any, sample: str | int, ref_block: bool) -> int:
     fmt = rec.samples[sample] if len(rec.samples) else {}
-    keys = (("MIN_DP", "fmt"), ("MinDP", "info"), ("DP", "fmt"), ("DP", "info")) if ref_block \
+    keys = (("MIN_DP", "fmt"), ("MIN_DP", "info"), ("MinDP", "info"), ("DP", "fmt"), ("DP", "info")) if ref_block \
         else (("DP", "fmt"), ("DP", "info"))
     for key, where in keys:
         src = fmt if where == "fmt" else rec.info
@@ -476,7 +483,8 @@ def gvcf_blocks(path: str, contig: str, start: int | None = None, end: int | Non
                 sample: str | int = 0) -> Iterator[tuple[int, int, int]]:
     """(start, end, depth) blocks, 1-based inclusive, from a gVCF read with pysam, for chromosome 9
     (`contig` is the cache's name; the file's chr9/9 naming is harmonised). Fetched through the index when
-    there is one, streamed otherwise. Reference blocks: MIN_DP (or bcftools MinDP, else DP); others: DP."""
+    there is one, streamed otherwise. Reference blocks (ALT only <NON_REF>, <*> or .): FORMAT MIN_DP, INFO
+    MIN_DP / MinDP (bcftools), else DP; other records: DP over their REF span."""
     import pysam
 
     try:

@@ -174,11 +174,12 @@ def citation_segments(evidence: str | Sequence[str] | None) -> list[dict[str, st
 
 
 def css_string(value: str) -> str:
-    """A CSS string literal body with every character outside [A-Za-z0-9 ] hex-escaped, for use in
-    `content: "..."` inside <style>. Its output can never close the string or the style element."""
+    """A CSS string literal body with every character outside [A-Za-z0-9] written as a 6-digit hex escape,
+    for `content: "..."` inside <style>. Its output can never close the string or the style element (and
+    since no literal space is ever emitted, no space can be swallowed as an escape terminator)."""
     out = []
     for ch in value:
-        if ch.isascii() and (ch.isalnum() or ch == " "):
+        if ch.isascii() and ch.isalnum():
             out.append(ch)
         else:
             out.append(f"\\{ord(ch):06x}")

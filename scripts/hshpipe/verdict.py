@@ -1,0 +1,211 @@
+"""Recessive verdict per sample from its TRPM6 calls (classification, zygosity, phase, QC).
+
+Verdicts (DESIGN.md contract):
+- biallelic: one qualifying variant homozygous (or hemizygous: the other copy deleted), or two qualifying
+  variants shown in trans by phase (same phase set, different haplotypes)
+- possible_compound_heterozygous: two or more qualifying heterozygous variants, phase unknown
+- monoallelic: one qualifying heterozygous variant, or several shown in cis
+- negative: no qualifying variant
+- inconclusive: the sample could not be assessed, or no qualifying variant but a pathogenic/likely pathogenic
+  variant failed QC
+A qualifying variant is pathogenic or likely_pathogenic and passes QC.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Sequence
+
+PLP = ("pathogenic", "likely_pathogenic")
+VUS = "uncertain_significance"
+VERDICTS = ("biallelic", "possible_compound_heterozygous", "monoallelic", "negative", "inconclusive")
+ZYGOSITIES = ("heterozygous", "homozygous", "hemizygous")
+PROXIMITY_BP = 150
+_NUM = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
+_LABEL = {"pathogenic": "pathogenic", "likely_pathogenic": "likely pathogenic", VUS: "uncertain significance"}
+
+
+@dataclass(frozen=True)
+class SampleCall:
+    key: str  # variant id in the report (e.g. chrom:pos:ref:alt)
+    classification: str
+    zygosity: str  # heterozygous | homozygous | hemizygous
+    phased: bool = False
+    phase_set: int | str | None = None
+    haplotype: int | None = None  # phased heterozygous: index (0 or 1) of the allele that carries ALT
+    qc_pass: bool = True
+    pos: int = 0
+    hgvs_c: str | None = None
+    hgvs_p: str | None = None
+    qc_flags: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.zygosity not in ZYGOSITIES:
+            raise ValueError(f"{self.key}: zygosity {self.zygosity!r} is not one of {', '.join(ZYGOSITIES)}")
+
+    @property
+    def qualifying(self) -> bool:
+        return self.classification in PLP and self.qc_pass
+
+    @property
+    def name(self) -> str:
+        """'c.1638+7T>C' or 'c.4287C>A (p.Cys1429Ter)' without accessions; the key when there is no c. name."""
+        c = _strip(self.hgvs_c)
+        p = _strip(self.hgvs_p)
+        if c and p and p not in ("p.?", "p.(?)"):
+            return f"{c} ({p})"
+        return c or p or self.key
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    text: str
+    qualifying: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+def _strip(name: str | None) -> str:
+    return name.split(":", 1)[1] if name and ":" in name else (name or "")
+
+
+def phase_relation(a: SampleCall, b: SampleCall) -> str:
+    """'trans', 'cis' or 'unknown' for two heterozygous calls."""
+    if a.zygosity != "heterozygous" or b.zygosity != "heterozygous":
+        return "unknown"
+    if not (a.phased and b.phased) or a.phase_set is None or a.phase_set != b.phase_set:
+        return "unknown"
+    if a.haplotype is None or b.haplotype is None:
+        return "unknown"
+    return "trans" if a.haplotype != b.haplotype else "cis"
+
+
+def _join(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _group_label(calls: Sequence[SampleCall]) -> str:
+    classes = {c.classification for c in calls}
+    return _LABEL[classes.pop()] if len(classes) == 1 else "pathogenic or likely pathogenic"
+
+
+def _names(calls: Sequence[SampleCall]) -> list[str]:
+    mixed = len({c.classification for c in calls}) > 1
+    return [f"{c.name} [{_LABEL[c.classification]}]" if mixed else c.name for c in calls]
+
+
+def _proximity_notes(qual: Sequence[SampleCall]) -> list[str]:
+    out = []
+    for a, b in combinations(sorted(qual, key=lambda c: c.pos), 2):
+        d = abs(b.pos - a.pos)
+        if d < PROXIMITY_BP:
+            out.append(f"{a.name} and {b.name} are {d} bp apart: they may be one event called as two variants, "
+                       "or lie in cis; check the reads before counting them as two alleles")
+    return out
+
+
+def _qc_words(c: SampleCall) -> str:
+    return f"failed QC: {', '.join(c.qc_flags)}" if c.qc_flags else "failed QC"
+
+
+def _with(text: str, extra: str | None) -> str:
+    return f"{text} {extra.strip()}" if extra and extra.strip() else text
+
+
+def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: str | None = None) -> Verdict:
+    qual = [c for c in calls if c.qualifying]
+    failed = [c for c in calls if c.classification in PLP and not c.qc_pass]
+    notes = _proximity_notes(qual)
+    notes += [f"{c.name} is {_LABEL[c.classification]} but {_qc_words(c)}; confirm it by an orthogonal method"
+              for c in failed]
+    keys = tuple(c.key for c in qual)
+    if not assessable:
+        text = "TRPM6 could not be assessed in this sample (no usable genotype in the region)."
+        return Verdict("inconclusive", _with(text, coverage_note), keys, tuple(notes))
+
+    homs = [c for c in qual if c.zygosity in ("homozygous", "hemizygous")]
+    hets = [c for c in qual if c.zygosity == "heterozygous"]
+    failed_text = ""
+    if failed:
+        failed_text = (f" A further {_group_label(failed)} variant, {_join([c.name for c in failed])}, "
+                       f"{_qc_words(failed[0]) if len(failed) == 1 else 'failed QC'}; confirm it before relying on "
+                       "this result.")
+
+    if homs:
+        c = homs[0]
+        if c.zygosity == "homozygous":
+            text = f"A {_LABEL[c.classification]} TRPM6 variant, homozygous: {c.name}."
+        else:
+            text = (f"A {_LABEL[c.classification]} TRPM6 variant, hemizygous: {c.name}; the other copy appears "
+                    "deleted (confirm the deletion, e.g. by copy-number analysis or parental testing).")
+        others = [o for o in qual if o is not c]
+        if others:
+            text += f" Further qualifying variant(s): {_join([o.name for o in others])}."
+        return Verdict("biallelic", text + failed_text, keys, tuple(notes))
+
+    if len(hets) >= 2:
+        return _several_hets(hets, keys, notes, failed_text)
+
+    if len(hets) == 1:
+        c = hets[0]
+        text = (f"One {_LABEL[c.classification]} TRPM6 variant, heterozygous: {c.name}; no second qualifying "
+                "variant found, so this result alone does not explain a recessive disease.")
+        text += _vus_text(c, [v for v in calls if v.classification == VUS and v.qc_pass], notes)
+        text += failed_text
+        if not failed:
+            text = _with(text, coverage_note or "A second variant in a region this test does not cover "
+                         "(e.g. a deletion or a deep-intronic variant) cannot be excluded.")
+        return Verdict("monoallelic", text, keys, tuple(notes))
+
+    if failed:
+        listed = _join([f"{c.name} ({_LABEL[c.classification]}, {_qc_words(c)})" for c in failed])
+        text = (f"No qualifying TRPM6 variant passed QC, but {listed}; confirm it by an orthogonal method "
+                "(e.g. Sanger sequencing) before reporting the sample.")
+        return Verdict("inconclusive", _with(text, coverage_note), keys, tuple(notes))
+
+    text = "No pathogenic or likely pathogenic TRPM6 variant found."
+    vus = [v for v in calls if v.classification == VUS and v.qc_pass]
+    if vus:
+        text += f" Variant(s) of uncertain significance: {_join([v.name for v in vus])}."
+    text = _with(text, coverage_note or "Coverage of TRPM6 was not assessed (no depth source given), so variants "
+                 "in poorly covered regions cannot be excluded.")
+    return Verdict("negative", text, keys, tuple(notes))
+
+
+def _several_hets(hets: list[SampleCall], keys: tuple[str, ...], notes: list[str], failed_text: str) -> Verdict:
+    n = _NUM.get(len(hets), str(len(hets)))
+    label = _group_label(hets)
+    names = _names(hets)
+    trans = [(a, b) for a, b in combinations(hets, 2) if phase_relation(a, b) == "trans"]
+    close = " Some of them lie within 150 bp of each other (see notes)." if notes and any(
+        "bp apart" in x for x in notes) else ""
+    if trans:
+        a, b = trans[0]
+        text = (f"{n} {label} TRPM6 variants; {a.name} and {b.name} are in trans by phase "
+                f"(phase set {a.phase_set}).")
+        if len(hets) > 2:
+            text += f" All: {_join(names)}."
+        return Verdict("biallelic", text + close + failed_text, keys, tuple(notes))
+    if all(phase_relation(a, b) == "cis" for a, b in combinations(hets, 2)):
+        text = (f"{n} {label} TRPM6 variants, all on the same allele (in cis by phase, phase set "
+                f"{hets[0].phase_set}): {_join(names)}; no qualifying variant on the other allele, so this result "
+                "alone does not explain a recessive disease.")
+        return Verdict("monoallelic", text + close + failed_text, keys, tuple(notes))
+    text = (f"{n} {label} TRPM6 variants, phase unknown: {_join(names)}; parental testing needed to confirm they "
+            "are in trans.")
+    return Verdict("possible_compound_heterozygous", text + close + failed_text, keys, tuple(notes))
+
+
+def _vus_text(q: SampleCall, vus: Sequence[SampleCall], notes: list[str]) -> str:
+    parts = []
+    for v in vus:
+        rel = "homozygous" if v.zygosity != "heterozygous" else phase_relation(q, v)
+        if rel == "cis":
+            notes.append(f"variant of uncertain significance {v.name} is in cis with {q.name} (same allele)")
+            continue
+        where = {"trans": "in trans by phase", "unknown": "phase unknown", "homozygous": "homozygous"}[rel]
+        parts.append(f"{v.name} ({where})")
+    if not parts:
+        return ""
+    return (f" A variant of uncertain significance is also present: {_join(parts)}; if it were reclassified as "
+            "pathogenic, the sample could be biallelic.")

@@ -1,0 +1,61 @@
+"""Shared fixtures: the synthetic stand-in references and gene caches, VCF writing helpers."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+REF38 = ROOT / "resources/demo/reference/GRCh38_synthetic_chr9.fa.gz"
+REF37 = ROOT / "resources/demo/reference/GRCh37_synthetic_9.fa.gz"
+
+
+@pytest.fixture(scope="session")
+def cache38():
+    from hshpipe.reference import build_gene_cache
+
+    return build_gene_cache(REF38)
+
+
+@pytest.fixture(scope="session")
+def cache37():
+    from hshpipe.reference import build_gene_cache
+
+    return build_gene_cache(REF37)
+
+
+VCF_HEADER = """##fileformat=VCFv4.2
+##contig=<ID={contig},length={length}>
+##FILTER=<ID=LowQual,Description="Low quality">
+##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">
+##INFO=<ID=END,Number=1,Type=Integer,Description="End">
+##INFO=<ID=SVTYPE,Number=1,Type=String,Description="SV type">
+##ALT=<ID=DEL,Description="Deletion">
+##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">
+##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">
+##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype quality">
+##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths">
+##FORMAT=<ID=PS,Number=1,Type=Integer,Description="Phase set">
+##FORMAT=<ID=MIN_DP,Number=1,Type=Integer,Description="Minimum DP in block">
+#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{samples}
+"""
+
+
+def write_vcf(path: Path, records: list[str], samples=("S1",), contig="chr9", length=138_394_717,
+              compress: bool = False, index: bool = False) -> Path:
+    """Write a VCF from tab-separated record lines (use '\\t' or spaces replaced by tabs)."""
+    text = VCF_HEADER.format(contig=contig, length=length, samples="\t".join(samples))
+    text += "".join("\t".join(r.split()) + "\n" for r in records)
+    plain = path if not compress else path.with_suffix("")
+    plain.write_text(text)
+    if compress:
+        import pysam
+
+        pysam.tabix_compress(str(plain), str(path), force=True)
+        plain.unlink()
+        if index:
+            pysam.tabix_index(str(path), preset="vcf", force=True)
+    return path
