@@ -33,10 +33,6 @@ def main() -> None:
     rows = make_batches(read_sample_sheet(a.sheet), a.batch_size)[a.batch]
     cache = GeneCache.load(a.cache)
     table = load_curated_table(a.curated)
-    if a.clinvar:
-        from hshpipe.curation import add_clinvar
-
-        table = add_clinvar(table, a.clinvar, cache)
     fastas = {}
     for f in a.fasta:
         import pysam
@@ -46,7 +42,7 @@ def main() -> None:
     th = Thresholds(settings["min_dp"], settings["min_gq"], settings["min_allele_balance"],
                     settings["coverage_threshold"])
     with tempfile.TemporaryDirectory(prefix="hsh.") as tmp:
-        ctx = RunContext(cache=cache, region_fastas=fastas, curated=table.compile(cache), thresholds=th,
+        ctx = RunContext(cache=cache, region_fastas=fastas, curated=table.compile(cache, a.clinvar or None), thresholds=th,
                          outdir=Path(a.outdir), config_sha256=settings["config_sha256"], tmpdir=Path(tmp))
         summary = run_batch(rows, ctx, generated_on=date.today().isoformat())
     logging.info("batch %d: %d samples reported", a.batch, len(summary))

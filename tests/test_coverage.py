@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pysam
 import pytest
 
@@ -14,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from hshpipe.coverage import (  # noqa: E402
-    FLANK, Target, coding_targets, coverage_from_alignments, coverage_from_gvcf_blocks, depth_plot_svg,
+    FLANK, Target, alignment_depth, coding_targets, coverage_from_alignments, coverage_from_gvcf_blocks, depth_plot_svg,
     describe_coverage, gvcf_blocks,
 )
 from hshpipe.errors import InputError  # noqa: E402
@@ -452,3 +455,144 @@ def test_svg_escapes_and_handles_none() -> None:
 def test_target_dataclass_is_hashable() -> None:
     t = Target(1, "chr9", 10, 20, 12, 18)
     assert t.length == 11 and {t: 1}[t] == 1
+
+
+def test_static_deepvariant_style_gvcf(cache37: GeneCache) -> None:
+    """tests/data/coverage/deepvariant_style.GRCh37.g.vcf: `<*>` blocks with FORMAT MIN_DP, contig chr9 in the
+    file vs 9 in the cache, unindexed plain text (streamed). Hand count: 12 bases of exon 2 at 8x."""
+    path = DATA / "deepvariant_style.GRCh37.g.vcf"
+    blocks = list(gvcf_blocks(str(path), cache37.contig))
+    assert [b[2] for b in blocks] == [31, 36, 33, 8, 30]
+    assert blocks[1] == (77_454_950, 77_454_950, 36)
+    cov = coverage_from_gvcf_blocks(blocks, cache37)
+    assert cov["fraction_cds_at_threshold"] == round(1 - 12 / 7589, 4) == 0.9984
+    assert cov["gaps"] == [{"exon": 2, "start": 77_473_589, "end": 77_473_600, "c_start": "98", "c_end": "109",
+                            "min_depth": 8, "length": 12}]
+    assert describe_coverage(cov) == ("99.8% of TRPM6 coding bases (+/-20 bp) at >= 20x (gVCF blocks); "
+                                      "1 gap (exon 2 c.98_109).")
+    assert coverage_from_gvcf_blocks(blocks, cache37, threshold=8)["gaps"] == []
+
+
+# --------------------------------------------------------------------------------------------------
+# real tools: dwgsim reads from the synthetic TRPM6 region, aligned with bwa mem, called with bcftools
+# --------------------------------------------------------------------------------------------------
+def _have(*tools: str) -> bool:
+    return all(shutil.which(t) for t in tools)
+
+
+@pytest.fixture(scope="module")
+def simulated_bam(tmp_path_factory: pytest.TempPathFactory, cache38: GeneCache) -> Path:
+    """~40x 2x150 bp pairs with 260 bp inserts (mates overlap), aligned to the cached region with bwa mem,
+    then placed on chr9 coordinates of the GRCh38 synthetic reference (sorted, indexed)."""
+    if not _have("dwgsim", "bwa"):
+        pytest.skip("dwgsim and bwa are needed for the simulated-read tests")
+    d = tmp_path_factory.mktemp("sim")
+    (d / "region.fa").write_text(">chr9\n" + cache38.seq + "\n")
+    subprocess.run(["dwgsim", "-z", "7", "-d", "260", "-s", "40", "-1", "150", "-2", "150", "-C", "40", "-y", "0",
+                    "-e", "0.005", "-E", "0.01", str(d / "region.fa"), str(d / "sim")], check=True, capture_output=True)
+    subprocess.run(["bwa", "index", str(d / "region.fa")], check=True, capture_output=True)
+    sam = subprocess.run(["bwa", "mem", "-t", "2", "-R", r"@RG\tID:sim\tSM:sim", str(d / "region.fa"),
+                          str(d / "sim.bwa.read1.fastq.gz"), str(d / "sim.bwa.read2.fastq.gz")],
+                         check=True, capture_output=True).stdout
+    (d / "region.sam").write_bytes(sam)
+    off = cache38.region_start - 1
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr9", "LN": LEN38}],
+              "RG": [{"ID": "sim", "SM": "sim"}]}
+    with pysam.AlignmentFile(str(d / "region.sam")) as inp, \
+            pysam.AlignmentFile(str(d / "u.bam"), "wb", header=header) as out:
+        for r in inp:
+            rec = r.to_dict()
+            if r.reference_id >= 0:
+                rec["ref_pos"] = str(r.reference_start + 1 + off)
+            if r.next_reference_id >= 0:
+                rec["next_ref_pos"] = str(r.next_reference_start + 1 + off)
+            out.write(pysam.AlignedSegment.from_dict(rec, out.header))
+    bam = d / "sim.bam"
+    pysam.sort("-o", str(bam), str(d / "u.bam"))
+    pysam.index(str(bam))
+    return bam
+
+
+def test_depth_matches_samtools_depth(simulated_bam: Path, cache38: GeneCache) -> None:
+    """Per-base depth at all 7,589 target positions equals `samtools depth -a -s -Q 1 -q 13` (overlapping
+    mates once); without -s samtools counts overlaps twice and is higher."""
+    positions, exons, depth = alignment_depth(str(simulated_bam), cache38)
+    assert len(positions) == 7589
+    region = f"chr9:{positions[0]}-{positions[-1]}"
+
+    def samtools_depth(*flags: str) -> np.ndarray:
+        out = pysam.samtools.depth("-a", *flags, "-Q", "1", "-q", "13", "-r", region, str(simulated_bam))
+        d = {int(f[1]): int(f[2]) for f in (line.split("\t") for line in out.splitlines())}
+        return np.array([d.get(int(p), 0) for p in positions])
+
+    assert np.array_equal(depth, samtools_depth("-s"))
+    assert samtools_depth().mean() > depth.mean() + 3  # 260 bp inserts of 2x150: overlaps matter
+    assert 25 < depth.mean() < 45
+
+
+def test_bcftools_gvcf_agrees_with_alignments(simulated_bam: Path, cache38: GeneCache) -> None:
+    """bcftools call --gvcf (ALT '.', INFO MIN_DP) from the same reads gives the same gaps."""
+    from pysam import bcftools
+
+    d = simulated_bam.parent
+    region = f"chr9:{cache38.region_start}-{cache38.region_end}"
+    bcftools.mpileup("-f", str(REF38), "-r", region, "-a", "FORMAT/DP", "-q", "1", "-Q", "13", "-Ob",
+                     "-o", str(d / "mp.bcf"), str(simulated_bam), catch_stdout=False)
+    bcftools.call("-m", "--gvcf", "0,10,20,30", "-Oz", "-o", str(d / "sim.g.vcf.gz"), str(d / "mp.bcf"),
+                  catch_stdout=False)
+    bcftools.index("-t", str(d / "sim.g.vcf.gz"))
+    blocks = list(gvcf_blocks(str(d / "sim.g.vcf.gz"), "chr9", cache38.region_start, cache38.region_end))
+    assert len(blocks) > 100
+    g = coverage_from_gvcf_blocks(blocks, cache38)
+    a = coverage_from_alignments(str(simulated_bam), cache38)
+    assert a["fraction_cds_at_threshold"] > 0.99
+    assert [(x["start"], x["end"]) for x in g["gaps"]] == [(x["start"], x["end"]) for x in a["gaps"]]
+    assert abs(g["fraction_cds_at_threshold"] - a["fraction_cds_at_threshold"]) < 0.001
+
+
+def test_simulated_heterozygous_exon_deletion(simulated_bam: Path, cache38: GeneCache, tmp_path: Path) -> None:
+    """Drop every other read pair touching exon 22's target (a one-copy loss): flagged as about half.
+    (Exon 22 sits near the median depth in this simulation: ratio 1.03; normal exons span 0.70-1.39.)"""
+    tg = next(x for x in coding_targets(cache38) if x.exon == 22)
+    out = tmp_path / "het_del.bam"
+    with pysam.AlignmentFile(str(simulated_bam)) as inp:
+        names = sorted({r.query_name for r in inp.fetch("chr9", tg.start - 1, tg.end)})
+    drop = set(names[::2])
+    with pysam.AlignmentFile(str(simulated_bam)) as inp, pysam.AlignmentFile(str(out), "wb", template=inp) as o:
+        for r in inp.fetch(until_eof=True):
+            if r.query_name not in drop:
+                o.write(r)
+    pysam.index(str(out))
+    before = coverage_from_alignments(str(simulated_bam), cache38)
+    assert before["copy_number_flags"] == []
+    cov = coverage_from_alignments(str(out), cache38)
+    flags = cov["copy_number_flags"]
+    assert [f["exons"] for f in flags] == [[22]] and flags[0]["kind"] == "half"
+    assert 0.4 < flags[0]["ratio"] < 0.6
+    assert any(n.startswith("Exon 22 has about half the depth of the other exons") for n in cov["notes"])
+    # exons beyond the immediate neighbours (which share a few fragments with exon 22) are untouched
+    far = lambda rows: [r for r in rows if abs(r["exon"] - 22) > 1]  # noqa: E731
+    assert far(cov["exons"]) == far(before["exons"])
+
+
+DEMO_BAMS = sorted((ROOT / "resources/demo/bam").glob("*.bam")) + sorted((ROOT / "resources/demo/bam").glob("*.cram"))
+
+
+@pytest.mark.skipif(not DEMO_BAMS, reason="no demo BAM/CRAM under resources/demo/bam yet")
+@pytest.mark.parametrize("path", DEMO_BAMS[:2], ids=lambda p: p.name)
+def test_demo_alignments(path: Path) -> None:
+    """The shipped demo alignments: the contract dict is well formed and the depth equals samtools depth -s."""
+    with pysam.AlignmentFile(str(path), reference_filename=str(REF38)) as af:
+        names = dict(zip(af.references, af.lengths))
+    ref = REF38 if LEN38 in names.values() else REF37
+    cache = build_gene_cache(ref)
+    cov = coverage_from_alignments(str(path), cache, reference=str(ref))
+    assert cov["source"] == "alignments" and 0.0 <= cov["fraction_cds_at_threshold"] <= 1.0
+    assert len(cov["exons"]) == 39 and all(set(g) >= {"exon", "start", "end", "c_start", "c_end", "min_depth"}
+                                           for g in cov["gaps"])
+    positions, _, depth = alignment_depth(str(path), cache, reference=str(ref))
+    contig = next(n for n in names if n in ("chr9", "9"))
+    out = pysam.samtools.depth("-a", "-s", "-Q", "1", "-q", "13", "--reference", str(ref),
+                               "-r", f"{contig}:{positions[0]}-{positions[-1]}", str(path))
+    d = {int(f[1]): int(f[2]) for f in (line.split("\t") for line in out.splitlines())}
+    assert np.array_equal(depth, np.array([d.get(int(p), 0) for p in positions]))

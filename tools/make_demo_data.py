@@ -83,6 +83,7 @@ class Designer:
     def __init__(self, cache: GeneCache):
         self.c = cache
         self.t = cache.transcript
+        assert self.t.strand < 0, "the VCF/HGVS helpers below assume TRPM6's minus strand"
         self.cds = cache.cds_sequence()
         utr3 = []
         for tx in range(self.t.cds_tx_end + 1, self.t.tx_length + 1):
@@ -145,8 +146,7 @@ class Designer:
         # 3' rule: the next transcript base must differ, so c. is already the 3'-most position
         assert self.cds[c - 1] != self.cds[c], "choose a deletion that cannot shift"
         g = self.g(c)
-        lo = min(g, g - self.t.strand)  # VCF anchor: the base before on the forward strand
-        anchor = lo - 1 if self.t.strand > 0 else g - 1
+        anchor = g - 1  # minus strand: c.N+1 is g-1 and differs, so g cannot shift left either
         ref = self.c.fetch(anchor, anchor + 1)
         new = self.cds[:c - 1] + self.cds[c:]
         return Planted(anchor, ref, ref[0], f"c.{c}del", self.p_of_cds(new), consequence, role, note)
@@ -285,7 +285,7 @@ def run(cmd: str, cwd: Path, log: Path | None = None) -> None:
 
 
 def tool_version(cmd: str) -> str:
-    r = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True)
+    r = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, errors="replace")
     return (r.stdout + r.stderr).strip().splitlines()[0] if (r.stdout + r.stderr).strip() else "?"
 
 
@@ -382,34 +382,41 @@ def ensure_reference(build: str, work: Path, log: Path) -> Path:
     return plain
 
 
-def align(sample: Sample, fq: tuple[Path, Path], ref: Path, out_bam: Path, threads: int, log: Path) -> None:
+def align(sample: Sample, fq: tuple[Path, Path], ref: Path, out_bam: Path, threads: int, work: Path,
+          log: Path) -> None:
+    """bwa mem | samtools sort, run in the work dir with relative paths (no machine paths in @PG lines)."""
     rg = f"@RG\\tID:{sample.name}\\tSM:{sample.name}\\tLB:{sample.name}-lib1\\tPL:ILLUMINA"
-    tmp = out_bam.with_suffix(".tmp.bam")
-    run(f"bwa mem -v 1 -t {threads} -K 10000000 -R '{rg}' {ref} {fq[0]} {fq[1]} "
-        f"| samtools sort -l 9 -T {out_bam.stem}.sorttmp -o {tmp} -", out_bam.parent, log)
+    tmp = work / "bam" / (out_bam.stem + ".tmp.bam")
+    r = lambda p: os.path.relpath(p, work)  # noqa: E731
+    run(f"bwa mem -v 1 -t {threads} -K 10000000 -R '{rg}' {r(ref)} {r(fq[0])} {r(fq[1])} "
+        f"| samtools sort -l 9 -T sorttmp.{out_bam.stem} -o bam/{tmp.name} -", work, log)
     tmp.replace(out_bam)
     pysam.index(str(out_bam))
 
 
 def call_bcftools(bams: list[Path], ref: Path, region: str, out: Path, log: Path, gvcf: bool = False) -> None:
-    bam_args = " ".join(str(b) for b in bams)
+    work = ref.parent.parent
+    r = lambda p: os.path.relpath(p, work)  # noqa: E731
+    bam_args = " ".join(f"bam/{b.name}" for b in bams)
+    ref, out = Path(r(ref)), Path("vcf") / out.name
     if gvcf:
         cmd = (f"bcftools mpileup -Ou -f {ref} -r {region} -a FORMAT/AD,FORMAT/DP -g 10,20 {bam_args} "
                f"| bcftools call -m -g 10,20 -Oz -o {out}")
     else:
         cmd = (f"bcftools mpileup -Ou -f {ref} -r {region} -a FORMAT/AD,FORMAT/DP {bam_args} "
                f"| bcftools call -mv -Oz -o {out}")
-    run(cmd, ref.parent.parent, log)
-    pysam.tabix_index(str(out), preset="vcf", force=True)
+    run(cmd, work, log)
+    pysam.tabix_index(str(work / out), preset="vcf", force=True)
 
 
 def call_freebayes(bams: list[Path], ref: Path, region: str, out: Path, rename: dict[str, str], log: Path) -> None:
-    raw = out.parent / (out.name.replace(".vcf.gz", ".raw.vcf"))
-    names = out.parent / "rename.txt"
+    work = ref.parent.parent
+    raw = work / (out.name.replace(".vcf.gz", ".raw.vcf"))
+    names = work / "rename.txt"
     names.write_text("".join(f"{a} {b}\n" for a, b in rename.items()))
-    bam_args = " ".join(str(b) for b in bams)
-    run(f"freebayes -f {ref} -r {region} {bam_args} > {raw}", ref.parent.parent, log)
-    run(f"bcftools reheader -s {names} {raw} | bcftools view -Oz -o {out}", ref.parent.parent, log)
+    bam_args = " ".join(f"bam/{b.name}" for b in bams)
+    run(f"freebayes -f {os.path.relpath(ref, work)} -r {region} {bam_args} > {raw.name}", work, log)
+    run(f"bcftools reheader -s {names.name} {raw.name} | bcftools view -Oz -o vcf/{out.name}", work, log)
     raw.unlink()
     names.unlink()
     pysam.tabix_index(str(out), preset="vcf", force=True)
@@ -512,6 +519,10 @@ def main() -> None:
         if d.exists():
             shutil.rmtree(d)
         d.mkdir(parents=True)
+        link = work / d.name  # work/vcf -> resources/demo/vcf etc.: commands use short relative paths
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to(d)
 
     versions = {
         "bwa": tool_version("bwa 2>&1 | grep -i '^Version'"),
@@ -541,10 +552,10 @@ def main() -> None:
         t0 = time.time()
         fq = simulate(s, idx, c38, work, log)
         bams[s.name] = bam_dir / f"{s.name}.bam"
-        align(s, fq, refs["GRCh38"], bams[s.name], args.threads, log)
+        align(s, fq, refs["GRCh38"], bams[s.name], args.threads, work, log)
         if s.grch37:
             bams37[s.name] = bam_dir / f"{s.name}.GRCh37.bam"
-            align(s, fq, refs["GRCh37"], bams37[s.name], args.threads, log)
+            align(s, fq, refs["GRCh37"], bams37[s.name], args.threads, work, log)
         timings[s.name] = time.time() - t0
         if not args.keep_work:
             shutil.rmtree(work / "sim" / s.name)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .errors import InputError
 from .model import CPos, Transcript, Variant, load_protein
@@ -332,8 +332,11 @@ def check_cpos(c: CPos, t: Transcript) -> str | None:
     if c.offset < 0 and exon.number == 1:
         return f"c.{c} is upstream of exon 1; name it c.-N"
     g = t.genomic_of_c(c)
-    if t.exon_at(g) is not None:
-        return f"c.{c} runs past intron into the next exon ({span} side); the offset is longer than the intron"
+    intron = exon.number if c.offset > 0 else exon.number - 1
+    if t.intron_at(g) != intron:
+        a, b = t.exons[intron - 1], t.exons[intron]
+        length = abs(a.start - b.end) - 1 if t.strand < 0 else b.start - a.end - 1
+        return f"c.{c} is beyond intron {intron}, which is {length} bp long; the offset is too large"
     back = t.c_pos(g)
     if back != c:
         return f"c.{c} lies past the middle of its intron; HGVS names it from the nearer exon as c.{back}"
@@ -385,9 +388,6 @@ def _check_c_vs_p(edit: CEdit, p: PChange) -> str | None:
     return None
 
 
-_KIND_NOTE = "see workflow/schemas/curated_table.schema.yaml"
-
-
 def _schema_errors(row: dict[str, str]) -> list[str]:
     import jsonschema
 
@@ -407,6 +407,8 @@ def _schema_errors(row: dict[str, str]) -> list[str]:
 def validate_entry(e: CuratedEntry) -> str | None:
     """Why an entry is wrong against the transcript and the protein, or None (no reference needed)."""
     t, protein = _model()
+    if e.kind in EXON_KINDS and not e.exon:
+        return f"kind is {e.kind} but the exon column is empty; give the exon number(s), e.g. 6 or 6-8"
     if not (e.hgvs_c or e.hgvs_p or e.exon):
         return "no hgvs_c, hgvs_p or exon given; an entry needs at least one"
     try:
@@ -432,8 +434,6 @@ def validate_entry(e: CuratedEntry) -> str | None:
             return f"exon {e.exon} is outside exons 1..{t.n_exons} of {TRANSCRIPT_ACC}"
         if e.kind not in EXON_KINDS:
             return f"an exon is given but kind is '{e.kind}'; exon-level entries have kind {' or '.join(EXON_KINDS)}"
-    elif e.kind in EXON_KINDS:
-        return f"kind is {e.kind} but the exon column is empty; give the exon number(s), e.g. 6 or 6-8"
     if pch is not None and e.kind in ("missense", "nonsense") and pch.kind != e.kind:
         return f"kind is {e.kind} but {e.hgvs_p} is a {pch.kind} change"
     try:
@@ -605,8 +605,11 @@ class CompiledEntry:
 
     @property
     def codon(self) -> int | None:
-        """The codon of a pathogenic/likely pathogenic missense entry (PM5-like matching), else None."""
-        if self.protein and self.protein[2] not in ("*", self.protein[1]) and self.entry.classification in PLP:
+        """The codon of a pathogenic/likely pathogenic missense entry that may decide a class (PM5-like
+        matching: 'a codon with a known pathogenic missense'), else None."""
+        e = self.entry
+        if self.protein and self.protein[2] not in ("*", self.protein[1]) and e.classification in PLP \
+                and e.usable_for(e.classification):
             return self.protein[0]
         return None
 
@@ -807,7 +810,7 @@ def load_clinvar_vcf(path: str | Path, cache: "GeneCache") -> tuple[list[tuple[C
     out: list[tuple[CuratedEntry, Variant]] = []
     skipped: list[str] = []
     today = date.today().isoformat()
-    file_date = (vf.header.get("fileDate") if hasattr(vf.header, "get") else None)
+    file_date = None
     for hrec in vf.header.records:
         if hrec.key == "fileDate" and hrec.value:
             v = str(hrec.value)
@@ -863,7 +866,3 @@ def source_links(source: str) -> list[tuple[str, str]]:
             for m in _CV_RE.finditer(source)]
     return out
 
-
-def iter_entries(tables: Iterable[CompiledTable]) -> Iterable[CompiledEntry]:
-    for t in tables:
-        yield from t.entries

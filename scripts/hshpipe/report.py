@@ -284,21 +284,25 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _depth_axis_max(values: Sequence[float], threshold: int) -> int:
-    """A round upper bound for the depth axis, at least 1.5x the threshold."""
-    top = max([threshold * 1.5, *values]) if values else threshold * 1.5
-    magnitude = 10 ** max(0, int(math.floor(math.log10(top))) - 1) if top > 0 else 1
-    step = magnitude * 5
-    return int(math.ceil(top / step) * step)
+def depth_axis(values: Sequence[float], threshold: int) -> tuple[int, int]:
+    """(axis maximum, tick step): round numbers (1, 2, 5 x 10^k), at most 5 ticks above zero, the axis
+    reaching at least 1.5x the threshold and the highest value."""
+    top = max([threshold * 1.5, *values, 1.0])
+    magnitude = 10 ** int(math.floor(math.log10(top / 5)))  if top >= 5 else 1
+    for mult in (1, 2, 5, 10, 20, 50):
+        step = max(1, int(mult * magnitude))
+        if math.ceil(top / step) <= 5:
+            return int(math.ceil(top / step) * step), step
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def coverage_plot(exons: Sequence[Mapping[str, Any]], threshold: int) -> dict[str, Any]:
     """Geometry of the per-exon depth bar plot (inline SVG): mean depth bars, min depth ticks, threshold."""
     width, height = 960, 250
-    left, right, top, bottom = 52, 16, 18, 40
+    left, right, top, bottom = 52, 58, 14, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     ordered = sorted(exons, key=lambda e: int(e["exon"]))
-    ymax = _depth_axis_max([float(e["mean_depth"]) for e in ordered], threshold)
+    ymax, step = depth_axis([float(e["mean_depth"]) for e in ordered], threshold)
 
     def y(depth: float) -> float:
         return round(top + plot_h - min(depth, ymax) / ymax * plot_h, 1)
@@ -317,9 +321,9 @@ def coverage_plot(exons: Sequence[Mapping[str, Any]], threshold: int) -> dict[st
             "title": (f"Exon {e['exon']}: mean {format_float(mean, 1)}x, min {e['min_depth']}x, "
                       f"{format_percent(float(e['fraction_at_threshold']))} at >= {threshold}x"),
         })
-    ticks = [{"y": y(ymax * k / 4), "label": str(int(ymax * k / 4))} for k in range(5)]
+    ticks = [{"y": y(v), "label": str(v)} for v in range(0, ymax + 1, step)]
     return {
-        "width": width, "height": height, "left": left, "right": width - right, "top": top,
+        "width": width, "height": height, "left": left, "right": left + plot_w, "top": top,
         "bottom": top + plot_h, "bars": bars, "ticks": ticks, "threshold": threshold,
         "threshold_y": y(threshold), "xlabel_y": top + plot_h + 14, "title_y": height - 6,
     }

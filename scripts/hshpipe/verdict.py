@@ -49,11 +49,11 @@ class SampleCall:
 
     @property
     def name(self) -> str:
-        """'c.1638+7T>C' or 'c.4287C>A (p.Cys1429Ter)' without accessions; the key when there is no c. name."""
+        """'c.1638+7T>C' or 'c.4287C>A p.(Cys1429Ter)' without accessions; the key when there is no c. name."""
         c = _strip(self.hgvs_c)
         p = _strip(self.hgvs_p)
         if c and p and p not in ("p.?", "p.(?)"):
-            return f"{c} ({p})"
+            return f"{c} {p}"
         return c or p or self.key
 
 

@@ -1,0 +1,599 @@
+"""Consequence of a variant on the TRPM6 MANE transcript: SO terms (Ensembl VEP definitions and ranking),
+HGVS g./c./p., exon/intron numbers, affected residues.
+
+How it works: the edit is trimmed to its minimal form. Location terms (splice sites, splice regions,
+intron, UTR, up/downstream) come from interval overlaps written as VEP writes them (insertions have
+end = start - 1, so an insertion counts for a site only when both flanking bases are in it). Edits that
+lie wholly in the spliced mRNA are applied to it; the protein effect is read from the codons the edit
+touches (in-frame) or from the new reading frame up to its first stop (frameshift). Several edits in cis
+(`annotate_haplotype`) are applied together, so two changes in one codon give one amino-acid change.
+
+Consequences are computed at the position given (VEP's default, `--shift_3prime 0`); HGVS names are
+3'-shifted (c. on the transcript strand, g. on the forward strand).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from .codons import AA3, revcomp, translate, translate_to_stop
+from .errors import InputError
+from .hgvs import Edit, format_c, format_ext, format_fs, format_g, format_p_change, minimal_edit
+from .model import Transcript, Variant
+from .reference import GeneCache
+
+UPDOWN_DISTANCE = 5000  # VEP's up/downstream distance
+
+# VEP consequence ranking (most severe first); exon_loss_variant (SnpEff, SV only) sits with the HIGH terms.
+SO_RANKING: tuple[str, ...] = (
+    "transcript_ablation", "exon_loss_variant", "splice_acceptor_variant", "splice_donor_variant",
+    "stop_gained", "frameshift_variant", "stop_lost", "start_lost", "transcript_amplification",
+    "feature_elongation", "feature_truncation", "inframe_insertion", "inframe_deletion", "missense_variant",
+    "protein_altering_variant", "splice_donor_5th_base_variant", "splice_region_variant",
+    "splice_donor_region_variant", "splice_polypyrimidine_tract_variant", "incomplete_terminal_codon_variant",
+    "start_retained_variant", "stop_retained_variant", "synonymous_variant", "coding_sequence_variant",
+    "mature_miRNA_variant", "5_prime_UTR_variant", "3_prime_UTR_variant", "non_coding_transcript_exon_variant",
+    "intron_variant", "NMD_transcript_variant", "non_coding_transcript_variant", "coding_transcript_variant",
+    "upstream_gene_variant", "downstream_gene_variant", "intergenic_variant",
+)
+_RANK = {t: i for i, t in enumerate(SO_RANKING)}
+IMPACT: dict[str, str] = {
+    **{t: "HIGH" for t in ("transcript_ablation", "exon_loss_variant", "splice_acceptor_variant",
+                           "splice_donor_variant", "stop_gained", "frameshift_variant", "stop_lost",
+                           "start_lost", "transcript_amplification")},
+    **{t: "MODERATE" for t in ("inframe_insertion", "inframe_deletion", "missense_variant",
+                               "protein_altering_variant")},
+    **{t: "LOW" for t in ("splice_donor_5th_base_variant", "splice_region_variant",
+                          "splice_donor_region_variant", "splice_polypyrimidine_tract_variant",
+                          "incomplete_terminal_codon_variant", "start_retained_variant",
+                          "stop_retained_variant", "synonymous_variant")},
+}
+CANONICAL_SPLICE = frozenset({"splice_acceptor_variant", "splice_donor_variant"})
+
+
+@dataclass(frozen=True)
+class Annotation:
+    consequences: tuple[str, ...]
+    impact: str
+    hgvs_g: str
+    hgvs_c: str | None
+    hgvs_p: str | None
+    exon: str | None
+    intron: str | None
+    protein_start: int | None
+    protein_end: int | None
+    ref_aa: str | None
+    alt_aa: str | None
+    exons_affected: tuple[int, ...] = ()
+
+    @property
+    def most_severe(self) -> str:
+        return self.consequences[0]
+
+
+def rank_terms(terms: set[str] | Sequence[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(terms), key=lambda t: _RANK.get(t, len(_RANK))))
+
+
+def impact_of(terms: Sequence[str]) -> str:
+    order = ("HIGH", "MODERATE", "LOW")
+    imps = {IMPACT.get(t, "MODIFIER") for t in terms}
+    return next((i for i in order if i in imps), "MODIFIER")
+
+
+# ------------------------------------------------------------------------------ gene geometry
+@dataclass(frozen=True)
+class _Gene:
+    t: Transcript
+    mrna: str  # spliced transcript, transcript orientation
+    k0: int  # 0-based mRNA index of c.1
+    cds_len: int  # including the stop codon
+    s: str  # mRNA from c.1 to the transcript end (CDS + 3' UTR)
+    prot: str  # reference translation, one-letter, terminal '*'
+    introns: tuple[tuple[int, int, int], ...]  # (number, low, high) genomic
+
+
+_GENES: dict[tuple, _Gene] = {}
+
+
+def _gene(cache: GeneCache) -> _Gene:
+    key = (cache.reference_fingerprint, cache.contig, cache.build, cache.region_start, len(cache.seq))
+    g = _GENES.get(key)
+    if g is None:
+        t = cache.transcript
+        parts = []
+        for e in t.exons:
+            seq = cache.fetch(e.start, e.end)
+            parts.append(revcomp(seq) if t.strand < 0 else seq)
+        mrna = "".join(parts)
+        k0 = t.cds_tx_start - 1
+        introns = []
+        for i in range(len(t.exons) - 1):
+            a, b = t.exons[i], t.exons[i + 1]
+            lo, hi = (b.end + 1, a.start - 1) if t.strand < 0 else (a.end + 1, b.start - 1)
+            introns.append((i + 1, lo, hi))
+        s = mrna[k0:]
+        g = _Gene(t=t, mrna=mrna, k0=k0, cds_len=t.cds_length, s=s, prot=translate(s[:t.cds_length]),
+                  introns=tuple(introns))
+        _GENES[key] = g
+    return g
+
+
+def _ov(a: int, b: int, lo: int, hi: int) -> bool:
+    """VEP's overlap(); insertions have b = a - 1."""
+    return b >= lo and a <= hi
+
+
+def _intron_terms(g: _Gene, a: int, b: int) -> tuple[set[str], list[int]]:
+    """Splice/intron terms of the interval a..b (VEP coordinates) and the introns it touches."""
+    t, ins = g.t, b < a
+    terms: set[str] = set()
+    touched: list[int] = []
+    st = t.strand
+    for num, lo, hi in g.introns:
+        donor1 = lo if st > 0 else hi  # intron +1
+        acc1 = hi if st > 0 else lo  # intron -1
+
+        def don(k1: int, k2: int) -> bool:
+            x, y = donor1 + st * (k1 - 1), donor1 + st * (k2 - 1)
+            return _ov(a, b, min(x, y), max(x, y))
+
+        def acc(k1: int, k2: int) -> bool:
+            x, y = acc1 - st * (k1 - 1), acc1 - st * (k2 - 1)
+            return _ov(a, b, min(x, y), max(x, y))
+
+        if not _ov(a, b, lo - 3, hi + 3) and not (ins and (a == lo or b == hi)):
+            continue
+        site = False
+        if don(1, 2):
+            terms.add("splice_donor_variant")
+            site = True
+        if acc(1, 2):
+            terms.add("splice_acceptor_variant")
+            site = True
+        fifth = don(5, 5)
+        if fifth:
+            terms.add("splice_donor_5th_base_variant")
+        elif don(3, 6):
+            terms.add("splice_donor_region_variant")
+        if acc(3, 17):
+            terms.add("splice_polypyrimidine_tract_variant")
+        region = (_ov(a, b, lo + 2, lo + 7) or _ov(a, b, hi - 7, hi - 2) or _ov(a, b, lo - 3, lo - 1)
+                  or _ov(a, b, hi + 1, hi + 3)
+                  or (ins and (a == lo or b == hi or a == lo + 2 or b == hi - 2)))
+        if region and not site and not fifth and not don(3, 6):
+            terms.add("splice_region_variant")
+        if _ov(a, b, lo + 2, hi - 2) or (ins and (a == lo + 2 or b == hi - 2)):
+            terms.add("intron_variant")
+        if _ov(a, b, lo, hi):
+            touched.append(num)
+    return terms, touched
+
+
+def _tx_range(g: _Gene, e: Edit) -> tuple[int, int] | None:
+    """0-based half-open mRNA range replaced by the edit, when every base it touches is exonic and
+    contiguous in the mRNA (an insertion needs both flanks in one exon)."""
+    t = g.t
+    s, end = e.start, e.end
+    lo_b, hi_b = (s - 1, s) if not e.ref else (s, end)
+    ta, tb = t.tx_pos(lo_b), t.tx_pos(hi_b)
+    if ta is None or tb is None or abs(tb - ta) != hi_b - lo_b:
+        return None
+    if t.strand < 0:
+        return (tb - 1, ta) if e.ref else (tb, tb)
+    return (ta - 1, tb) if e.ref else (ta, ta)
+
+
+@dataclass
+class _Protein:
+    terms: set[str]
+    p: str | None  # inner p. text, "?" for unknown
+    start: int | None = None
+    end: int | None = None
+    ref_aa: str | None = None
+    alt_aa: str | None = None
+
+
+def _prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _trim(ref: str, alt: str) -> tuple[int, str, str]:
+    p = _prefix(ref, alt)
+    r, a = ref[p:], alt[p:]
+    q = 0
+    while q < len(r) and q < len(a) and r[-1 - q] == a[-1 - q]:
+        q += 1
+    return p, r[:len(r) - q], a[:len(a) - q]
+
+
+def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
+    """Protein effect of replacing s[r0:r1] (CDS-relative, 0-based) by `ins` (transcript strand)."""
+    s, prot, L = g.s, g.prot, g.cds_len
+    alt_s = s[:r0] + ins + s[r1:]
+    delta = len(ins) - (r1 - r0)
+    w0 = 3 * (r0 // 3)
+    i0 = w0 // 3
+    if r0 < 3 and alt_s[:3] != s[:3]:  # the initiator codon is changed
+        terms = {"start_lost"}
+        if delta % 3:
+            terms.add("frameshift_variant")
+        return _Protein(terms, "Met1?", 1, 1, "M", translate(alt_s[:3]) if not delta else None)
+    if delta % 3:
+        return _frameshift(g, alt_s, w0)
+    w1 = max(w0, 3 * -(-r1 // 3))
+    ref_win, alt_win = s[w0:w1], alt_s[w0:w1 + delta]
+    ref_pep = translate(ref_win)
+    if "*" in ref_pep:
+        ref_pep = ref_pep[:ref_pep.index("*") + 1]
+    alt_pep = translate(alt_win)
+    if "*" in alt_pep:
+        alt_pep = alt_pep[:alt_pep.index("*") + 1]
+    ref_stop, alt_stop = ref_pep.endswith("*"), "*" in alt_pep
+    terms: set[str] = set()
+    if delta > 0:
+        trunc = alt_pep
+        terms.add("inframe_insertion" if (trunc.startswith(ref_pep) or trunc.endswith(ref_pep))
+                  else "protein_altering_variant")
+    elif delta < 0:
+        vep_del = (ref_win.startswith(alt_win) or ref_win.endswith(alt_win)
+                   or _trim(ref_win, alt_win)[2] == "")
+        terms.add("inframe_deletion" if vep_del else "protein_altering_variant")
+    if ref_stop and not alt_stop:  # stop lost: read on into the 3' UTR
+        ext, _ = translate_to_stop(alt_s[w1 + delta:])
+        full = alt_pep + ext
+        j = len(ref_pep) - 1
+        new = full[j] if j < len(full) else "X"
+        ter = len(full) - j if full.endswith("*") else None
+        terms.add("stop_lost")
+        return _Protein(terms, format_ext(len(prot), new, ter), len(prot), len(prot), "*", new)
+    if alt_stop and not ref_stop:  # stop gained
+        refx = prot[i0:]
+        p = _prefix(alt_pep, refx)
+        terms.add("stop_gained")
+        if alt_pep[p] == "*":
+            return _Protein(terms, f"{AA3[refx[p]]}{i0 + p + 1}Ter", i0 + p + 1, i0 + p + 1, refx[p], "*")
+        d, i = ref_pep[p:], alt_pep[p:]
+        k = i0 + p
+        return _Protein(terms, format_p_change(prot, k, d, i), k + 1, k + max(len(d), 1), d, i)
+    p, d, i = _trim(ref_pep, alt_pep)
+    k = i0 + p
+    if not d and not i:
+        if delta == 0:
+            terms.add("stop_retained_variant" if ref_stop else "synonymous_variant")
+        # a synonymous change reports the codon's residue, e.g. p.(Ser81=)
+        res = ref_pep[-1] if ref_stop and delta == 0 else ref_pep[:1] or prot[i0]
+        pos = i0 + (len(ref_pep) if ref_stop and delta == 0 else 1)
+        if len(ref_pep) > 1 and not ref_stop:
+            return _Protein(terms, "=", i0 + 1, i0 + len(ref_pep), ref_pep, ref_pep)
+        return _Protein(terms, f"{AA3[res]}{pos}=", pos, pos, res, res)
+    if delta == 0:
+        terms.add("missense_variant")
+    if ref_stop and alt_stop:
+        terms.add("stop_retained_variant") if delta else None
+    start, end = k + 1, k + len(d) if d else k + 1
+    if not d:  # insertion: report the flanking residues as VEP does
+        start, end = k, k + 1
+    return _Protein(terms, format_p_change(prot, k, d, i), start, end, d, i)
+
+
+def _frameshift(g: _Gene, alt_s: str, w0: int) -> _Protein:
+    prot = g.prot
+    i0 = w0 // 3
+    alt_tail, found = translate_to_stop(alt_s[w0:])
+    ref_tail = prot[i0:]
+    p = _prefix(ref_tail, alt_tail)
+    terms = {"frameshift_variant"}
+    if p >= len(ref_tail):
+        return _Protein(terms | {"stop_retained_variant"}, "=", len(prot), len(prot), "*", None)
+    pos, ref_aa = i0 + p + 1, ref_tail[p]
+    new = alt_tail[p] if p < len(alt_tail) else "X"
+    if ref_aa == "*":
+        terms.add("stop_lost")
+        return _Protein(terms, format_ext(pos, new, len(alt_tail) - p if found else None), pos, pos, "*", None)
+    if new == "*":
+        terms.add("stop_gained")
+        return _Protein(terms, format_fs(ref_aa, pos, "*", None), pos, pos, ref_aa, None)
+    return _Protein(terms, format_fs(ref_aa, pos, new, len(alt_tail) - p if found else None), pos, pos,
+                    ref_aa, None)
+
+
+# ------------------------------------------------------------------------------------- checks
+def _check(v: Variant, cache: GeneCache) -> Edit:
+    if v.chrom != cache.contig:
+        raise InputError(f"variant {v.key()}: contig {v.chrom} is not the reference's chromosome 9 "
+                         f"({cache.contig}); harmonise the contig naming before annotation")
+    ref, alt = v.ref.upper(), v.alt.upper()
+    if not ref or not alt or set(ref + alt) - set("ACGTN") or v.pos < 1:
+        raise InputError(f"variant {v.key()}: REF/ALT must be non-empty A/C/G/T/N alleles "
+                         "(symbolic alleles go through annotate_sv)")
+    if ref == alt:
+        raise InputError(f"variant {v.key()}: REF equals ALT (not a variant)")
+    if cache.region_start <= v.pos and v.end <= cache.region_end:
+        have = cache.fetch(v.pos, v.end)
+        if have != ref:
+            raise InputError(f"variant {v.key()}: REF {ref} does not match the reference ({have}) at "
+                             f"{cache.contig}:{v.pos}; wrong build or unnormalised VCF")
+    return minimal_edit(v.pos, ref, alt)
+
+
+def _num_field(nums: Sequence[int], total: int) -> str | None:
+    if not nums:
+        return None
+    lo, hi = min(nums), max(nums)
+    return f"{lo}/{total}" if lo == hi else f"{lo}-{hi}/{total}"
+
+
+# ------------------------------------------------------------------------------ single edits
+@dataclass
+class _Located:
+    terms: set[str]
+    exons: list[int]
+    introns: list[int]
+    protein: _Protein | None
+    cds_overlap: bool  # touches coding bases (without a full protein prediction when protein is None)
+    coding_edit: tuple[int, int, str] | None  # (r0, r1, ins) for edits wholly inside the CDS
+
+
+def _locate(g: _Gene, e: Edit) -> _Located:
+    t = g.t
+    a, b = e.start, e.end
+    if not _ov(a, b, t.start, t.end):
+        up_lo, up_hi = (t.end + 1, t.end + UPDOWN_DISTANCE) if t.strand < 0 else (t.start - UPDOWN_DISTANCE, t.start - 1)
+        dn_lo, dn_hi = (t.start - UPDOWN_DISTANCE, t.start - 1) if t.strand < 0 else (t.end + 1, t.end + UPDOWN_DISTANCE)
+        terms = set()
+        # VEP: upstream/downstream judged on the variant end/start nearest the gene
+        if (t.strand < 0 and up_lo <= a <= up_hi) or (t.strand > 0 and up_lo <= b <= up_hi):
+            terms.add("upstream_gene_variant")
+        if (t.strand < 0 and dn_lo <= b <= dn_hi) or (t.strand > 0 and dn_lo <= a <= dn_hi):
+            terms.add("downstream_gene_variant")
+        return _Located(terms or {"intergenic_variant"}, [], [], None, False, None)
+    terms, introns = _intron_terms(g, a, b)
+    exons = [x.number for x in t.exons if _ov(a, b, x.start, x.end)]
+    rng = _tx_range(g, e)
+    cds_lo, cds_hi = t.cds_start, t.cds_end
+    if rng is not None:
+        d0, d1 = rng
+        r0, r1 = d0 - g.k0, d1 - g.k0
+        ins = revcomp(e.alt) if t.strand < 0 else e.alt
+        if r1 <= 0:
+            terms.add("5_prime_UTR_variant")
+            return _Located(terms, exons, introns, None, False, None)
+        if r0 >= g.cds_len:
+            terms.add("3_prime_UTR_variant")
+            return _Located(terms, exons, introns, None, False, None)
+        if r0 < 0:  # spans the 5' UTR and the CDS
+            terms.add("5_prime_UTR_variant")
+            # VEP: start altered when the CDS is no longer the suffix of the edited 5'UTR+CDS
+            edited = g.mrna[:d0] + ins + g.mrna[d1:g.k0 + g.cds_len]
+            if edited[-g.cds_len:] != g.s[:g.cds_len]:
+                terms.add("start_lost")
+                return _Located(terms, exons, introns, _Protein(set(), "Met1?", 1, 1, "M", None), True, None)
+            return _Located(terms, exons, introns, None, False, None)
+        if r1 > g.cds_len:
+            terms.add("3_prime_UTR_variant")
+        prot = _coding(g, r0, r1, ins)
+        terms |= prot.terms
+        return _Located(terms, exons, introns, prot, True, (r0, r1, ins))
+    # touches intronic (or flanking) bases: location terms only
+    cds_overlap = _ov(a, b, cds_lo, cds_hi) and any(
+        _ov(max(a, x.start), min(b, x.end), cds_lo, cds_hi) for x in t.exons if _ov(a, b, x.start, x.end))
+    if cds_overlap:
+        terms.add("coding_sequence_variant")
+    for x in t.exons:
+        if _ov(a, b, x.start, x.end):
+            lo, hi = max(a, x.start), min(b, x.end)
+            above, below = hi > cds_hi, lo < cds_lo
+            five, three = (above, below) if t.strand < 0 else (below, above)
+            if five:
+                terms.add("5_prime_UTR_variant")
+            if three:
+                terms.add("3_prime_UTR_variant")
+    if not terms:
+        terms.add("intron_variant")
+    return _Located(terms, exons, introns, None, cds_overlap, None)
+
+
+def _cds_residues(t: Transcript, a: int, b: int) -> tuple[int, int] | None:
+    """Residues (1-based) encoded by the coding bases within a..b."""
+    cs = []
+    for x in t.exons:
+        lo, hi = max(a, x.start, t.cds_start), min(b, x.end, t.cds_end)
+        if lo <= hi:
+            cs += [t.c_pos(lo).base, t.c_pos(hi).base]
+    if not cs:
+        return None
+    return (min(cs) - 1) // 3 + 1, (max(cs) - 1) // 3 + 1
+
+
+def _p_name(cache: GeneCache, loc: _Located) -> str | None:
+    pid = cache.transcript.protein_id
+    if loc.terms & CANONICAL_SPLICE:
+        return f"{pid}:p.?"
+    if loc.protein is not None:
+        p = loc.protein.p
+        return f"{pid}:p.?" if p == "?" else f"{pid}:p.({p})"
+    if loc.cds_overlap:
+        return f"{pid}:p.?"
+    return None
+
+
+def _build(cache: GeneCache, loc: _Located, hgvs_g: str, hgvs_c: str | None, a: int, b: int) -> Annotation:
+    t = cache.transcript
+    terms = rank_terms(loc.terms)
+    pr = loc.protein
+    p_name = _p_name(cache, loc)
+    start = end = ref_aa = alt_aa = None
+    if pr is not None:
+        start, end, ref_aa, alt_aa = pr.start, pr.end, pr.ref_aa, pr.alt_aa
+    elif p_name is not None and loc.cds_overlap:
+        rr = _cds_residues(t, min(a, b), max(a, b))
+        if rr:
+            start, end = rr
+            ref_aa = cache_protein_slice(cache, start, end)
+    return Annotation(
+        consequences=terms, impact=impact_of(terms), hgvs_g=hgvs_g, hgvs_c=hgvs_c, hgvs_p=p_name,
+        exon=_num_field(loc.exons, t.n_exons), intron=_num_field(loc.introns, t.n_exons - 1),
+        protein_start=start, protein_end=end, ref_aa=ref_aa, alt_aa=alt_aa,
+    )
+
+
+def cache_protein_slice(cache: GeneCache, start: int, end: int) -> str:
+    prot = _gene(cache).prot
+    return prot[start - 1:end]
+
+
+def _names(cache: GeneCache, e: Edit, intergenic: bool) -> tuple[str, str | None, str, str | None]:
+    """(g. text, c. text) without accessions."""
+    t = cache.transcript
+    g_txt = format_g(e, cache.fetch)
+    c_txt = None if intergenic else format_c(e, t, cache.fetch)
+    return g_txt, c_txt, t.refseq_chrom, t.transcript_id
+
+
+def annotate(v: Variant, cache: GeneCache) -> Annotation:
+    """Annotate one normalised VCF-style variant on the TRPM6 MANE transcript."""
+    e = _check(v, cache)
+    g = _gene(cache)
+    loc = _locate(g, e)
+    intergenic = loc.terms == {"intergenic_variant"}
+    g_txt, c_txt, chrom_acc, tx = _names(cache, e, intergenic)
+    return _build(cache, loc, f"{chrom_acc}:{g_txt}", f"{tx}:{c_txt}" if c_txt else None, e.start, e.end)
+
+
+# -------------------------------------------------------------------------------- haplotypes
+def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
+    """Several variants in cis as one allele: one combined protein change when their coding edits share
+    the CDS (e.g. two SNVs in a codon, a frameshift and a nearby frame-restoring indel)."""
+    if not vs:
+        raise InputError("annotate_haplotype needs at least one variant")
+    if len(vs) == 1:
+        return annotate(vs[0], cache)
+    g = _gene(cache)
+    t = cache.transcript
+    edits = sorted((_check(v, cache) for v in vs), key=lambda e: e.start)
+    for x, y in zip(edits, edits[1:]):
+        if y.start <= x.end or (y.start == x.start):
+            raise InputError(f"annotate_haplotype: overlapping variants at {cache.contig}:{x.start} and "
+                             f"{y.start} cannot be on one haplotype")
+    locs = [_locate(g, e) for e in edits]
+    coding = [(e, l) for e, l in zip(edits, locs) if l.coding_edit is not None]
+    terms: set[str] = set()
+    protein: _Protein | None = None
+    coding_terms = {"stop_gained", "frameshift_variant", "stop_lost", "start_lost", "inframe_insertion",
+                    "inframe_deletion", "missense_variant", "protein_altering_variant", "stop_retained_variant",
+                    "synonymous_variant", "start_retained_variant"}
+    for l in locs:
+        terms |= l.terms - (coding_terms if l.coding_edit is not None else set())
+    if coding:
+        # apply every coding edit to the CDS+3'UTR string (transcript order = reverse genomic on minus)
+        ces = sorted((l.coding_edit for _, l in coding), key=lambda c: c[0])  # type: ignore[misc]
+        alt = []
+        prev = 0
+        for r0, r1, ins in ces:
+            alt.append(g.s[prev:r0])
+            alt.append(ins)
+            prev = r1
+        alt.append(g.s[prev:])
+        alt_s = "".join(alt)
+        r0, r1 = ces[0][0], ces[-1][1]
+        delta = len(alt_s) - len(g.s)
+        protein = _coding(g, r0, r1, alt_s[r0:r1 + delta])
+        terms |= protein.terms
+    if len(coding) < len(edits) and any(l.protein is not None and l.protein.p == "Met1?" for l in locs):
+        protein = next(l.protein for l in locs if l.protein is not None and l.protein.p == "Met1?")
+    loc = _Located(terms, sorted({x for l in locs for x in l.exons}), sorted({x for l in locs for x in l.introns}),
+                   protein, any(l.cds_overlap for l in locs), None)
+    intergenic = terms == {"intergenic_variant"}
+    names = [_names(cache, e, intergenic) for e in edits]
+    g_txt = names[0][0] if len(names) == 1 else "g.[" + ";".join(n[0][2:] for n in names) + "]"
+    c_txt = None
+    if not intergenic:
+        ordered = edits if t.strand > 0 else list(reversed(edits))
+        cs = [format_c(e, t, cache.fetch) for e in ordered]
+        c_txt = "c.[" + ";".join(c[2:] for c in cs) + "]"
+    return _build(cache, loc, f"{t.refseq_chrom}:{g_txt}", f"{t.transcript_id}:{c_txt}" if c_txt else None,
+                  edits[0].start, edits[-1].end)
+
+
+# ------------------------------------------------------------------------- structural variants
+def annotate_sv(chrom: str, start: int, end: int, svtype: str, cache: GeneCache) -> Annotation:
+    """Symbolic <DEL>/<DUP> (also DUP:TANDEM, CNV losses/gains as DEL/DUP).
+
+    `start`..`end` are the first and last deleted/duplicated bases (1-based, inclusive): for a VCF
+    record give POS + 1 and INFO/END. Coding length removed (or duplicated) decides frameshift vs
+    inframe when both breakpoints are outside exons; p. is always `p.?` for exon-level events."""
+    t = cache.transcript
+    kind = svtype.upper().split(":")[0].strip("<>")
+    if kind in ("CN0", "CN1", "LOSS"):
+        kind = "DEL"
+    if kind in ("GAIN", "TDUP"):
+        kind = "DUP"
+    if kind not in ("DEL", "DUP"):
+        raise InputError(f"structural variant {chrom}:{start}-{end}: type {svtype} is not supported "
+                         "(DEL and DUP are)")
+    if chrom != cache.contig:
+        raise InputError(f"structural variant {chrom}:{start}-{end}: contig is not {cache.contig}")
+    if end < start or start < 1:
+        raise InputError(f"structural variant {chrom}:{start}-{end}: END is before the start")
+    g = _gene(cache)
+    exons = tuple(sorted(x.number for x in t.exons if _ov(start, end, x.start, x.end)))
+    hg = f"{t.refseq_chrom}:g.{start}_{end}{kind.lower()}" if end > start else f"{t.refseq_chrom}:g.{start}{kind.lower()}"
+    terms: set[str] = set()
+    if start <= t.start and end >= t.end:
+        terms.add("transcript_ablation" if kind == "DEL" else "transcript_amplification")
+        return Annotation(rank_terms(terms), impact_of(tuple(terms)), hg,
+                          f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}", f"{t.protein_id}:p.?",
+                          _num_field(exons, t.n_exons), None, 1, len(cache.protein) + 1, None, None, exons)
+    if not _ov(start, end, t.start, t.end):
+        loc = _locate(g, Edit(start, "N" * (end - start + 1), ""))
+        return Annotation(rank_terms(loc.terms), "MODIFIER", hg, None if "intergenic_variant" in loc.terms else
+                          f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}", None, None, None,
+                          None, None, None, None, ())
+    itr, introns = _intron_terms(g, start, end)
+    terms |= itr
+    coding = sum(max(0, min(end, x.end, t.cds_end) - max(start, x.start, t.cds_start) + 1) for x in t.exons)
+    if kind == "DEL":
+        terms.add("feature_truncation")
+        if exons:
+            terms.add("exon_loss_variant")
+    else:
+        terms.add("feature_elongation")
+    p_name = None
+    rr = None
+    if coding:
+        rr = _cds_residues(t, start, end)
+        p_name = f"{t.protein_id}:p.?"
+        bp_exonic = t.exon_at(start) is not None or t.exon_at(end) is not None
+        cds5 = t.cds_end if t.strand < 0 else t.cds_start
+        if _ov(start, end, min(cds5, cds5 - 2 * t.strand), max(cds5, cds5 - 2 * t.strand)) and kind == "DEL":
+            terms.add("start_lost")
+        elif not bp_exonic:
+            if coding % 3:
+                terms.add("frameshift_variant")
+            else:
+                terms.add("inframe_deletion" if kind == "DEL" else "inframe_insertion")
+        else:
+            terms.add("coding_sequence_variant")
+    else:
+        for x in t.exons:
+            if _ov(start, end, x.start, x.end):
+                terms.add("5_prime_UTR_variant" if (x.end > t.cds_end) == (t.strand < 0) else "3_prime_UTR_variant")
+    if not exons and not (terms & {"splice_acceptor_variant", "splice_donor_variant"}):
+        terms.add("intron_variant")
+    if terms & CANONICAL_SPLICE or exons:
+        p_name = f"{t.protein_id}:p.?" if coding or terms & CANONICAL_SPLICE else p_name
+    ranked = rank_terms(terms)
+    return Annotation(ranked, impact_of(ranked), hg, f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}", p_name,
+                      _num_field(exons, t.n_exons), _num_field(introns, t.n_exons - 1),
+                      rr[0] if rr else None, rr[1] if rr else None, None, None, exons)
+
+
+def _sv_c(t: Transcript, start: int, end: int, kind: str) -> str:
+    a, b = (end, start) if t.strand < 0 else (start, end)
+    ca, cb = t.c_pos(a), t.c_pos(b)
+    return f"{ca}_{cb}{kind.lower()}" if a != b else f"{ca}{kind.lower()}"

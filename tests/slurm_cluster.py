@@ -1,0 +1,319 @@
+"""A real one-node SLURM cluster on localhost, for tests of the SLURM profile.
+
+Starts Debian's ``munged``, ``slurmctld`` and ``slurmd`` as root with every file (munge key and socket,
+slurm.conf, state, spool, logs, pid files) in one temporary directory, on free TCP ports, so it touches
+nothing under /etc and does not clash with a system SLURM or munge. Client tools (sbatch, squeue, scancel,
+sinfo, srun inside jobs) reach it through ``SLURM_CONF``; use :attr:`SlurmCluster.env` for subprocesses.
+
+No cgroups (``proctrack/linuxproc``, ``task/none``) and no accounting database
+(``accounting_storage/none``): ``sacct`` does not work, so Snakemake's SLURM executor must poll with
+``--slurm-status-command squeue``. ``MinJobAge`` keeps finished jobs visible to ``squeue --states=all`` for
+5 minutes, and ``jobcomp/filetxt`` writes one line per finished job (id, name, state, start, end) to
+:attr:`SlurmCluster.jobcomp_log`, a record that outlives ``MinJobAge``.
+
+    with SlurmCluster() as cluster:          # raises SlurmUnavailable (with the reason) if it cannot start
+        subprocess.run(["sbatch", "--wrap", "true"], env=cluster.env)
+
+Stand-alone: ``python tests/slurm_cluster.py`` starts a cluster, prints its SLURM_CONF and waits (Ctrl-C stops).
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+DAEMONS = {"munged": "munge", "slurmctld": "slurmctld", "slurmd": "slurmd"}
+CLIENTS = {"sbatch": "slurm-client", "squeue": "slurm-client", "scancel": "slurm-client",
+           "sinfo": "slurm-client", "scontrol": "slurm-client", "srun": "slurm-client"}
+
+
+class SlurmUnavailable(RuntimeError):
+    """The cluster cannot run here (not root, packages missing, daemons did not come up)."""
+
+
+@dataclass
+class SlurmJob:
+    jobid: str
+    name: str
+    state: str
+    comment: str
+
+    @property
+    def rule(self) -> str:
+        """Snakemake rule of the job: the plugin sets the comment to ``rule_<name>[_wildcards_<w>]``."""
+        m = re.match(r"rule_(.+?)(?:_wildcards_.*)?$", self.comment)
+        return m.group(1) if m else ""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _mem_total_mb() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) // 1024
+    raise SlurmUnavailable("cannot read MemTotal from /proc/meminfo")
+
+
+def _tail(path: Path, lines: int = 25) -> str:
+    try:
+        text = path.read_text(errors="replace").splitlines()
+    except OSError:
+        return f"  ({path.name}: no log written)"
+    return "\n".join(f"  {path.name}: {line}" for line in text[-lines:]) or f"  ({path.name}: empty)"
+
+
+class SlurmCluster:
+    """One-node SLURM cluster (partition ``debug``) in a temporary directory; a context manager."""
+
+    def __init__(self, cpus: int = 2, partition: str = "debug", startup_timeout: float = 60.0,
+                 base_dir: str | os.PathLike | None = None, keep: bool = False):
+        self.cpus = cpus
+        self.partition = partition
+        self.startup_timeout = startup_timeout
+        self.node = socket.gethostname().split(".")[0]
+        self._base_dir = base_dir
+        self.keep = keep
+        self.dir: Path | None = None
+        self._procs: dict[str, subprocess.Popen] = {}
+        self._logs: dict[str, Path] = {}
+        self.env: dict[str, str] = {}
+
+    # ---- paths -----------------------------------------------------------------------------------
+    @property
+    def conf(self) -> Path:
+        return self.dir / "etc/slurm.conf"
+
+    @property
+    def ctld_log(self) -> Path:
+        return self.dir / "log/slurmctld.log"
+
+    @property
+    def slurmd_log(self) -> Path:
+        return self.dir / "log/slurmd.log"
+
+    @property
+    def jobcomp_log(self) -> Path:
+        return self.dir / "log/jobcomp.log"
+
+    # ---- checks ----------------------------------------------------------------------------------
+    @staticmethod
+    def check_prerequisites() -> None:
+        """Raise SlurmUnavailable unless we are root and the Debian binaries are installed."""
+        if os.geteuid() != 0:
+            raise SlurmUnavailable("the one-node SLURM test cluster needs root (slurmd launches jobs as "
+                                   "their owner and runs as SlurmUser=root here)")
+        missing = {}
+        for tool, pkg in {**DAEMONS, **CLIENTS}.items():
+            if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
+                missing[tool] = pkg
+        if missing:
+            pkgs = " ".join(sorted(set(missing.values())))
+            raise SlurmUnavailable(f"SLURM/munge binaries not found: {', '.join(sorted(missing))} "
+                                   f"(apt-get install {pkgs})")
+
+    @staticmethod
+    def _bin(name: str) -> str:
+        return shutil.which(name) or f"/usr/sbin/{name}"
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+    def __enter__(self) -> "SlurmCluster":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> "SlurmCluster":
+        self.check_prerequisites()
+        self.dir = Path(tempfile.mkdtemp(prefix="slurm-cluster-", dir=self._base_dir))
+        os.chmod(self.dir, 0o700)
+        for sub in ("etc", "munge", "state", "spool", "log", "run"):
+            (self.dir / sub).mkdir(mode=0o700)
+        try:
+            self._write_munge_key()
+            self._write_conf()
+            self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
+            # make sure nothing from an enclosing job leaks into the clients
+            for key in [k for k in self.env if k.startswith(("SLURM_JOB", "SLURM_STEP", "SBATCH_", "SQUEUE_"))]:
+                del self.env[key]
+            self._start_munged()
+            self._spawn("slurmctld", [self._bin("slurmctld"), "-D", "-f", str(self.conf)])
+            self._spawn("slurmd", [self._bin("slurmd"), "-D", "-f", str(self.conf), "-N", self.node])
+            self._wait_idle()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _write_munge_key(self) -> None:
+        key = self.dir / "munge/munge.key"
+        fd = os.open(key, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(os.urandom(1024))
+
+    def _write_conf(self) -> None:
+        d = self.dir
+        mem = _mem_total_mb()
+        self.ctld_port, self.slurmd_port = _free_port(), _free_port()
+        while self.slurmd_port == self.ctld_port:
+            self.slurmd_port = _free_port()
+        self.conf.write_text(f"""\
+# one-node test cluster written by tests/slurm_cluster.py
+ClusterName=hshtest
+SlurmctldHost={self.node}(127.0.0.1)
+SlurmctldPort={self.ctld_port}
+SlurmdPort={self.slurmd_port}
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket={d}/munge/munge.socket
+StateSaveLocation={d}/state
+SlurmdSpoolDir={d}/spool
+SlurmctldPidFile={d}/run/slurmctld.pid
+SlurmdPidFile={d}/run/slurmd.pid
+SlurmctldLogFile={self.ctld_log}
+SlurmdLogFile={self.slurmd_log}
+SlurmctldDebug=info
+SlurmdDebug=info
+PlugStackConfig={d}/etc/plugstack.conf
+MpiDefault=none
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU_Memory
+SchedulerType=sched/backfill
+SlurmdParameters=config_overrides
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/filetxt
+JobCompLoc={self.jobcomp_log}
+ReturnToService=2
+MinJobAge=300
+KillWait=5
+InactiveLimit=0
+SlurmctldTimeout=30
+SlurmdTimeout=60
+NodeName={self.node} NodeAddr=127.0.0.1 NodeHostname={self.node} CPUs={self.cpus} RealMemory={mem} State=UNKNOWN
+PartitionName={self.partition} Nodes={self.node} Default=YES MaxTime=INFINITE State=UP
+""")
+        (d / "etc/plugstack.conf").write_text("")
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        out = self.dir / f"log/{name}.stdout"
+        fh = open(out, "wb")
+        self._logs[name] = out
+        self._procs[name] = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                             env=self.env, start_new_session=True)
+        fh.close()
+
+    def _start_munged(self) -> None:
+        m = self.dir / "munge"
+        self._spawn("munged", [self._bin("munged"), "--foreground", "--force",
+                               f"--key-file={m}/munge.key", f"--socket={m}/munge.socket",
+                               f"--pid-file={m}/munged.pid", f"--log-file={self.dir}/log/munged.log",
+                               f"--seed-file={m}/munged.seed"])
+        deadline = time.monotonic() + 15
+        while not (m / "munge.socket").exists():
+            if self._procs["munged"].poll() is not None or time.monotonic() > deadline:
+                raise SlurmUnavailable("munged did not start:\n" + self.log_tails())
+            time.sleep(0.1)
+
+    def _wait_idle(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        state = ""
+        while time.monotonic() < deadline:
+            for name, proc in self._procs.items():
+                if proc.poll() is not None:
+                    raise SlurmUnavailable(f"{name} exited with code {proc.returncode} during start-up:\n"
+                                           + self.log_tails())
+            r = subprocess.run(["sinfo", "-h", "-N", "-o", "%N %t"], env=self.env, capture_output=True, text=True)
+            state = (r.stdout + r.stderr).strip()
+            if r.returncode == 0 and any(line.split()[1:2] == ["idle"] for line in r.stdout.splitlines()):
+                return
+            time.sleep(0.5)
+        raise SlurmUnavailable(f"node {self.node} not idle after {self.startup_timeout:.0f}s (sinfo: {state!r}):\n"
+                               + self.log_tails())
+
+    def log_tails(self, lines: int = 25) -> str:
+        if self.dir is None:
+            return ""
+        paths = [self.dir / "log/munged.log", self.ctld_log, self.slurmd_log] + list(self._logs.values())
+        return "\n".join(_tail(p, lines) for p in paths if p.exists())
+
+    def stop(self) -> None:
+        if self.env and "slurmctld" in self._procs and self._procs["slurmctld"].poll() is None:
+            # cancel what is left so that no slurmstepd outlives the cluster
+            subprocess.run(["scancel", "--full", "-p", self.partition], env=self.env, capture_output=True)
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and self.jobs(states="RUNNING,COMPLETING,PENDING"):
+                time.sleep(0.5)
+        for name in ("slurmd", "slurmctld", "munged"):
+            proc = self._procs.pop(name, None)
+            if proc is None or proc.poll() is not None:
+                continue
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        if self.dir is not None and not self.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir = None
+
+    # ---- queries ---------------------------------------------------------------------------------
+    def run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(list(argv), env=self.env, capture_output=True, text=True, check=check)
+
+    def jobs(self, states: str = "all", name: str | None = None) -> list[SlurmJob]:
+        """Jobs ``squeue`` knows (finished ones stay visible for MinJobAge = 300 s)."""
+        argv = ["squeue", "-h", f"--states={states}", "-o", "%i|%j|%T|%k"]
+        if name:
+            argv += ["--name", name]
+        r = subprocess.run(argv, env=self.env, capture_output=True, text=True)
+        out = []
+        for line in r.stdout.splitlines():
+            parts = line.split("|", 3)
+            if len(parts) == 4:
+                out.append(SlurmJob(*[p.strip() for p in parts]))
+        return out
+
+    def finished_jobs(self) -> list[dict[str, str]]:
+        """Records of ``jobcomp/filetxt``: one dict per finished job (JobId, JobName, JobState, StartTime, ...)."""
+        if self.dir is None or not self.jobcomp_log.exists():
+            return []
+        recs = []
+        for line in self.jobcomp_log.read_text().splitlines():
+            rec = dict(re.findall(r"(\w+)=(\S*)", line))
+            if rec:
+                recs.append(rec)
+        return recs
+
+    def submitted_job_ids(self) -> list[str]:
+        """Job ids slurmctld accepted, from its log (independent of squeue's MinJobAge window)."""
+        text = self.ctld_log.read_text(errors="replace") if self.ctld_log.exists() else ""
+        return re.findall(r"_slurm_rpc_submit_batch_job: JobId=(\d+)", text)
+
+
+if __name__ == "__main__":  # manual use: start a cluster and keep it until Ctrl-C
+    try:
+        with SlurmCluster(keep=False) as c:
+            print(f"export SLURM_CONF={c.conf}")
+            print(subprocess.run(["sinfo"], env=c.env, capture_output=True, text=True).stdout)
+            signal.pause()
+    except SlurmUnavailable as exc:
+        raise SystemExit(f"SLURM cluster unavailable: {exc}")
+    except KeyboardInterrupt:
+        pass
