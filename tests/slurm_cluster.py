@@ -138,12 +138,14 @@ class SlurmCluster:
         self.check_prerequisites()
         self.dir = Path(tempfile.mkdtemp(prefix="slurm-cluster-", dir=self._base_dir))
         os.chmod(self.dir, 0o700)
-        for sub in ("etc", "munge", "state", "spool", "log", "run"):
+        for sub in ("etc", "munge", "state", "spool", "log", "run", "bin"):
             (self.dir / sub).mkdir(mode=0o700)
         try:
             self._write_munge_key()
             self._write_conf()
-            self.env = {**os.environ, "SLURM_CONF": str(self.conf)}
+            self._write_srun_shim()
+            self.env = {**os.environ, "SLURM_CONF": str(self.conf),
+                        "PATH": f"{self.dir / 'bin'}{os.pathsep}{os.environ.get('PATH', os.defpath)}"}
             # make sure nothing from an enclosing job leaks into the clients
             for key in [k for k in self.env if k.startswith(("SLURM_JOB", "SLURM_STEP", "SBATCH_", "SQUEUE_"))]:
                 del self.env[key]
@@ -209,6 +211,18 @@ NodeName={self.node} NodeAddr=127.0.0.1 NodeHostname={self.node} CPUs={self.cpus
 PartitionName={self.partition} Nodes={self.node} Default=YES MaxTime=INFINITE State=UP
 """)
         (d / "etc/plugstack.conf").write_text("")
+
+    def _write_srun_shim(self) -> None:
+        """``bin/srun`` = the real srun with SLURM_CONF set again.
+
+        snakemake-executor-plugin-slurm-jobstep (0.6.1) removes every SLURM_* variable except the allocation ids
+        before it runs ``srun`` inside a job, so a nested srun loses SLURM_CONF and cannot find a slurm.conf
+        that is not at the default path (/etc/slurm/slurm.conf, where real clusters keep it, or configless).
+        This cluster keeps its slurm.conf in a temporary directory, hence the shim (first on the jobs' PATH).
+        """
+        shim = self.dir / "bin/srun"
+        shim.write_text(f"#!/bin/sh\nSLURM_CONF={self.conf}\nexport SLURM_CONF\nexec {shutil.which('srun')} \"$@\"\n")
+        shim.chmod(0o755)
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         out = self.dir / f"log/{name}.stdout"

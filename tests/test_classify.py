@@ -227,3 +227,58 @@ def test_default_rules(cons, expect, words):
 
     c = classify(make_ann(cons), None)
     assert c.classification == expect and words in c.rule
+
+
+# --- end to end with the real annotator -----------------------------------------------------------------------
+def _codon_variant(cache, codon: int, new_codon: str) -> Variant:
+    from hshpipe.reference import revcomp
+
+    t = cache.transcript
+    gs = [t.genomic_of_c(CPos(3 * codon - 2 + k)) for k in range(3)]
+    lo, hi = min(gs), max(gs)
+    ref, alt, pos = cache.fetch(lo, hi), revcomp(new_codon), lo
+    while len(ref) > 1 and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    while len(ref) > 1 and ref[-1] == alt[-1]:
+        ref, alt = ref[:-1], alt[:-1]
+    return Variant(cache.contig, pos, ref, alt)
+
+
+def test_end_to_end_levels_with_real_annotation(ct, cache38):
+    """annotate() -> match() -> classify() -> decide() on the GRCh38 stand-in, one variant per level."""
+    consequence = pytest.importorskip("hshpipe.consequence")
+    from hshpipe.verdict import SampleCall, decide
+
+    t = cache38.transcript
+
+    def run(v):
+        ann = consequence.annotate(v, cache38)
+        m, c = classify_variant(ct, v, ann)
+        return ann, m, c
+
+    g = t.genomic_of_c(CPos(1638, 7))
+    ann, m, c = run(Variant("chr9", g, "A", "G"))
+    assert (ann.hgvs_c, m.level, c.classification) == ("NM_017662.5:c.1638+7T>C", "genomic", "likely_pathogenic")
+    # the same change as an untrimmed two-base record: no genomic key, same c. name
+    nxt = cache38.fetch(g + 1, g + 1)
+    ann, m, c = run(Variant("chr9", g, "A" + nxt, "G" + nxt))
+    assert ann.hgvs_c == "NM_017662.5:c.1638+7T>C" and m.level == "cdna" and c.classification == "likely_pathogenic"
+    # Ser141Leu by another codon change (the stand-in codon is not the published one): protein level, PS1
+    ann, m, c = run(_codon_variant(cache38, 141, "CTG"))
+    assert ann.hgvs_p == "NP_060132.3:p.(Ser141Leu)" and m.level == "protein"
+    assert c.classification == "likely_pathogenic" and "PS1" in c.criteria
+    hom = SampleCall(key="s141l", classification=c.classification, zygosity="homozygous",
+                     hgvs_c=ann.hgvs_c, hgvs_p=ann.hgvs_p)
+    v = decide([hom])
+    assert v.verdict == "biallelic" and "p.(Ser141Leu)" in v.text
+    # Ser141Trp: codon level, PM5
+    ann, m, c = run(_codon_variant(cache38, 141, "TGG"))
+    assert ann.hgvs_p == "NP_060132.3:p.(Ser141Trp)" and m.level == "codon"
+    assert (c.classification, c.criteria) == ("uncertain_significance", ("PM5",))
+    # deletion of exon 6 with intronic breakpoints: exon level, curated pathogenic
+    e6 = next(e for e in t.exons if e.number == 6)
+    sv = consequence.annotate_sv("chr9", e6.start - 150, e6.end + 150, "DEL", cache38)
+    m = ct.match(Variant("chr9", e6.start - 151, "N", "<DEL>"), sv)
+    from hshpipe.classify import classify
+
+    assert m.level == "exon" and classify(sv, m).classification == "pathogenic"

@@ -336,7 +336,8 @@ def test_bad_table_files(fname, expect):
     ({"hgvs_c": "NM_017662.5:c.545-3A>G", "hgvs_p": "", "kind": "splice"}, None),  # valid: exon 6 starts at c.545
     ({"hgvs_c": "NM_017662.5:c.546-3A>G", "hgvs_p": "", "kind": "splice"}, "c.546 is not the first base"),
     ({"hgvs_c": "NM_017662.5:c.1638+9000A>G", "hgvs_p": "", "kind": "intronic"}, "beyond intron 14, which is"),
-    ({"hgvs_c": "NM_017662.5:c.1638+3000A>G", "hgvs_p": "", "kind": "intronic"}, "names it from the nearer exon as c.1639-1148"),
+    ({"hgvs_c": "NM_017662.5:c.1638+3000A>G", "hgvs_p": "", "kind": "intronic"},
+     "names it from the nearer exon as c.1639-1148"),
     ({"hgvs_c": "NM_017662.5:c.2238+3A>G", "hgvs_p": "", "kind": "splice"}, None),
     ({"hgvs_c": "NM_017662.5:c.-65-5A>G", "hgvs_p": "", "kind": "utr"}, "upstream of exon 1"),
     ({"hgvs_c": "NM_017662.5:c.102_100del", "hgvs_p": "", "kind": "frameshift"}, "runs backwards"),
@@ -406,7 +407,8 @@ def test_reference_checks_at_compile_time(tmp_path, cache38):
     # c. and p. that disagree on this reference: c.4287C>A makes Ter, not Trp
     p = write_table(tmp_path / "prot.tsv", {"id": "R2", "hgvs_c": "NM_017662.5:c.4287C>A",
                                            "hgvs_p": "NP_060132.3:p.Cys1429Trp"})
-    with pytest.raises(InputError, match=r"R2: NM_017662.5:c.4287C>A gives p.Cys1429Ter .* not NP_060132.3:p.Cys1429Trp"):
+    with pytest.raises(InputError,
+                       match=r"R2: NM_017662.5:c.4287C>A gives p.Cys1429Ter .* not NP_060132.3:p.Cys1429Trp"):
         load_curated_table(p).compile(cache38)
 
 
@@ -566,3 +568,90 @@ def test_source_links():
         ("doi:10.3389/fped.2022.834241", "https://doi.org/10.3389/fped.2022.834241")]
     assert source_links("ClinVar VariationID 3575") == [
         ("ClinVar 3575", "https://www.ncbi.nlm.nih.gov/clinvar/variation/3575/")]
+
+
+def test_indexed_clinvar_vcf_is_read_through_the_index(tmp_path, table, cache38, compiled38_cv):
+    import pysam
+
+    gz = tmp_path / "clinvar.vcf.gz"
+    pysam.tabix_compress(str(CLINVAR), str(gz), force=True)
+    pysam.tabix_index(str(gz), preset="vcf", force=True)
+    ct = table.compile(cache38, clinvar_vcf=gz)
+    got = {(c.entry.id, c.variant) for c in ct.entries if c.entry.evidence_tier == "clinvar"}
+    want = {(c.entry.id, c.variant) for c in compiled38_cv.entries if c.entry.evidence_tier == "clinvar"}
+    assert got == want and len(got) == 4
+    assert ct.provenance() == {"curated_table_version": "2026-11-27.1", "sources": [str(TABLE), str(gz)],
+                               "entries": 7, "clinvar_entries": 4, "clinvar_skipped": 1}
+
+
+def test_two_entries_for_one_allele_are_refused_at_compile_time(tmp_path, cache38):
+    from hshpipe.curation import load_curated_table
+
+    p = write_table(tmp_path / "t.tsv",
+                    {"id": "A1", "hgvs_c": "NM_017662.5:c.1769C>G", "hgvs_p": "", "kind": "coding_substitution"},
+                    {"id": "A2", "hgvs_c": "NM_017662.5:c.1769C>G", "hgvs_p": "", "kind": "coding_substitution",
+                     "classification": "benign"})
+    with pytest.raises(InputError, match=r"t.tsv:4: entry A2: the same allele as entry A1 \(line 3\) on GRCh38 "
+                                         r"\(chr9:74802138 G>C after normalisation\); merge the two entries"):
+        load_curated_table(p).compile(cache38)
+
+
+def test_deletion_written_at_either_end_of_a_repeat_is_one_allele(tmp_path, cache38):
+    """A 1-bp deletion inside a homopolymer named at its first or last base compiles to the same left-aligned
+    allele; as two entries they are refused, as one entry a VCF allele anywhere in the run matches it."""
+    from hshpipe.curation import genomic_of_edit, load_curated_table, parse_c
+
+    t = cache38.transcript
+    # a run of >= 3 identical transcript-strand bases inside the CDS
+    for c in range(10, t.cds_length - 10):
+        g = [t.genomic_of_c(CPos(c + k)) for k in range(3)]
+        if abs(g[2] - g[0]) == 2 and len(set(cache38.fetch(min(g), max(g)))) == 1:
+            break
+    a = genomic_of_edit(cache38, parse_c(f"c.{c}del"))
+    b = genomic_of_edit(cache38, parse_c(f"c.{c + 2}del"))
+    assert a == b
+    p = write_table(tmp_path / "t.tsv",
+                    {"id": "D1", "hgvs_c": f"NM_017662.5:c.{c}del", "hgvs_p": "", "kind": "frameshift"},
+                    {"id": "D2", "hgvs_c": f"NM_017662.5:c.{c + 2}del", "hgvs_p": "", "kind": "frameshift"})
+    with pytest.raises(InputError, match="entry D2: the same allele as entry D1"):
+        load_curated_table(p).compile(cache38)
+
+
+def test_clinvar_multiallelic_and_out_of_cache_records(tmp_path, table, cache38):
+    """A record with two ALTs gives two entries (ids carry the allele); one reaching past the gene cache is
+    listed as skipped, not an error."""
+    t = cache38.transcript
+    g = t.genomic_of_c(CPos(1000))
+    ref = cache38.fetch(g, g)
+    alts = [b for b in "ACGT" if b != ref][:2]
+    far = cache38.region_end - 5  # a 20-bp deletion running off the end of the cached region
+    text = CLINVAR.read_text().splitlines()
+    head = [ln for ln in text if ln.startswith("#")]
+    recs = [f"9\t{g}\t900100\t{ref}\t{','.join(alts)}\t.\t.\tCLNSIG=Likely_pathogenic;"
+            "CLNREVSTAT=criteria_provided,_multiple_submitters,_no_conflicts",
+            f"9\t{far}\t900101\t{'A' * 20}\tA\t.\t.\tCLNSIG=Benign;CLNREVSTAT=criteria_provided,_single_submitter"]
+    vcf = tmp_path / "cv.vcf"
+    vcf.write_text("\n".join(head + recs) + "\n")
+    from hshpipe.curation import load_clinvar_vcf
+
+    with pytest.MonkeyPatch.context() as mp:
+        # widen the TRPM6 span (for this test only) so that the far record counts as inside the gene
+        mp.setattr(type(t), "end", property(lambda self: far + 100))
+        entries, skipped = load_clinvar_vcf(vcf, cache38)
+    ids = sorted(e.id for e, _ in entries)
+    assert ids == [f"ClinVar:900100:{alts[0]}", f"ClinVar:900100:{alts[1]}"]
+    assert all(e.classification == "likely_pathogenic" and e.stars == 2 for e, _ in entries)
+    assert any("900101" in s and "beyond the TRPM6 region" in s for s in skipped)
+
+
+def test_same_table_compiles_on_grch37(table, compiled38, cache37):
+    """Exons 2-39 sit at GRCh37 = GRCh38 + 2,614,916 (SOURCES.md): every exon-level and intronic key moves by it."""
+    ct37 = table.compile(cache37)
+    off = 2_614_916
+    for a, b in zip(compiled38.entries, ct37.entries):
+        assert a.entry.id == b.entry.id
+        if a.variant is not None:
+            assert (b.variant.chrom, b.variant.pos, b.variant.ref, b.variant.alt) == (
+                "9", a.variant.pos + off, a.variant.ref, a.variant.alt)
+        assert [(n, s + off, e + off) for n, s, e in a.exon_ranges] == list(b.exon_ranges)
+        assert a.protein == b.protein

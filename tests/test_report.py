@@ -69,13 +69,23 @@ def coverage(source: str = "alignments", gap_exons: tuple[int, ...] = ()) -> dic
     exons = []
     for n in range(1, 40):
         low = n in gap_exons
-        exons.append({"exon": n, "mean_depth": 12.5 if low else 30.0 + (n * 7) % 25,
+        exons.append({"exon": n, "bases": 140, "mean_depth": 12.5 if low else 30.0 + (n * 7) % 25,
                       "min_depth": 6 if low else 21 + n % 5, "fraction_at_threshold": 0.4 if low else 1.0})
-    gaps = [{"exon": n, "start": 74842200, "end": 74842260, "c_start": "2210", "c_end": "2270", "min_depth": 6}
-            for n in gap_exons]
+    gaps = [{"exon": n, "start": 74842200, "end": 74842260, "c_start": "2210", "c_end": "2270", "min_depth": 6,
+             "length": 61} for n in gap_exons]
     frac = 1.0 if not gap_exons else 0.9731
-    return {"source": source, "threshold": 20, "fraction_cds_at_threshold": frac, "gaps": gaps, "exons": exons,
-            "notes": ["Depth counted from reads with MAPQ >= 20 and base quality >= 13."]}
+    cov: dict[str, Any] = {
+        "source": source, "threshold": 20, "fraction_cds_at_threshold": frac, "target_bases": 39 * 140,
+        "bases_at_threshold": round(frac * 39 * 140), "gaps": gaps, "exons": exons,
+        "notes": ["Depth counted from reads with MAPQ >= 20 and base quality >= 13."]}
+    if source == "alignments":
+        cov["copy_number_flags"] = [{"kind": "half", "exons": [n], "mean_depth": 12.5, "median_exon_depth": 42.0,
+                                     "ratio": 0.3} for n in gap_exons]
+    return cov
+
+
+def provenance_with_sheet(alignments: str | None = None) -> dict[str, Any]:
+    return {**provenance(alignments), "sample_sheet": {"line": 2, "sex": "female", "family": "F01"}}
 
 
 def biallelic_report(**over: Any) -> dict[str, Any]:
@@ -111,9 +121,10 @@ def biallelic_report(**over: Any) -> dict[str, Any]:
                       "reason": "genotype 0/0 (reference) in this sample"},
                      {"chrom": "chr9", "pos": 74810000, "ref": "T", "alt": "TA",
                       "reason": "no call (./.)"}],
-        "sample_qc": {"records_in_region": 6, "variants_reported": 4, "records_filtered": 2},
+        "sample_qc": {"records_in_region": 9, "variants_reported": 4, "records_filtered": 2,
+                      "homozygous_reference_records": 3, "missing_genotype_records": 1},
         "coverage": coverage(gap_exons=(12,)),
-        "provenance": provenance(alignments=SHA_A),
+        "provenance": provenance_with_sheet(alignments=SHA_A),
     }
     rep.update(over)
     return rep
@@ -428,6 +439,22 @@ def test_html_filtered_and_coverage() -> None:
     assert svg.group(0).count('class="bar-low"') == 1
 
 
+def test_html_copy_number_flags_and_haplotype() -> None:
+    rep = biallelic_report()
+    rep["variants"][1]["haplotype"] = {
+        "hgvs_c": "NM_017662.5:c.[2993G>A;2994C>T]", "hgvs_p": "NP_060132.3:p.(Arg998Ter)",
+        "consequence": ["stop_gained"], "members": ["chr9:74797000:C:T", "chr9:74796999:G:A"]}
+    rp.validate_report(rep)
+    html = rp.sample_html(rep, GENERATED_ON)
+    assert "Possible exon copy-number change" in html
+    assert "Exon 12: about half the depth of the other exons: possible heterozygous deletion" in html
+    assert "ratio 0.3" in html
+    assert "c.[2993G&gt;A;2994C&gt;T] p.(Arg998Ter)" in html
+    assert "5,313 of 5,460 bases" in html
+    gvcf = rp.sample_html(negative_report(), GENERATED_ON)
+    assert "Possible exon copy-number change" not in gvcf
+
+
 def test_html_coverage_not_assessed() -> None:
     html = rp.sample_html(inconclusive_report(), GENERATED_ON)
     assert "Coverage not assessed" in html and "<svg" not in html
@@ -591,7 +618,7 @@ def test_summary_html_counts_links_and_banner() -> None:
     html = rp.summary_html(rows, GENERATED_ON, synthetic=True)
     assert rp.SYNTHETIC_BANNER in html
     assert rp.SYNTHETIC_BANNER not in rp.summary_html(rows, GENERATED_ON, synthetic=False)
-    counts = re.findall(r'<div class="count v-([a-z_]+)"><div class="n">(\d+)</div>', html)
+    counts = re.findall(r'<div class="count c-([a-z_]+)"><div class="n">(\d+)</div>', html)
     assert dict(counts) == {"biallelic": "1", "possible_compound_heterozygous": "0", "monoallelic": "0",
                             "negative": "1", "inconclusive": "1"}
     links = [a.get("href") for tag, a in parse(html).tags if tag == "a"]
@@ -618,13 +645,20 @@ def test_summary_stays_light_at_10000_samples() -> None:
     assert html.count("<tr>") == 10_001
     assert len(html.encode()) < 400 * 10_000  # < 400 bytes per sample
     assert len(tsv.split("\n")) == 10_002
-    counts = dict(re.findall(r'<div class="count v-([a-z_]+)"><div class="n">(\d+)</div>', html))
+    counts = dict(re.findall(r'<div class="count c-([a-z_]+)"><div class="n">(\d+)</div>', html))
     assert counts["negative"] == "3334" and counts["biallelic"] == "3333"
 
 
 # ------------------------------------------------------------------------------------------------
 # writers
 # ------------------------------------------------------------------------------------------------
+
+def test_write_sample_reports_refuses_unsafe_names(tmp_path: Path) -> None:
+    for bad in ("../x", "a/b", "..", "<script>"):
+        with pytest.raises(ValueError, match="file name"):
+            rp.write_sample_reports(biallelic_report(sample=bad), tmp_path, GENERATED_ON)
+    assert list(tmp_path.iterdir()) == []
+
 
 def test_write_sample_reports_and_summary(tmp_path: Path) -> None:
     rep = biallelic_report()
@@ -636,3 +670,32 @@ def test_write_sample_reports_and_summary(tmp_path: Path) -> None:
     out = rp.write_summary([rp.summary_row(rep)], tmp_path, GENERATED_ON, synthetic=False)
     assert out["tsv"].name == "summary.tsv" and out["html"].name == "summary.html"
     assert b"\r\n" not in out["tsv"].read_bytes()
+
+
+# ------------------------------------------------------------------------------------------------
+# documentation and snakemake report captions stay in step with the code
+# ------------------------------------------------------------------------------------------------
+
+def test_outputs_doc_lists_every_tsv_column() -> None:
+    doc = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
+    for column in (*rp.SAMPLE_TSV_COLUMNS, *rp.SUMMARY_TSV_COLUMNS):
+        assert f"`{column}`" in doc, column
+    for field in rp.load_report_schema()["required"]:
+        assert f"`{field}`" in doc or f"`{field}[]`" in doc, field
+
+
+@pytest.mark.parametrize("caption", sorted((ROOT / "workflow" / "report").glob("*.rst")), ids=lambda p: p.name)
+def test_report_captions_are_valid_rst(caption: Path) -> None:
+    import docutils.core
+    import docutils.utils
+
+    text = caption.read_text(encoding="utf-8")
+    assert text.strip() and "{{" not in text and "{%" not in text  # snakemake renders captions with jinja
+    docutils.core.publish_doctree(text, settings_overrides={"halt_level": docutils.utils.Reporter.WARNING_LEVEL,
+                                                            "report_level": 5})
+
+
+def test_caption_files_referenced_by_rules_exist() -> None:
+    for smk in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        for ref in re.findall(r'caption="\.\./report/([^"]+)"', smk.read_text(encoding="utf-8")):
+            assert (ROOT / "workflow" / "report" / ref).is_file(), f"{smk.name}: {ref}"

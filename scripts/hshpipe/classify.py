@@ -137,11 +137,11 @@ def classify(ann: "Annotation", match: CuratedMatch | None) -> Classification:
         if _entry_decides(match, ann):
             if e.usable_for(e.classification):
                 return Classification(e.classification, _curated_text(match), ("curated",))
-            notes.append(f"curated entry {e.id} ({e.source}) says {LABEL[e.classification]} but is {e.tier_label()}, "
-                         "which does not decide a class on its own; classified by the rules")
+            notes.append(f"curated entry {e.id} says {LABEL[e.classification]} but is {e.tier_label()}, which does "
+                         "not decide a class on its own")
         elif match.level == "exon":
             notes.append(f"overlaps curated exon-level entry {e.id} (exon {e.exon}, {LABEL[e.classification]}) but "
-                         "affects other exons as well; classified by the rules")
+                         "affects other exons as well")
         elif match.level == "protein":
             if e.classification in PLP and e.usable_for(e.classification):
                 return Classification(
@@ -155,10 +155,11 @@ def classify(ann: "Annotation", match: CuratedMatch | None) -> Classification:
                     f"same amino-acid change as curated {LABEL[e.classification]} entry {e.id} (protein match, "
                     f"no splice-region effect): {_curated_text(match)}", ("curated_protein",))
             notes.append(f"same amino-acid change as curated entry {e.id} ({LABEL[e.classification]}, "
-                         f"{e.tier_label()}); not used to set the class")
+                         f"{e.tier_label()})")
     rule = _rules(ann, match)
     if notes:
-        rule = Classification(rule.classification, "; ".join(notes) + ". " + rule.rule, rule.criteria)
+        rule = Classification(rule.classification, "; ".join(notes) + "; classified by the rules: " + rule.rule,
+                              rule.criteria)
     return rule
 
 

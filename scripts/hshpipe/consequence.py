@@ -18,7 +18,8 @@ from typing import Sequence
 
 from .codons import AA3, revcomp, translate, translate_to_stop
 from .errors import InputError
-from .hgvs import Edit, format_c, format_ext, format_fs, format_g, format_p_change, minimal_edit
+from .hgvs import (Edit, format_c, format_ext, format_fs, format_g, format_p_change, minimal_edit,
+                   shift_p_change)
 from .model import Transcript, Variant
 from .reference import GeneCache
 
@@ -148,8 +149,8 @@ def _intron_terms(g: _Gene, a: int, b: int) -> tuple[set[str], list[int]]:
         if don(1, 2):
             terms.add("splice_donor_variant")
             site = True
-        if acc(1, 2):
-            terms.add("splice_acceptor_variant")
+        if acc(1, 2) or (ins and (a == acc1 + 1 if st > 0 else b == acc1 - 1)):
+            terms.add("splice_acceptor_variant")  # the second case: insertion between -1 and the exon
             site = True
         fifth = don(5, 5)
         if fifth:
@@ -177,11 +178,29 @@ def _tx_range(g: _Gene, e: Edit) -> tuple[int, int] | None:
     s, end = e.start, e.end
     lo_b, hi_b = (s - 1, s) if not e.ref else (s, end)
     ta, tb = t.tx_pos(lo_b), t.tx_pos(hi_b)
+    if not e.ref and (ta is None) != (tb is None):
+        return _junction_insertion(g, lo_b if ta is not None else hi_b)
     if ta is None or tb is None or abs(tb - ta) != hi_b - lo_b:
         return None
     if t.strand < 0:
         return (tb - 1, ta) if e.ref else (tb, tb)
     return (ta - 1, tb) if e.ref else (ta, ta)
+
+
+def _junction_insertion(g: _Gene, x: int) -> tuple[int, int] | None:
+    """An insertion between the last base x of an exon and intron +1: the donor GT is kept, so the
+    inserted bases extend the exon (bcftools csq and SnpEff read it so too). At the acceptor side
+    (between intron -1 and the exon) the insertion splits the AG|exon junction: splice_acceptor_variant,
+    as both peers call it (see _intron_terms)."""
+    t = g.t
+    ex = t.exon_at(x)
+    tp = t.tx_pos(x)
+    if ex is None or tp is None:
+        return None
+    three_end = ex.start if t.strand < 0 else ex.end  # last base of the exon in transcript order
+    if x != three_end or ex.number == t.n_exons:
+        return None
+    return (tp, tp)
 
 
 @dataclass
@@ -236,8 +255,11 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
     ref_stop, alt_stop = ref_pep.endswith("*"), "*" in alt_pep
     terms: set[str] = set()
     if delta > 0:
-        trunc = alt_pep
-        terms.add("inframe_insertion" if (trunc.startswith(ref_pep) or trunc.endswith(ref_pep))
+        # SO: any in-frame gain of coding bases is an inframe_insertion. (VEP also demands that the
+        # new peptide start or end with the old one, else protein_altering_variant; both peers and the
+        # SO definition do not.) A delins that gains bases follows VEP's peptide rule.
+        pure = r1 == r0
+        terms.add("inframe_insertion" if pure or alt_pep.startswith(ref_pep) or alt_pep.endswith(ref_pep)
                   else "protein_altering_variant")
     elif delta < 0:
         vep_del = (ref_win.startswith(alt_win) or ref_win.endswith(alt_win)
@@ -275,10 +297,12 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
         terms.add("missense_variant")
     if ref_stop and alt_stop:
         terms.add("stop_retained_variant") if delta else None
+    name = format_p_change(prot, k, d, i)
+    k, d, i = shift_p_change(prot, k, d, i)  # positions as named (3' rule on the protein)
     start, end = k + 1, k + len(d) if d else k + 1
     if not d:  # insertion: report the flanking residues as VEP does
         start, end = k, k + 1
-    return _Protein(terms, format_p_change(prot, k, d, i), start, end, d, i)
+    return _Protein(terms, name, start, end, d, i)
 
 
 def _frameshift(g: _Gene, alt_s: str, w0: int) -> _Protein:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import InputError
 from .model import CPos, Transcript, Variant, load_protein
@@ -622,12 +622,30 @@ class CompiledTable:
     entries: tuple[CompiledEntry, ...]
     sources: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # ClinVar records not taken, with the reason
-    _by_genomic: dict[tuple[int, str, str], list[CompiledEntry]] = field(default_factory=dict, repr=False)
+    _index: dict[str, dict[Any, list[CompiledEntry]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        """Index the keys of every level (a ClinVar extract adds hundreds of entries; cohorts have thousands of
+        distinct variants)."""
+        idx: dict[str, dict[Any, list[CompiledEntry]]] = {level: {} for level in LEVELS}
         for ce in self.entries:
             if ce.variant is not None:
-                self._by_genomic.setdefault((ce.variant.pos, ce.variant.ref, ce.variant.alt), []).append(ce)
+                idx["genomic"].setdefault((ce.variant.pos, ce.variant.ref, ce.variant.alt), []).append(ce)
+            if ce.c_edit is not None:
+                idx["cdna"].setdefault(ce.c_edit.canonical(), []).append(ce)
+            if ce.protein is not None and ce.protein[2] != ce.protein[1]:
+                idx["protein"].setdefault((ce.protein[0], ce.protein[2]), []).append(ce)
+            if ce.codon is not None:
+                idx["codon"].setdefault(ce.codon, []).append(ce)
+            for n in ce.entry.exons:
+                idx["exon"].setdefault(n, []).append(ce)
+        self._index = idx
+
+    def provenance(self) -> dict[str, Any]:
+        """For report provenance: table version and the files the entries came from."""
+        n_cv = sum(1 for ce in self.entries if ce.entry.evidence_tier == "clinvar")
+        return {"curated_table_version": self.version, "sources": list(self.sources),
+                "entries": len(self.entries) - n_cv, "clinvar_entries": n_cv, "clinvar_skipped": len(self.skipped)}
 
     def match(self, v: Variant, ann: "Annotation | None") -> CuratedMatch | None:
         """Best match, by level (genomic > cdna > protein > codon > exon), then table entries before ClinVar
@@ -636,29 +654,27 @@ class CompiledTable:
         return ms[0] if ms else None
 
     def matches(self, v: Variant, ann: "Annotation | None") -> list[CuratedMatch]:
+        """Every entry that matches, each once at its best level, in order of precedence."""
+        idx = self._index
+        candidates: list[tuple[str, list[CompiledEntry]]] = []
+        if v.chrom == self.contig or _same_chr9(v.chrom, self.contig):
+            candidates.append(("genomic", idx["genomic"].get((v.pos, v.ref, v.alt), [])))
+        if ann is not None:
+            c_can = _canonical_c(getattr(ann, "hgvs_c", None))
+            pchange = _missense_or_nonsense(ann)
+            candidates.append(("cdna", idx["cdna"].get(c_can, []) if c_can else []))
+            candidates.append(("protein", idx["protein"].get((pchange[0], pchange[2]), []) if pchange else []))
+            missense = pchange is not None and pchange[2] != "*"
+            candidates.append(("codon", idx["codon"].get(pchange[0], []) if missense else []))  # type: ignore[index]
+            exons = sorted(set(getattr(ann, "exons_affected", ()) or ()))
+            hits = {id(ce): ce for n in exons for ce in idx["exon"].get(n, []) if _exon_hit(ce, v, ann)}
+            order = {id(ce): i for i, ce in enumerate(self.entries)}
+            candidates.append(("exon", sorted(hits.values(), key=lambda ce: order[id(ce)])))
         out: list[CuratedMatch] = []
-        for ce in self._by_genomic.get((v.pos, v.ref, v.alt), []):
-            if v.chrom == self.contig or _same_chr9(v.chrom, self.contig):
-                out.append(CuratedMatch(ce.entry.id, "genomic", ce.entry))
-        if ann is None:
-            return out
-        c_can = _canonical_c(getattr(ann, "hgvs_c", None))
-        pchange = _missense_or_nonsense(ann)
-        found = {m.id for m in out}
-        for level in LEVELS[1:]:
-            for ce in self.entries:
-                if ce.entry.id in found:
-                    continue
-                if level == "cdna":
-                    hit = c_can is not None and ce.c_edit is not None and ce.c_edit.canonical() == c_can
-                elif level == "protein":
-                    hit = pchange is not None and ce.protein is not None and ce.protein[0] == pchange[0] \
-                        and ce.protein[2] == pchange[2] and ce.protein[2] != ce.protein[1]
-                elif level == "codon":
-                    hit = pchange is not None and pchange[2] != "*" and ce.codon == pchange[0]
-                else:
-                    hit = _exon_hit(ce, v, ann)
-                if hit:
+        found: set[str] = set()
+        for level, ces in candidates:
+            for ce in ces:
+                if ce.entry.id not in found:
                     out.append(CuratedMatch(ce.entry.id, level, ce.entry))
                     found.add(ce.entry.id)
         return out
@@ -757,6 +773,7 @@ def compile_entry(cache: "GeneCache", e: CuratedEntry) -> CompiledEntry:
 
 def compile_table(table: CuratedTable, cache: "GeneCache", clinvar_vcf: str | Path | None = None) -> CompiledTable:
     compiled = [compile_entry(cache, e) for e in table.entries]
+    _refuse_duplicate_alleles(compiled, cache)
     sources = [table.path]
     skipped: list[str] = []
     if clinvar_vcf:
@@ -764,6 +781,23 @@ def compile_table(table: CuratedTable, cache: "GeneCache", clinvar_vcf: str | Pa
         compiled += [compile_clinvar(cache, e, v) for e, v in cv]
         sources.append(str(clinvar_vcf))
     return CompiledTable(table.version, cache.build, cache.contig, tuple(compiled), tuple(sources), tuple(skipped))
+
+
+def _refuse_duplicate_alleles(compiled: Sequence[CompiledEntry], cache: "GeneCache") -> None:
+    """Two table entries for one allele (e.g. the same deletion written at two places of a repeat) would give
+    a variant two curated classes: refuse, naming both lines."""
+    seen: dict[tuple[int, str, str], CompiledEntry] = {}
+    for ce in compiled:
+        if ce.variant is None:
+            continue
+        key = (ce.variant.pos, ce.variant.ref, ce.variant.alt)
+        if key in seen:
+            first = seen[key].entry
+            e = ce.entry
+            raise InputError(
+                f"{e.origin}:{e.line}: entry {e.id}: the same allele as entry {first.id} (line {first.line}) on "
+                f"{cache.build} ({cache.contig}:{key[0]} {key[1]}>{key[2]} after normalisation); merge the two entries")
+        seen[key] = ce
 
 
 # --------------------------------------------------------------------------------------------------
@@ -815,7 +849,7 @@ def load_clinvar_vcf(path: str | Path, cache: "GeneCache") -> tuple[list[tuple[C
         if hrec.key == "fileDate" and hrec.value:
             v = str(hrec.value)
             file_date = f"{v[:4]}-{v[4:6]}-{v[6:8]}" if re.fullmatch(r"\d{8}", v) else v
-    for rec in vf:
+    for rec in _region_records(vf, names, t.start, t.end):
         if rec.chrom not in names or rec.stop < t.start or rec.pos > t.end:
             continue
         rid = rec.id or f"{rec.chrom}:{rec.pos}"
@@ -825,24 +859,41 @@ def load_clinvar_vcf(path: str | Path, cache: "GeneCache") -> tuple[list[tuple[C
         if cls is None:
             skipped.append(f"ClinVar {rid}: CLNSIG {clnsig or 'missing'} is not one of the five classes")
             continue
-        ref_here = cache.fetch(rec.pos, rec.pos + len(rec.ref) - 1)
+        try:
+            ref_here = cache.fetch(rec.pos, rec.pos + len(rec.ref) - 1)
+        except IndexError:
+            skipped.append(f"ClinVar {rid}: extends beyond the TRPM6 region of the gene cache")
+            continue
         if ref_here != rec.ref.upper():
             raise InputError(f"{path}: record {rid} at {rec.chrom}:{rec.pos} has REF {rec.ref} but {cache.reference} "
                              f"has {ref_here}; the ClinVar VCF and the reference are of different builds")
-        for alt in rec.alts or ():
+        alts = rec.alts or ()
+        for alt in alts:
             if alt.startswith("<") or alt in ("*", "."):
                 skipped.append(f"ClinVar {rid}: symbolic allele {alt} not taken")
                 continue
             pos, r, a = normalize_allele(cache, rec.pos, rec.ref.upper(), alt.upper())
             stars = clinvar_stars(revstat)
+            eid = f"ClinVar:{rid}" if len(alts) == 1 else f"ClinVar:{rid}:{alt.upper()}"
             e = CuratedEntry(
-                id=f"ClinVar:{rid}", hgvs_c=None, hgvs_p=None, exon=None, kind="other", classification=cls,
+                id=eid, hgvs_c=None, hgvs_p=None, exon=None, kind="other", classification=cls,
                 evidence_tier="clinvar", source=f"ClinVar VariationID {rid}",
                 evidence=f"ClinVar {clnsig}; review status {revstat.replace('_', ' ')} ({stars} star(s))",
                 curated_on=file_date or today, origin=str(path), review_status=revstat.replace("_", " "))
             out.append((e, Variant(cache.contig, pos, r, a)))
     vf.close()
     return out, skipped
+
+
+def _region_records(vf: Any, names: set[str], start: int, end: int) -> Iterable[Any]:
+    """Records of the TRPM6 span: through the index when there is one (a full ClinVar VCF has millions of
+    records), else by streaming the file."""
+    if vf.index is not None:
+        for name in names:
+            if name in vf.index:
+                return vf.fetch(name, start - 1, end)
+        return iter(())
+    return iter(vf)
 
 
 def compile_clinvar(cache: "GeneCache", e: CuratedEntry, v: Variant) -> CompiledEntry:

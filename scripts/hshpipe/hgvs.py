@@ -191,6 +191,16 @@ def p_shift_ins(prot: str, k: int, ins: str) -> tuple[int, str]:
     return k, ins
 
 
+def shift_p_change(prot: str, k: int, deleted: str, inserted: str) -> tuple[int, str, str]:
+    """3' rule on the protein for a pure deletion or insertion: (k, deleted, inserted) most C-terminal."""
+    if deleted and not inserted:
+        k = p_shift_del(prot, k, len(deleted))
+        return k, prot[k:k + len(deleted)], ""
+    if inserted and not deleted:
+        k, inserted = p_shift_ins(prot, k, inserted)
+    return k, deleted, inserted
+
+
 def format_p_change(prot: str, k: int, deleted: str, inserted: str) -> str:
     """Inner p. text for residues prot[k:k+len(deleted)] replaced by `inserted` (in-frame, no stop loss).
 
@@ -338,6 +348,9 @@ _P_BODY = re.compile(
 
 
 def _aa1(tok: str) -> str:
+    """Residue token -> one letter. A lone `X` is read as a stop (legacy names such as p.S590X)."""
+    if tok == "X":
+        return "*"
     if len(tok) == 1:
         if tok not in AA3:
             raise InputError(f"'{tok}' is not an amino-acid code")

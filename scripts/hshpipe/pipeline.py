@@ -243,7 +243,8 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
             "curated_match": None if match is None else {
                 "id": match.id, "level": match.level, "classification": match.entry.classification,
                 "evidence_tier": match.entry.evidence_tier, "source": match.entry.source,
-                "evidence": match.entry.evidence},
+                "evidence": match.entry.evidence,
+                **({"review_status": match.entry.review_status} if getattr(match.entry, "review_status", None) else {})},
             "qc_pass": not flags, "qc_flags": flags + info_flags(g),
             "qc": {"filter": ";".join(r.filters), "dp": g.dp, "gq": g.gq, "allele_balance": allele_balance(g)},
             "haplotype": None,
@@ -256,7 +257,7 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
         calls.append(SampleCall(
             key=_variant_key(r), classification=cls.classification, zygosity=zyg, phased=g.phased,
             phase_set=g.phase_set, haplotype=_alt_haplotype(g), qc_pass=v["qc_pass"], pos=r.pos,
-            hgvs_c=ann.hgvs_c, hgvs_p=ann.hgvs_p))
+            hgvs_c=ann.hgvs_c, hgvs_p=ann.hgvs_p, qc_flags=tuple(flags)))
     apply_haplotypes(variants, calls, records, ctx)
     assessable = not (n_records > 0 and n_missing == n_records)
     coverage = sample_coverage(row, blocks, ctx, had_blocks=any(r.kind == "block" for r in records))

@@ -340,7 +340,9 @@ def coverage_view(cov: Mapping[str, Any] | None) -> dict[str, Any] | None:
         "low": float(e["fraction_at_threshold"]) < 1.0,
     } for e in exons]
     half = (len(exon_rows) + 1) // 2
-    gaps = sorted(cov.get("gaps") or [], key=lambda g: (int(g["start"]), int(g["end"])))
+    # transcript order (TRPM6 is on the minus strand: descending genomic position within an exon)
+    gaps = sorted(cov.get("gaps") or [], key=lambda g: (int(g["exon"]), -int(g["start"]), -int(g["end"])))
+    target, at = cov.get("target_bases"), cov.get("bases_at_threshold")
     return {
         "source": {"alignments": "read alignments (BAM/CRAM)",
                    "gvcf": "gVCF reference blocks"}.get(cov["source"], str(cov["source"])),
@@ -355,7 +357,22 @@ def coverage_view(cov: Mapping[str, Any] | None) -> dict[str, Any] | None:
         } for g in gaps],
         "plot": coverage_plot(exons, threshold) if exons else None,
         "notes": list(cov.get("notes") or []),
+        "bases": None if target is None or at is None else f"{at:,} of {target:,} bases",
+        "copy_number_flags": [copy_number_view(f) for f in cov.get("copy_number_flags") or []],
     }
+
+
+def copy_number_view(flag: Mapping[str, Any]) -> dict[str, str]:
+    """One relative-depth flag (a hint for a copy-number test, not a call) in words."""
+    exons = [int(e) for e in flag.get("exons") or []]
+    span = "" if not exons else (f"exon {exons[0]}" if len(exons) == 1 else f"exons {exons[0]}-{exons[-1]}")
+    kind = {"half": "about half the depth of the other exons: possible heterozygous deletion",
+            "none": "almost no reads: possible homozygous deletion or capture failure"}.get(
+        str(flag.get("kind")), str(flag.get("kind")))
+    return {"exons": span, "kind": kind,
+            "mean": format_float(float(flag.get("mean_depth", 0.0)), 1),
+            "median": format_float(float(flag.get("median_exon_depth", 0.0)), 1),
+            "ratio": format_float(float(flag.get("ratio", 0.0)), 2)}
 
 
 def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
@@ -615,9 +632,15 @@ def write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
+_SAFE_SAMPLE = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
 def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_on: str) -> dict[str, Path]:
-    """Write `{sample}.report.json`, `.report.html` and `.variants.tsv` into sample_dir."""
+    """Write `{sample}.report.json`, `.report.html` and `.variants.tsv` into sample_dir. The sample name
+    becomes part of file names, so it must be a sample-sheet id (letters, digits, '.', '_', '-')."""
     s = str(report["sample"])
+    if not _SAFE_SAMPLE.match(s) or s in (".", ".."):
+        raise ValueError(f"sample name {s!r} is not usable in a file name (letters, digits, '.', '_', '-')")
     paths = {"json": sample_dir / f"{s}.report.json", "html": sample_dir / f"{s}.report.html",
              "tsv": sample_dir / f"{s}.variants.tsv"}
     write_text(paths["json"], sample_json(report))

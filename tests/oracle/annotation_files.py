@@ -62,7 +62,8 @@ def write_gtf(t: Transcript, path: Path, chrom: str | None = None, offset: int =
     sd = "-" if t.strand < 0 else "+"
     attr = f'gene_id "{t.gene}"; transcript_id "{t.transcript_id}"; gene_name "{t.gene}"; gene_biotype "protein_coding"; transcript_biotype "protein_coding";'
     o = offset
-    rows = []
+    rows = [f"{chrom}\tsynthetic\t{kind}\t{t.start - o}\t{t.end - o}\t.\t{sd}\t.\t{attr}"
+            for kind in ("gene", "transcript")]  # SnpEff needs both for a coding transcript (else n.)
     for e in t.exons:
         rows.append(f"{chrom}\tsynthetic\texon\t{e.start - o}\t{e.end - o}\t.\t{sd}\t.\t{attr} exon_number \"{e.number}\";")
     # stop codon = last 3 CDS bases in transcript order

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from hshpipe.reference import GeneCache
@@ -32,6 +33,17 @@ def normalise(recs: list[Rec], cache: GeneCache, workdir: Path) -> list[Rec]:
     return sorted(res)
 
 
+def _pysam_bcftools(*args: str) -> str:
+    """pysam's bcftools in a fresh interpreter: csq keeps static state between in-process calls
+    (a second call fails with "The file is not sorted")."""
+    code = ("import sys\nfrom pysam import bcftools\n"
+            f"sys.stdout.write(bcftools.{args[0]}(*sys.argv[1:]))\n")
+    proc = subprocess.run([sys.executable, "-c", code, *args[1:]], capture_output=True, text=True)
+    if proc.returncode:
+        raise RuntimeError(f"bcftools {args[0]} failed: {proc.stderr.strip()[-500:]}")
+    return proc.stdout
+
+
 # ------------------------------------------------------------------------------- bcftools csq
 CSQ_TO_SO = {
     "synonymous": "synonymous_variant", "missense": "missense_variant", "stop_gained": "stop_gained",
@@ -48,11 +60,9 @@ CSQ_TO_SO = {
 
 def run_csq(recs: list[Rec], cache: GeneCache, workdir: Path) -> dict[int, dict]:
     """{index: {"terms": [...], "aa": "590S>590C" | ""}}; csq annotates only inside the transcript."""
-    from pysam import bcftools
-
     gff = write_gff3(cache.transcript, workdir / "trpm6.gff3")
     vcf = write_vcf(recs, cache.contig, workdir / "csq_in.vcf")
-    out = bcftools.csq("-f", cache.reference, "-g", str(gff), "-l", "-n", "64", str(vcf))
+    out = _pysam_bcftools("csq", "-f", cache.reference, "-g", str(gff), "-l", "-n", "64", str(vcf))
     res: dict[int, dict] = {}
     for line in out.splitlines():
         if line.startswith("#"):
@@ -119,6 +129,8 @@ def run_snpeff(recs: list[Rec], cache: GeneCache, workdir: Path) -> dict[int, di
         if line.startswith("#"):
             continue
         f = line.split("\t")
+        if len(f) < 8:
+            continue
         idx = int(f[2][1:])
         m = re.search(r"ANN=([^;\t]+)", f[7])
         entry = {"terms": [], "c": None, "p": None}

@@ -1,0 +1,210 @@
+"""Compare annotate() with bcftools csq and SnpEff on a variant set.
+
+Vocabulary normalisation (documented in docs/consequence_agreement.md):
+- peers' names are mapped to SO terms (peers.CSQ_TO_SO, peers.SNPEFF_TO_SO);
+- VEP-only refinements are projected onto the peers' vocabulary: splice_donor_5th_base_variant and
+  splice_donor_region_variant (SO children of splice_region_variant, inside the peers' intron 3-8
+  window) -> splice_region_variant; splice_polypyrimidine_tract_variant is dropped (its -9..-17 part lies
+  outside every peer window; at -3..-8 splice_region_variant is reported anyway);
+- the most severe term of each side is then taken by the VEP ranking.
+HGVS notation normalisation only: sequences after del/dup dropped, `*` -> Ter, parentheses dropped,
+p.Xaa81Xaa -> p.Xaa81=, frameshift names reduced to `Xaa56fs` (SnpEff does not write the new stop).
+
+Run as a script for the full report: python -m oracle.compare [--subset N] (from tests/).
+"""
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hshpipe.consequence import Annotation, _RANK, annotate
+from hshpipe.model import Variant
+from hshpipe.reference import GeneCache
+
+from . import peers
+from .variant_set import generate
+
+VEP_ONLY = {"splice_donor_5th_base_variant": "splice_region_variant",
+            "splice_donor_region_variant": "splice_region_variant",
+            "splice_polypyrimidine_tract_variant": None}
+IGNORED_PEER_TERMS = {"sequence_feature", "protein_protein_contact", "structural_interaction_variant",
+                      "transcript_variant", "gene_variant", "intragenic_variant"}
+
+
+def most_severe(terms: list[str] | tuple[str, ...], project: bool = False) -> str | None:
+    if project and "frameshift_variant" in terms:  # our explicit early-stop flag on a frameshift
+        terms = [t for t in terms if t != "stop_gained"]
+    ts = []
+    for t in terms:
+        if project and t in VEP_ONLY:
+            t = VEP_ONLY[t]
+        if t and t not in IGNORED_PEER_TERMS:
+            ts.append(t)
+    if not ts:
+        return None
+    return min(ts, key=lambda t: _RANK.get(t, len(_RANK)))
+
+
+def norm_c(c: str | None) -> str | None:
+    if not c:
+        return None
+    c = c.split(":")[-1]
+    c = re.sub(r"del[ACGTN]+ins", "delins", c)
+    c = re.sub(r"(del|dup|inv)[ACGTN]+$", r"\1", c)
+    return c
+
+
+def norm_p(p: str | None) -> str | None:
+    if not p:
+        return None
+    p = p.split(":")[-1].replace("(", "").replace(")", "").replace("*", "Ter")
+    m = re.fullmatch(r"p\.([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2})", p)
+    if m and m.group(1) == m.group(3):
+        return f"p.{m.group(1)}{m.group(2)}="
+    p = re.sub(r"ext(Ter)?(\d+|\?)$", "ext", p)  # SnpEff does not compute the new stop of an extension
+    m = re.fullmatch(r"p\.([A-Z][a-z]{2}\d+)(?:[A-Z][a-z]{2})?fs.*", p)
+    if m:
+        return f"p.{m.group(1)}fs"
+    return p
+
+
+@dataclass
+class Result:
+    n: int = 0
+    csq_n: int = 0
+    csq_agree: int = 0
+    snpeff_n: int = 0
+    snpeff_agree: int = 0
+    either_agree: int = 0
+    c_n: int = 0
+    c_agree: int = 0
+    p_n: int = 0
+    p_agree: int = 0
+    ours_per_s: float = 0.0
+    csq_classes: Counter = field(default_factory=Counter)
+    snpeff_classes: Counter = field(default_factory=Counter)
+    both_classes: Counter = field(default_factory=Counter)
+    c_classes: Counter = field(default_factory=Counter)
+    p_classes: Counter = field(default_factory=Counter)
+    examples: dict = field(default_factory=dict)
+
+    def pct(self, a: int, n: int) -> float:
+        return 100.0 * a / n if n else 100.0
+
+    def summary(self) -> str:
+        lines = [
+            f"variants: {self.n}",
+            f"most severe term = bcftools csq: {self.csq_agree}/{self.csq_n} ({self.pct(self.csq_agree, self.csq_n):.2f}%)",
+            f"most severe term = SnpEff:       {self.snpeff_agree}/{self.snpeff_n} ({self.pct(self.snpeff_agree, self.snpeff_n):.2f}%)",
+            f"most severe term = at least one peer: {self.either_agree}/{self.n} ({self.pct(self.either_agree, self.n):.2f}%)",
+            f"HGVS c. = SnpEff: {self.c_agree}/{self.c_n} ({self.pct(self.c_agree, self.c_n):.2f}%)",
+            f"HGVS p. = SnpEff: {self.p_agree}/{self.p_n} ({self.pct(self.p_agree, self.p_n):.2f}%)",
+            f"annotate(): {self.ours_per_s:.0f} variants/s",
+        ]
+        for name, cl in (("disagree with both peers", self.both_classes), ("csq", self.csq_classes),
+                         ("snpeff", self.snpeff_classes), ("c.", self.c_classes), ("p.", self.p_classes)):
+            if cl:
+                lines.append(f"-- {name} disagreement classes:")
+                for k, v in cl.most_common(40):
+                    lines.append(f"   {v:6d}  {k}   e.g. {self.examples.get((name, k), '')}")
+        return "\n".join(lines)
+
+
+def compare(cache: GeneCache, recs: list[tuple[int, str, str]], workdir: Path) -> Result:
+    recs = peers.normalise(recs, cache, workdir)
+    t0 = time.perf_counter()
+    ours: list[Annotation] = [annotate(Variant(cache.contig, p, r, a), cache) for p, r, a in recs]
+    dt = time.perf_counter() - t0
+    csq = peers.run_csq(recs, cache, workdir)
+    snp = peers.run_snpeff(recs, cache, workdir) if peers.snpeff_available() else {}
+    res = Result(n=len(recs), ours_per_s=len(recs) / dt if dt else 0.0)
+    for i, (rec, ann) in enumerate(zip(recs, ours)):
+        mine = most_severe(ann.consequences, project=True)
+        label = f"{rec[0]}:{rec[1]}>{rec[2]} {ann.hgvs_c} {','.join(ann.consequences)}"
+        agree_any = False
+        c = csq.get(i, {}).get("terms") or []
+        cm = most_severe(c)
+        in_tx = not {"upstream_gene_variant", "downstream_gene_variant", "intergenic_variant"} & set(ann.consequences)
+        if cm or in_tx:
+            res.csq_n += 1
+            if cm == mine:
+                res.csq_agree += 1
+                agree_any = True
+            else:
+                k = f"ours {mine} / csq {cm}"
+                res.csq_classes[k] += 1
+                res.examples.setdefault(("csq", k), f"{label} | csq {'&'.join(c)} {csq.get(i, {}).get('aa')}")
+        s = snp.get(i)
+        sm = None
+        if s is not None:
+            sm = most_severe(s["terms"])
+            res.snpeff_n += 1
+            if sm == mine:
+                res.snpeff_agree += 1
+                agree_any = True
+            else:
+                k = f"ours {mine} / snpeff {sm}"
+                res.snpeff_classes[k] += 1
+                res.examples.setdefault(("snpeff", k), f"{label} | snpeff {'&'.join(s['terms'])} {s['c']} {s['p']}")
+            if s["c"] and ann.hgvs_c:
+                res.c_n += 1
+                if norm_c(s["c"]) == norm_c(ann.hgvs_c):
+                    res.c_agree += 1
+                else:
+                    k = _c_class(norm_c(ann.hgvs_c), norm_c(s["c"]))
+                    res.c_classes[k] += 1
+                    res.examples.setdefault(("c.", k), f"{label} | snpeff {s['c']}")
+            if s["p"] and ann.hgvs_p:
+                res.p_n += 1
+                if norm_p(s["p"]) == norm_p(ann.hgvs_p):
+                    res.p_agree += 1
+                else:
+                    k = _p_class(norm_p(ann.hgvs_p), norm_p(s["p"]))
+                    res.p_classes[k] += 1
+                    res.examples.setdefault(("p.", k), f"{label} {ann.hgvs_p} | snpeff {s['p']}")
+        if agree_any or (not in_tx and not s and not cm):
+            res.either_agree += 1
+        else:
+            k = f"ours {mine} / csq {cm} / snpeff {sm}"
+            res.both_classes[k] += 1
+            res.examples.setdefault(("disagree with both peers", k), label)
+    return res
+
+
+def _kind(x: str | None) -> str:
+    if not x:
+        return "none"
+    for k in ("delins", "del", "dup", "ins", ">", "ext", "fs", "=", "?"):
+        if k in x:
+            return k
+    return "sub"
+
+
+def _c_class(ours: str | None, theirs: str | None) -> str:
+    return f"ours {_kind(ours)} / snpeff {_kind(theirs)}"
+
+
+def _p_class(ours: str | None, theirs: str | None) -> str:
+    return f"ours {_kind(ours)} / snpeff {_kind(theirs)}"
+
+
+def main(argv: list[str]) -> None:
+    from hshpipe.reference import build_gene_cache
+
+    root = Path(__file__).resolve().parents[2]
+    cache = build_gene_cache(root / "resources/demo/reference/GRCh38_synthetic_chr9.fa.gz")
+    subset = int(argv[argv.index("--subset") + 1]) if "--subset" in argv else None
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as d:
+        res = compare(cache, generate(cache, subset=subset), Path(d))
+    print(res.summary())
+    print(f"wall time: {time.perf_counter() - t0:.1f} s")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
