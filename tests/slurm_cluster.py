@@ -52,6 +52,17 @@ class SlurmJob:
         return m.group(1) if m else ""
 
 
+def _die_with_parent() -> None:
+    """preexec_fn: the daemon gets SIGTERM when the process that started it dies (Linux prctl PDEATHSIG),
+    so a killed test run does not leave a cluster behind."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG = 1
+    except Exception:  # noqa: BLE001 - best effort
+        pass
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -229,7 +240,8 @@ PartitionName={self.partition} Nodes={self.node} Default=YES MaxTime=INFINITE St
         fh = open(out, "wb")
         self._logs[name] = out
         self._procs[name] = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                             env=self.env, start_new_session=True)
+                                             env=self.env, start_new_session=True,
+                                             preexec_fn=_die_with_parent)
         fh.close()
 
     def _start_munged(self) -> None:

@@ -37,7 +37,7 @@ import pysam
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from hshpipe.model import CPos  # noqa: E402
-from hshpipe.reference import GENETIC_CODE, GeneCache, build_gene_cache, revcomp, translate  # noqa: E402
+from hshpipe.reference import GeneCache, build_gene_cache, revcomp, translate  # noqa: E402
 
 SEED = 20261127
 DEMO = ROOT / "resources" / "demo"

@@ -295,8 +295,8 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
         return _Protein(terms, f"{AA3[res]}{pos}=", pos, pos, res, res)
     if delta == 0:
         terms.add("missense_variant")
-    if ref_stop and alt_stop:
-        terms.add("stop_retained_variant") if delta else None
+    if ref_stop and alt_stop and delta:
+        terms.add("stop_retained_variant")
     name = format_p_change(prot, k, d, i)
     k, d, i = shift_p_change(prot, k, d, i)  # positions as named (3' rule on the protein)
     start, end = k + 1, k + len(d) if d else k + 1

@@ -11,9 +11,11 @@ rule analyse_batch:
     output:
         rows=f"{OUTDIR}/batches/batch_{{batch}}.jsonl",
     params:
+        python=PYTHON,
+        script=f"{SCRIPTS}/analyse_batch.py",
         members=batch_members,
         batch_size=config.get("batch_size", 200),
-        outdir=OUTDIR,
+        outdir=lambda wildcards, output: str(Path(output.rows).parent.parent),
         clinvar=f"--clinvar {config['clinvar_vcf']}" if config.get("clinvar_vcf") else "",
         settings=SETTINGS_JSON,
     log:
@@ -26,7 +28,7 @@ rule analyse_batch:
         mem_mb=2000,
         runtime=60,
     shell:
-        "{PYTHON} {SCRIPTS}/analyse_batch.py --settings {params.settings:q} --sheet {input.sheet} "
+        "{params.python} {params.script} --settings {params.settings:q} --sheet {input.sheet} "
         "--batch {wildcards.batch} --batch-size {params.batch_size} --cache {input.cache} "
         "--fasta {input.fasta_chr} --fasta {input.fasta_num} --curated {input.curated} {params.clinvar} "
         "--outdir {params.outdir} --out {output.rows} --log {log}"

@@ -9,7 +9,7 @@ from hshpipe.samplesheet import make_batches, read_sample_sheet  # noqa: E402
 
 PYTHON = sys.executable
 SCRIPTS = str(Path(workflow.basedir) / "scripts")
-OUTDIR = config.get("outdir", "results").rstrip("/") or "."
+OUTDIR = str(Path(config.get("outdir", "results")))  # normalised: no trailing slash
 
 
 def _fail(msg):
@@ -69,7 +69,9 @@ def _settings():
         "min_allele_balance": float(qc.get("min_allele_balance", 0.2)),
         "coverage_threshold": int(config.get("coverage_threshold", 20)),
         "genome_build": config.get("genome_build", "auto"),
-        "config_sha256": hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest(),
+        # digest of the analysis settings; `outdir` is left out (it does not change any result)
+        "config_sha256": hashlib.sha256(json.dumps({k: v for k, v in config.items() if k != "outdir"},
+                                                   sort_keys=True, default=str).encode()).hexdigest(),
     }
     return json.dumps(settings, sort_keys=True)
 

@@ -7,6 +7,8 @@ rule gene_cache:
         fasta_chr=f"{OUTDIR}/reference/region.chr9.fa.gz",
         fasta_num=f"{OUTDIR}/reference/region.9.fa.gz",
     params:
+        python=PYTHON,
+        script=f"{SCRIPTS}/prepare_reference.py",
         build=config.get("genome_build", "auto"),
     log:
         f"{OUTDIR}/logs/gene_cache.log",
@@ -18,5 +20,5 @@ rule gene_cache:
         mem_mb=1000,
         runtime=15,
     shell:
-        "{PYTHON} {SCRIPTS}/prepare_reference.py --reference {input.reference} --build {params.build} "
+        "{params.python} {params.script} --reference {input.reference} --build {params.build} "
         "--cache {output.cache} --fasta-chr {output.fasta_chr} --fasta-num {output.fasta_num} --log {log}"

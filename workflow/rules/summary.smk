@@ -5,6 +5,9 @@ rule summary:
     output:
         tsv=report(f"{OUTDIR}/summary.tsv", caption="../report/summary_tsv.rst", category="Run summary"),
         html=report(f"{OUTDIR}/summary.html", caption="../report/summary_html.rst", category="Run summary"),
+    params:
+        python=PYTHON,
+        script=f"{SCRIPTS}/summarise.py",
     log:
         f"{OUTDIR}/logs/summary.log",
     benchmark:
@@ -15,4 +18,4 @@ rule summary:
         mem_mb=1000,
         runtime=15,
     shell:
-        "{PYTHON} {SCRIPTS}/summarise.py --tsv {output.tsv} --html {output.html} --log {log} {input.rows}"
+        "{params.python} {params.script} --tsv {output.tsv} --html {output.html} --log {log} {input.rows}"

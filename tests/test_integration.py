@@ -1,0 +1,111 @@
+"""End to end: snakemake on the bundled demo (real caller output), both builds, checked against the planted truth."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+pytestmark = pytest.mark.integration
+
+
+def run_snakemake(outdir: Path, *extra: str, configfile: str = "config/config.yaml") -> subprocess.CompletedProcess:
+    cmd = [*SNAKEMAKE, "--cores", "2", "--configfile", configfile, "--config", f"outdir={outdir}", *extra]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def truth(build: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    with open(ROOT / "resources/demo/truth.tsv") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row["build"] == build:
+                out.setdefault(row["sample"], []).append(row)
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo38(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo38") / "results"
+    p = run_snakemake(out)
+    assert p.returncode == 0, p.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo37(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo37") / "results"
+    p = run_snakemake(out, configfile="config/config.grch37.yaml")
+    assert p.returncode == 0, p.stderr[-3000:]
+    return out
+
+
+def load_report(outdir: Path, sample: str) -> dict:
+    return json.loads((outdir / "samples" / sample / f"{sample}.report.json").read_text())
+
+
+@pytest.mark.parametrize("build,fixture", [("GRCh38", "demo38"), ("GRCh37", "demo37")])
+def test_verdicts_and_planted_variants(build, fixture, request):
+    outdir = request.getfixturevalue(fixture)
+    expected = truth(build)
+    summary = {r["sample"]: r for r in csv.DictReader(open(outdir / "summary.tsv"), delimiter="\t")}
+    assert set(expected) <= set(summary)
+    for sample, rows in expected.items():
+        rep = load_report(outdir, sample)
+        assert rep["genome_build"] == build and rep["transcript"] == "NM_017662.5"
+        assert rep["verdict"] == rows[0]["expected_verdict"], (sample, rep["verdict_text"])
+        assert summary[sample]["verdict"] == rep["verdict"]
+        for t in rows:
+            if t["role"] != "qualifying":
+                continue
+            hits = [v for v in rep["variants"] if v["hgvs_c"] == t["hgvs_c"]]
+            assert hits, (sample, t["hgvs_c"], [v["hgvs_c"] for v in rep["variants"]])
+            assert hits[0]["zygosity"] == t["zygosity"], (sample, t["hgvs_c"])
+            if t["hgvs_p"]:
+                assert hits[0]["hgvs_p"] == t["hgvs_p"], (sample, hits[0]["hgvs_p"], t["hgvs_p"])
+            if rep["verdict"] != "inconclusive":
+                assert hits[0]["classification"] in ("pathogenic", "likely_pathogenic")
+
+
+def test_reports_validate_against_the_published_schema(demo38):
+    from hshpipe.report import validate_report
+
+    reports = sorted((demo38 / "samples").glob("*/*.report.json"))
+    assert len(reports) >= 6
+    for p in reports:
+        validate_report(json.loads(p.read_text()))
+        html = p.with_name(p.name.replace(".json", ".html")).read_text()
+        assert "NOT FOR CLINICAL USE" in html.upper()
+
+
+def test_protein_level_match_for_s141l_by_another_codon(demo38):
+    rep = load_report(demo38, "HSH06")
+    s141 = [v for v in rep["variants"] if v["hgvs_p"] == "NP_060132.3:p.(Ser141Leu)"]
+    assert s141 and s141[0]["curated_match"]["level"] == "protein"
+
+
+def test_rerun_is_byte_identical(demo38, tmp_path):
+    again = tmp_path / "results"
+    p = run_snakemake(again)
+    assert p.returncode == 0, p.stderr[-2000:]
+    first = sorted(q.relative_to(demo38) for q in demo38.rglob("*") if q.suffix in (".json", ".tsv") and "benchmarks" not in q.parts)
+    assert first
+    for rel in first:
+        assert (again / rel).read_bytes() == (demo38 / rel).read_bytes(), rel
+
+
+def test_snakemake_lint_is_clean():
+    p = subprocess.run([*SNAKEMAKE, "--lint"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and "Congratulations" in p.stdout + p.stderr, (p.stdout + p.stderr)[-3000:]
+
+
+def test_snakemake_report_builds(demo38, tmp_path):
+    out = tmp_path / "report.html"
+    p = run_snakemake(demo38, f"--report={out}")
+    assert p.returncode == 0, p.stderr[-3000:]
+    text = out.read_text(errors="replace")
+    assert "summary.html" in text and "summary.tsv" in text
