@@ -223,8 +223,22 @@ def test_cancelled_job_then_rerun(slurm_cluster, local_run, tmp_path):
                     break
             time.sleep(0.2)
         assert victim is not None, f"no analyse_batch job seen running:\n{tail(log.read_text())}"
-        reports_before = len(list((wd / OUTDIR).glob("samples/*/*.report.json")))
+        # cancel mid-batch: as soon as the batch writes its first per-sample file (or after 30 s, or when the
+        # job stops running first)
+        samples_dir = wd / OUTDIR / "samples"
+        t_run, t_squeue = time.monotonic(), 0.0
+        while time.monotonic() - t_run < 30:
+            if samples_dir.exists() and any(p.is_file() for p in samples_dir.rglob("*")):
+                break
+            if time.monotonic() - t_squeue > 0.5:
+                t_squeue = time.monotonic()
+                if victim.jobid not in {j.jobid for j in slurm_cluster.jobs(states="RUNNING")}:
+                    break
+            time.sleep(0.01)
         slurm_cluster.run("scancel", victim.jobid)
+        reports_before = len(list((wd / OUTDIR).glob("samples/*/*.report.json")))
+        files_before = sorted(str(p.relative_to(wd / OUTDIR)) for p in samples_dir.rglob("*") if p.is_file()) \
+            if samples_dir.exists() else []
         rc = proc.wait(timeout=RUN_TIMEOUT)
     finally:
         if proc.poll() is None:
@@ -243,5 +257,6 @@ def test_cancelled_job_then_rerun(slurm_cluster, local_run, tmp_path):
     html = datetime.date.today() == local_run["day"]
     assert_same_outputs(local_run["outdir"], wd / OUTDIR, html=html)
     print(f"\nfault test: cancelled SLURM job {victim.jobid} (analyse_batch, comment {victim.comment}) "
-          f"with {reports_before} report.json written; rerun job ids: "
+          f"with {reports_before} report.json and {len(files_before)} per-sample files written "
+          f"({', '.join(files_before[-3:])}); rerun job ids: "
           f"{sorted(j.jobid for j in slurm_cluster.jobs(name=run_id(r.stdout + r.stderr)))}")

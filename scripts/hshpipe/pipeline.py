@@ -127,7 +127,7 @@ def check_ref_alleles(records: list[Record], ctx: RunContext, header: VcfHeader)
             bad.add(i)
     if checked >= 3 and len(bad) > max(2, 0.2 * checked):
         raise InputError(
-            f"{header.path}: REF alleles disagree with the reference {ctx.cache.reference} at {len(bad)} of "
+            f"{header.name}: REF alleles disagree with the reference {ctx.cache.reference} at {len(bad)} of "
             f"{checked} records in TRPM6: the VCF was called on another build or reference; use the matching FASTA")
     return bad
 
@@ -151,7 +151,13 @@ def annotate_record(ctx: RunContext, r: Record):
 
 def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
     """Reports (dicts) for the samples of one VCF."""
-    header = inspect_vcf(rows[0].vcf, ctx.cache)
+    from .vcfio import readable_copy
+
+    path = readable_copy(rows[0].vcf, ctx.tmpdir)
+    header = inspect_vcf(path, ctx.cache, source=rows[0].vcf if str(path) != rows[0].vcf else None)
+    if header.samples and not header.has_gt:
+        raise InputError(f"{rows[0].vcf}: the VCF has sample columns but no GT (genotype) field; genotypes are "
+                         "needed to decide zygosity: export the VCF with FORMAT/GT")
     columns = []
     notes_by_sample: dict[str, list[str]] = {}
     for row in rows:
@@ -165,15 +171,20 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
                 have = ", ".join(header.samples[:5]) + (" ..." if len(header.samples) > 5 else "")
                 what = "set `vcf_sample` to the VCF's column name" if header.samples else "the VCF has no genotype columns; give a VCF with sample columns"
                 raise InputError(f"sample sheet line {row.line}: sample {row.sample}: no column {col!r} in "
-                                 f"{header.path} (columns: {have or 'none'}); {what}")
+                                 f"{header.name} (columns: {have or 'none'}); {what}")
         columns.append(col)
         notes_by_sample[row.sample] = notes
-    tmp = ctx.tmpdir / f"norm.{abs(hash(header.path))}.bcf"
-    normalise_region(header, region_of(ctx.cache, header.contig), region_fasta_for(ctx, header.contig), tmp)
-    records = list(read_records(tmp, columns))
+    tmp = ctx.tmpdir / f"norm.{abs(hash(header.path))}.vcf"
+    fasta = region_fasta_for(ctx, header.contig)
+    if not header.contig_declared:
+        from .vcfio import declare_contig
+
+        header = declare_contig(header, fasta, ctx.tmpdir)
+    normalise_region(header, region_of(ctx.cache, header.contig), fasta, tmp)
+    records = sorted(read_records(tmp, columns), key=lambda r: (r.pos, r.end, r.ref, r.alt))  # input order may vary
     tmp.unlink(missing_ok=True)
     bad_ref = check_ref_alleles(records, ctx, header)
-    vcf_sha = file_sha256(header.path)
+    vcf_sha = file_sha256(rows[0].vcf)
     return [sample_report(row, j, records, bad_ref, header, vcf_sha, notes_by_sample[row.sample], ctx)
             for j, row in enumerate(rows)]
 
@@ -192,9 +203,16 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
     calls: list[Any] = []
     blocks: list[tuple[int, int, int]] = []
     n_records = n_homref = n_missing = 0
+    seen: set[tuple] = set()
     for i, r in enumerate(records):
         g = r.genotypes[j]
         n_records += 1
+        if r.kind in ("small", "sv") and any(a == 1 for a in g.alleles):
+            ident = (r.pos, r.ref, r.alt, r.end)
+            if ident in seen:
+                filtered.append(_filtered(r, "duplicate of an earlier record with the same allele; reported once"))
+                continue
+            seen.add(ident)
         if r.kind == "block":
             depth = g.min_dp if g.min_dp is not None else g.dp
             if depth is not None and all(a in (0, -1) for a in g.alleles):
@@ -214,6 +232,9 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
             continue
         if r.kind == "symbolic":
             filtered.append(_filtered(r, f"symbolic allele {r.alt} is not interpreted by this pipeline; review by hand"))
+            continue
+        if r.kind == "sv" and r.end <= r.pos:
+            filtered.append(_filtered(r, f"structural variant {r.alt} without END or SVLEN: extent unknown; review by hand"))
             continue
         if r.kind == "star":
             filtered.append(_filtered(r, "spanning deletion allele (*): the deletion itself is reported at its own record"))

@@ -19,17 +19,50 @@ from .reference import CHR9_LENGTHS, CHR9_NAMES, GeneCache
 FLANK = 5_000  # VEP's up/downstream distance: the region kept around the transcript
 ORIG_TAG = "HSH_ORIG"
 GVCF_ALTS = {"<NON_REF>", "<*>", "*", "<X>"}
-SV_TYPES = {"<DEL>", "<DUP>", "<CNV>", "<INV>", "<INS>"}  # also matches subtypes such as <DUP:TANDEM>
+SV_TYPES = {"<DEL>", "<DUP>"}  # interpreted (also subtypes such as <DUP:TANDEM>); other symbolic alleles are listed
 KEPT_INFO = ("SVTYPE", "END", "SVLEN", "AF", "DP", "QD", "MQ", "TYPE", "CIGAR")
 
 
 @dataclass(frozen=True)
 class VcfHeader:
-    path: str
+    path: str  # the file that is read (a decompressed copy for plain-gzip input)
     contig: str  # the VCF's name for chromosome 9
     samples: tuple[str, ...]
     indexed: bool
     build: str | None  # from the header contig length, when given
+    has_gt: bool = True
+    source: str = ""  # the user's file, named in messages
+    contig_declared: bool = True  # the header has a ##contig line for chromosome 9
+
+    @property
+    def name(self) -> str:
+        return self.source or self.path
+
+
+def is_bgzf(path: str | Path) -> bool:
+    """BGZF (bgzip) files are gzip members with a 'BC' extra subfield; plain gzip has none."""
+    with open(path, "rb") as fh:
+        head = fh.read(18)
+    return len(head) >= 18 and head[:2] == b"\x1f\x8b" and head[3] & 4 == 4 and head[12:14] == b"BC"
+
+
+def readable_copy(path: str | Path, tmpdir: str | Path) -> Path:
+    """Plain-gzip VCFs cannot be read by region or re-read by htslib's normaliser: decompress them once."""
+    p = Path(path)
+    if not p.exists() or p.stat().st_size == 0:
+        return p
+    with open(p, "rb") as fh:
+        magic = fh.read(2)
+    if magic != b"\x1f\x8b" or is_bgzf(p):
+        return p
+    out = Path(tmpdir) / (p.name.removesuffix(".gz") + f".{abs(hash(str(p)))}.vcf")
+    try:
+        with gzip.open(p, "rb") as src, open(out, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(chunk)
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{p}: damaged gzip file ({exc}); re-create it (bgzip is preferred)") from None
+    return out
 
 
 def _magic(path: Path) -> bytes:
@@ -37,35 +70,45 @@ def _magic(path: Path) -> bytes:
         return fh.read(4)
 
 
-def inspect_vcf(path: str | Path, cache: GeneCache) -> VcfHeader:
-    """Open a VCF/BCF, check it is readable and that its build agrees with the reference."""
+def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = None) -> VcfHeader:
+    """Open a VCF/BCF, check it is readable and that its build agrees with the reference. `source` is the
+    user's file when `path` is a decompressed copy (messages name the user's file)."""
     import pysam
 
     p = Path(path)
+    shown = str(source or path)
     if not p.exists():
-        raise InputError(f"{p}: VCF not found; fix the `vcf` column of the sample sheet")
+        raise InputError(f"{shown}: VCF not found; fix the `vcf` column of the sample sheet")
     if p.stat().st_size == 0:
-        raise InputError(f"{p}: VCF is empty (0 bytes); re-export it from the caller")
+        raise InputError(f"{shown}: VCF is empty (0 bytes); re-export it from the caller")
     magic = _magic(p)
     if magic[:2] == b"\x1f\x8b":
         try:
             with gzip.open(p, "rb") as fh:
                 first = fh.read(2048)
         except (OSError, EOFError) as exc:
-            raise InputError(f"{p}: damaged gzip/bgzip file ({exc}); re-create it with `bgzip`") from None
+            raise InputError(f"{shown}: damaged gzip/bgzip file ({exc}); re-create it with `bgzip`") from None
     else:
         with open(p, "rb") as fh:
             first = fh.read(2048)
     if not (first.startswith(b"##fileformat=VCF") or first.startswith(b"BCF")):
         raise InputError(
-            f"{p}: not a VCF/BCF (line 1 does not start with ##fileformat=VCF); give the caller's VCF, VCF.gz or BCF")
+            f"{shown}: not a VCF/BCF (line 1 does not start with ##fileformat=VCF); give the caller's VCF, VCF.gz or BCF")
     try:
         vf = pysam.VariantFile(str(p))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{p}: cannot read the VCF header ({exc}); check the file is a complete VCF") from None
+        raise InputError(f"{shown}: cannot read the VCF header ({exc}); check the file is a complete VCF") from None
     contigs = {name: vf.header.contigs[name].length for name in vf.header.contigs}
     samples = tuple(vf.header.samples)
+    has_gt = "GT" in vf.header.formats
+    try:
+        first = next(iter(vf), None)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{shown}: the first record cannot be read ({exc}); check the file is a complete VCF") from None
     vf.close()
+    if first is None:
+        raise InputError(f"{shown}: the VCF has a header but no records at all; it cannot show a negative result: "
+                         "check that it is the caller's full output")
     chrom, build = None, None
     for name in CHR9_NAMES:
         if name in contigs:
@@ -75,15 +118,15 @@ def inspect_vcf(path: str | Path, cache: GeneCache) -> VcfHeader:
                 build = CHR9_LENGTHS.get(length)
                 if build is None:
                     raise InputError(
-                        f"{p}: header contig {name} has length {length:,}, not GRCh38 or GRCh37 chromosome 9; "
+                        f"{shown}: header contig {name} has length {length:,}, not GRCh38 or GRCh37 chromosome 9; "
                         "this VCF was not called against a supported build")
                 if build != cache.build:
                     raise InputError(
-                        f"{p}: the VCF is {build} (contig {name} length {length:,}) but the reference "
+                        f"{shown}: the VCF is {build} (contig {name} length {length:,}) but the reference "
                         f"{cache.reference} is {cache.build}; run the VCF with the reference it was called on")
             break
     if chrom is None:
-        chrom = _chrom_from_records(p, cache)
+        chrom = _chrom_from_records(p, cache, shown)
     indexed = any(Path(str(p) + ext).exists() for ext in (".tbi", ".csi"))
     if indexed and magic[:2] == b"\x1f\x8b":
         idx = next(Path(str(p) + ext) for ext in (".tbi", ".csi") if Path(str(p) + ext).exists())
@@ -91,10 +134,12 @@ def inspect_vcf(path: str | Path, cache: GeneCache) -> VcfHeader:
             indexed = False  # stale index: stream instead of trusting it
     elif magic[:2] != b"\x1f\x8b" and not magic.startswith(b"BCF"):
         indexed = False  # plain text VCF cannot be indexed
-    return VcfHeader(str(p), chrom, samples, indexed, build)
+    if magic[:2] == b"\x1f\x8b" and not is_bgzf(p):
+        indexed = False
+    return VcfHeader(str(p), chrom, samples, indexed, build, has_gt, shown if source else "", chrom in contigs)
 
 
-def _chrom_from_records(p: Path, cache: GeneCache) -> str:
+def _chrom_from_records(p: Path, cache: GeneCache, shown: str) -> str:
     """Header without contig lines: find the chromosome 9 name among the records (streaming)."""
     import pysam
 
@@ -104,10 +149,27 @@ def _chrom_from_records(p: Path, cache: GeneCache) -> str:
                 if rec.chrom in CHR9_NAMES:
                     return rec.chrom
     except (OSError, ValueError) as exc:
-        raise InputError(f"{p}: unreadable VCF record ({exc}); check the file is complete") from None
+        raise InputError(f"{shown}: unreadable VCF record ({exc}); check the file is complete") from None
     raise InputError(
-        f"{p}: no chromosome 9 (chr9, 9 or NC_000009) in the header or records, so TRPM6 is not covered by this "
+        f"{shown}: no chromosome 9 (chr9, 9 or NC_000009) in the header or records, so TRPM6 is not covered by this "
         "VCF; check that it is the whole-genome/exome VCF of the run")
+
+
+def declare_contig(header: VcfHeader, region_fasta: str, tmpdir: str | Path) -> VcfHeader:
+    """A VCF without a ##contig line for chromosome 9 gets one (from the region FASTA's index) on a copy, since
+    bcftools cannot write records of undeclared contigs."""
+    from dataclasses import replace
+
+    import pysam
+    from pysam import bcftools
+
+    out = Path(tmpdir) / f"reheader.{abs(hash(header.path))}.vcf"
+    try:
+        bcftools.reheader("--fai", region_fasta + ".fai", "-o", str(out), header.path, catch_stdout=False)
+    except pysam.utils.SamtoolsError as exc:
+        raise InputError(f"{header.name}: no ##contig line for {header.contig} and the header could not be "
+                         f"completed ({' '.join(str(exc).split())[-200:]}); add contig lines (bcftools reheader --fai)") from None
+    return replace(header, path=str(out), indexed=False, contig_declared=True, source=header.name)
 
 
 def region_of(cache: GeneCache, contig: str) -> str:
@@ -116,7 +178,8 @@ def region_of(cache: GeneCache, contig: str) -> str:
 
 
 def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path: str | Path) -> Path:
-    """bcftools norm of the TRPM6 region into an uncompressed BCF (fast to re-read)."""
+    """bcftools norm of the TRPM6 region into an uncompressed VCF (text output tolerates contigs missing from
+    the header, which BCF does not)."""
     from pysam import bcftools
     import pysam
 
@@ -125,12 +188,12 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
     try:
         bcftools.norm(
             "--no-version", "-f", region_fasta, "-m", "-any", "--multi-overlaps", ".", "--old-rec-tag", ORIG_TAG,
-            "-c", "w", *where, "-Ou", "-o", str(out_path), header.path, catch_stdout=False)
+            "-c", "w", *where, "-Ov", "-o", str(out_path), header.path, catch_stdout=False)
     except pysam.utils.SamtoolsError as exc:
         msg = " ".join(str(exc).split())[-300:]
         hint = "sort and index it (bcftools sort | bgzip; tabix -p vcf)" if "sort" in msg.lower() else \
             "check that the file is a complete, valid VCF (bcftools view should read it)"
-        raise InputError(f"{header.path}: bcftools norm failed on the TRPM6 region ({msg}); {hint}") from None
+        raise InputError(f"{header.name}: bcftools norm failed on the TRPM6 region ({msg}); {hint}") from None
     return out_path
 
 
