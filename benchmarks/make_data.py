@@ -377,6 +377,7 @@ def make_cohort(n_samples: int = COHORT_N, n_gene: int = 1500, n_flank: int = 40
                     for k, g in plants:
                         if k == kind and s < n_samples:
                             gts[s] = g
+                            dp_idx[s] = len(dps) - 1  # planted calls pass QC (DP 60)
             else:
                 af = float(min(0.5, rng.beta(0.12, 3.0)))
                 u = rng.random(n_samples)

@@ -59,3 +59,38 @@ def write_vcf(path: Path, records: list[str], samples=("S1",), contig="chr9", le
         if index:
             pysam.tabix_index(str(path), preset="vcf", force=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def ctx_factory(cache38, tmp_path_factory):
+    from hshpipe.curation import load_curated_table
+    from hshpipe.pipeline import RunContext, Thresholds
+    from hshpipe.reference import write_region_fasta
+
+    d = tmp_path_factory.mktemp("fa")
+    fastas = {c: str(write_region_fasta(cache38, d / f"r.{c}.fa.gz", c)) for c in ("chr9", "9")}
+    table = load_curated_table(ROOT / "resources/curated/hsh_variants.tsv").compile(cache38)
+
+    def make(tmp: Path) -> RunContext:
+        (tmp / "tmp").mkdir(exist_ok=True)
+        return RunContext(cache=cache38, region_fastas=dict(fastas), curated=table, thresholds=Thresholds(),
+                          outdir=tmp / "out", config_sha256="0" * 64, tmpdir=tmp / "tmp")
+    return make
+
+
+def run_inprocess(tmp: Path, ctx_factory, sheet: str) -> dict[str, dict]:
+    """Analyse a sheet in-process; returns the reports by sample."""
+    import json
+
+    from hshpipe.pipeline import run_batch
+    from hshpipe.samplesheet import read_sample_sheet
+
+    p = tmp / "samples.tsv"
+    p.write_text(sheet)
+    rows = read_sample_sheet(p)
+    ctx = ctx_factory(tmp)
+    run_batch(rows, ctx, "2026-01-01")
+    return {r.sample: json.loads((ctx.outdir / "samples" / r.sample / f"{r.sample}.report.json").read_text())
+            for r in rows}
+
+

@@ -109,3 +109,17 @@ def test_snakemake_report_builds(demo38, tmp_path):
     assert p.returncode == 0, p.stderr[-3000:]
     text = out.read_text(errors="replace")
     assert "summary.html" in text and "summary.tsv" in text
+
+
+def test_two_snvs_in_one_codon_are_one_protein_change(ctx_factory, tmp_path):
+    """bcftools calls the planted S141L (TCT>CTT) as two homozygous SNVs: in cis, so one change, p.(Ser141Leu),
+    matched to the curated entry at protein level (each SNV alone would be Ser141Phe / Ser141Pro)."""
+    from conftest import run_inprocess
+
+    vcf = ROOT / "resources/demo/vcf/HSH06.bcftools.vcf.gz"
+    rep = run_inprocess(tmp_path, ctx_factory, f"sample\tvcf\nS\t{vcf}\n")["S"]
+    pair = [v for v in rep["variants"] if v["haplotype"]]
+    assert sorted(v["hgvs_p"] for v in pair) == ["NP_060132.3:p.(Ser141Phe)", "NP_060132.3:p.(Ser141Pro)"]
+    assert {v["haplotype"]["hgvs_p"] for v in pair} == {"NP_060132.3:p.(Ser141Leu)"}
+    assert all(v["classification"] == "likely_pathogenic" and v["curated_match"]["level"] == "protein" for v in pair)
+    assert rep["verdict"] == "biallelic" and "p.(Ser141Leu)" in rep["verdict_text"]

@@ -1,8 +1,9 @@
 """The SLURM profile (profiles/slurm) against a real one-node SLURM cluster started by tests/slurm_cluster.py.
 
 Runs the bundled demo (config/config.yaml) three times, each in its own temporary working directory that links
-the repository's files (so relative paths in the config and sample sheet resolve as in the repository, and the
-config, hence its digest in the reports, is the same in every run; outdir = <workdir>/results):
+the repository's files (code and config copied once per session, so every run uses the same code; relative paths
+in the config and sample sheet resolve as in the repository, and the config, hence its digest in the reports, is
+the same in every run; outdir = <workdir>/results):
   1. locally with --cores 2 (the reference outputs),
   2. through SLURM with the slurm profile: every job must have gone through sbatch (squeue, slurmctld log,
      per-job SLURM logs) and the outputs must be byte-identical to the local run,
@@ -18,6 +19,7 @@ import datetime
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -70,12 +72,33 @@ def demo_config():
     return cfg
 
 
-def make_workdir(path: Path) -> Path:
-    """A working directory whose entries link to the repository (outputs and .snakemake stay local)."""
-    path.mkdir(parents=True)
+# small code/config entries are copied once per session, so that all runs of a session use the same code
+# even while the tree is being edited; the rest (resources with the demo data, ...) is linked
+COPIED = ("Snakefile", "workflow", "scripts", "profiles", "config")
+
+
+@pytest.fixture(scope="session")
+def snapshot(tmp_path_factory) -> Path:
+    snap = tmp_path_factory.mktemp("snapshot")
     for entry in ROOT.iterdir():
-        if entry.name not in NOT_LINKED:
-            (path / entry.name).symlink_to(entry)
+        if entry.name in NOT_LINKED:
+            continue
+        if entry.name in COPIED:
+            if entry.is_dir():
+                shutil.copytree(entry, snap / entry.name, symlinks=True,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            else:
+                shutil.copy2(entry, snap / entry.name)
+        else:
+            (snap / entry.name).symlink_to(entry)
+    return snap
+
+
+def make_workdir(path: Path, snapshot: Path) -> Path:
+    """A working directory whose entries link to the session's snapshot (outputs and .snakemake stay local)."""
+    path.mkdir(parents=True)
+    for entry in snapshot.iterdir():
+        (path / entry.name).symlink_to(entry)
     return path
 
 
@@ -141,8 +164,8 @@ def wall_times(cluster: SlurmCluster, job_ids: set[str]) -> dict[str, float]:
 
 
 @pytest.fixture(scope="session")
-def local_run(tmp_path_factory, demo_config):
-    wd = make_workdir(tmp_path_factory.mktemp("local") / "wd")
+def local_run(tmp_path_factory, demo_config, snapshot):
+    wd = make_workdir(tmp_path_factory.mktemp("local") / "wd", snapshot)
     day = datetime.date.today()
     t0 = time.monotonic()
     r = snakemake(wd, ["--cores", "2"])
@@ -167,8 +190,8 @@ def test_cluster_runs_a_job(slurm_cluster, tmp_path):
     assert out.read_text().strip() == slurm_cluster.node
 
 
-def test_demo_through_slurm_matches_local(slurm_cluster, local_run, tmp_path):
-    wd = make_workdir(tmp_path / "wd")
+def test_demo_through_slurm_matches_local(slurm_cluster, local_run, snapshot, tmp_path):
+    wd = make_workdir(tmp_path / "wd", snapshot)
     t0 = time.monotonic()
     r = snakemake(wd, slurm_run_args(), env=slurm_cluster.env)
     seconds = time.monotonic() - t0
@@ -203,8 +226,8 @@ def test_demo_through_slurm_matches_local(slurm_cluster, local_run, tmp_path):
           + ", ".join(f"{j.jobid}:{j.rule}={walls.get(j.jobid, float('nan')):.0f}" for j in jobs))
 
 
-def test_cancelled_job_then_rerun(slurm_cluster, local_run, tmp_path):
-    wd = make_workdir(tmp_path / "wd")
+def test_cancelled_job_then_rerun(slurm_cluster, local_run, snapshot, tmp_path):
+    wd = make_workdir(tmp_path / "wd", snapshot)
     cmd = [SNAKEMAKE, "--configfile", CONFIGFILE, "--config", f"outdir={OUTDIR}", *slurm_run_args(),
            "--retries", "0"]
     log = wd / "fault.out"

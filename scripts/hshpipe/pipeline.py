@@ -5,6 +5,7 @@ that looks finished; the batch's tracked output (its summary rows) is written on
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -261,11 +262,7 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
             "consequence": list(ann.consequences), "impact": ann.impact, "exon": ann.exon, "intron": ann.intron,
             "genotype": genotype_string(g), "zygosity": zyg, "phased": g.phased, "phase_set": g.phase_set,
             "classification": cls.classification, "classification_rule": cls.rule,
-            "curated_match": None if match is None else {
-                "id": match.id, "level": match.level, "classification": match.entry.classification,
-                "evidence_tier": match.entry.evidence_tier, "source": match.entry.source,
-                "evidence": match.entry.evidence,
-                **({"review_status": match.entry.review_status} if getattr(match.entry, "review_status", None) else {})},
+            "curated_match": _match_dict(match),
             "qc_pass": not flags, "qc_flags": flags + info_flags(g),
             "qc": {"filter": ";".join(r.filters), "dp": g.dp, "gq": g.gq, "allele_balance": allele_balance(g)},
             "haplotype": None,
@@ -285,7 +282,10 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
     from .coverage import describe_coverage
 
     cov_text = describe_coverage(coverage)
-    verdict = decide(calls, assessable=assessable, coverage_note=cov_text)
+    unique_calls = list({c.key: c for c in reversed(calls)}.values())[::-1]  # one call per cis haplotype
+    verdict = decide(unique_calls, assessable=assessable, coverage_note=cov_text)
+    if coverage and verdict.verdict in ("monoallelic", "negative", "inconclusive"):
+        notes = notes + [n for n in coverage.get("notes", []) if n not in notes]
     if n_records == 0:
         notes.append("The VCF has no records in the TRPM6 region for any sample (variant-only VCF: "
                      "absence of records is read as reference).")
@@ -358,11 +358,43 @@ def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Recor
             continue
         vs = [Variant(ctx.cache.contig, variants[k]["pos"], variants[k]["ref"], variants[k]["alt"]) for k in group]
         hap = annotate_haplotype(vs, ctx.cache)
+        match = ctx.curated.match(combined_variant(vs, ctx.cache), hap)
+        from .classify import classify
+
+        cls = classify(hap, match)
+        members = [f"{variants[m]['chrom']}:{variants[m]['pos']}:{variants[m]['ref']}:{variants[m]['alt']}" for m in group]
         for k in group:
             used.add(k)
-            variants[k]["haplotype"] = {"hgvs_c": hap.hgvs_c, "hgvs_p": hap.hgvs_p,
-                                        "consequence": list(hap.consequences),
-                                        "members": [f"{variants[m]['chrom']}:{variants[m]['pos']}:{variants[m]['ref']}:{variants[m]['alt']}" for m in group]}
+            v = variants[k]
+            v["haplotype"] = {"hgvs_c": hap.hgvs_c, "hgvs_p": hap.hgvs_p, "consequence": list(hap.consequences),
+                              "members": members}
+            v["classification"] = cls.classification
+            v["classification_rule"] = f"{cls.rule} [combined change in cis: {hap.hgvs_c}, {hap.hgvs_p}]"
+            v["curated_match"] = _match_dict(match)
+            v["qualifying"] = v["qc_pass"] and cls.classification in ("pathogenic", "likely_pathogenic")
+            calls[k] = dataclasses.replace(calls[k], classification=cls.classification, key=";".join(members),
+                                           hgvs_c=hap.hgvs_c, hgvs_p=hap.hgvs_p)
+
+
+def combined_variant(vs: list[Variant], cache: GeneCache) -> Variant:
+    """One VCF-style allele for substitutions in cis (an MNV), so the curated table can match it genomically."""
+    if any(len(v.ref) != len(v.alt) for v in vs):
+        return vs[0]
+    lo, hi = min(v.pos for v in vs), max(v.end for v in vs)
+    alt = list(cache.fetch(lo, hi))
+    for v in vs:
+        alt[v.pos - lo:v.end - lo + 1] = list(v.alt)
+    return Variant(vs[0].chrom, lo, cache.fetch(lo, hi), "".join(alt))
+
+
+def _match_dict(match: Any) -> dict | None:
+    if match is None:
+        return None
+    d = {"id": match.id, "level": match.level, "classification": match.entry.classification,
+         "evidence_tier": match.entry.evidence_tier, "source": match.entry.source, "evidence": match.entry.evidence}
+    if getattr(match.entry, "review_status", None):
+        d["review_status"] = match.entry.review_status
+    return d
 
 
 def _in_cis(a: Any, b: Any) -> bool:
