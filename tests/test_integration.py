@@ -123,3 +123,28 @@ def test_two_snvs_in_one_codon_are_one_protein_change(ctx_factory, tmp_path):
     assert {v["haplotype"]["hgvs_p"] for v in pair} == {"NP_060132.3:p.(Ser141Leu)"}
     assert all(v["classification"] == "likely_pathogenic" and v["curated_match"]["level"] == "protein" for v in pair)
     assert rep["verdict"] == "biallelic" and "p.(Ser141Leu)" in rep["verdict_text"]
+
+
+@pytest.mark.parametrize("gts,verdict", [
+    (("0|1", "1|0"), "biallelic"),
+    (("0|1", "0|1"), "monoallelic"),
+    (("0/1", "0/1"), "possible_compound_heterozygous"),
+])
+def test_phase_decides_between_trans_and_cis(gts, verdict, cache38, ctx_factory, tmp_path):
+    from conftest import run_inprocess, write_vcf
+    from test_bad_inputs import lof
+
+    from hshpipe.reference import revcomp
+    from hshpipe.model import CPos
+
+    pos1, ref1, alt1 = lof(cache38)
+    # a second null allele: a canonical donor +1 change (G>A on the transcript strand) in intron 20
+    g = cache38.transcript.genomic_of_c(CPos(int(cache38.transcript.c_pos(cache38.transcript.exons[19].start).base), 1))
+    ref2 = cache38.fetch(g, g)
+    alt2 = revcomp("A") if revcomp(ref2) == "G" else "A"
+    recs = sorted([(pos1, ref1, alt1, gts[0]), (g, ref2, alt2, gts[1])])
+    vcf = write_vcf(tmp_path / "ph.vcf", [f"chr9 {p} . {r} {a} 50 PASS . GT:DP:GQ:PS {gt}:30:60:100"
+                                          for p, r, a, gt in recs])
+    rep = run_inprocess(tmp_path, ctx_factory, f"sample\tvcf\nS\t{vcf}\n")["S"]
+    assert sum(v["qualifying"] for v in rep["variants"]) == 2, [v["consequence"] for v in rep["variants"]]
+    assert rep["verdict"] == verdict, rep["verdict_text"]
