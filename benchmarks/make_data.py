@@ -367,6 +367,12 @@ def make_cohort(n_samples: int = COHORT_N, n_gene: int = 1500, n_flank: int = 40
             "1/2": np.array([f"1/2:0,{x - x // 2},{x // 2}:{x}:99" for x in dps]),
             "0/2": np.array([f"0/2:{x - x // 2},0,{x // 2}:{x}:99" for x in dps]),
         }
+        tab_multi = {  # AD is Number=R: three values at a site with two ALTs
+            "0/0": np.array([f"0/0:{x},0,0:{x}:{min(99, 3 * x)}" for x in dps]),
+            "0/1": np.array([f"0/1:{x - x // 2},{x // 2},0:{x}:99" for x in dps]),
+            "1/1": np.array([f"1/1:0,{x},0:{x}:{min(99, 3 * x)}" for x in dps]),
+            "./.": np.array(["./.:0,0,0:0:0" for _ in dps]),
+            "1/2": tab["1/2"], "0/2": tab["0/2"]}
         lines = []
         for p, ref, alt in recs:
             dp_idx = rng.integers(0, len(dps), n_samples)
@@ -387,7 +393,7 @@ def make_cohort(n_samples: int = COHORT_N, n_gene: int = 1500, n_flank: int = 40
                                                                 "0/2", gts))
                 gts[rng.random(n_samples) < 0.005] = "./."
             cols = np.empty(n_samples, dtype=object)
-            for g, arr in tab.items():
+            for g, arr in (tab_multi if "," in alt else tab).items():
                 m = gts == g
                 if m.any():
                     cols[m] = arr[dp_idx[m]]

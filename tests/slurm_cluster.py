@@ -202,6 +202,7 @@ SlurmctldDebug=info
 SlurmdDebug=info
 PlugStackConfig={d}/etc/plugstack.conf
 MpiDefault=none
+MailProg=/bin/true
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres

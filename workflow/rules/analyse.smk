@@ -24,9 +24,10 @@ rule analyse_batch:
         f"{OUTDIR}/benchmarks/analyse_batch_{{batch}}.tsv"
     conda:
         "../envs/pipeline.yaml"
+    threads: 1
     resources:
-        mem_mb=2000,
-        runtime=60,
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=lambda wildcards, attempt: 60 * attempt,
     shell:
         "{params.python} {params.script} --settings {params.settings:q} --sheet {input.sheet} "
         "--batch {wildcards.batch} --batch-size {params.batch_size} --cache {input.cache} "

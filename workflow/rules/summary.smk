@@ -1,3 +1,7 @@
+localrules:
+    summary,
+
+
 rule summary:
     """One light overview of the run: a row per sample, counts per verdict, links to the reports."""
     input:
