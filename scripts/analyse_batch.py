@@ -22,7 +22,6 @@ def main() -> None:
     ap.add_argument("--batch", required=True, type=int)
     ap.add_argument("--batch-size", required=True, type=int)
     ap.add_argument("--cache", required=True)
-    ap.add_argument("--fasta", action="append", default=[])
     ap.add_argument("--curated", required=True)
     ap.add_argument("--clinvar", default="")
     ap.add_argument("--outdir", required=True)
@@ -33,12 +32,9 @@ def main() -> None:
     rows = make_batches(read_sample_sheet(a.sheet), a.batch_size)[a.batch]
     cache = GeneCache.load(a.cache)
     table = load_curated_table(a.curated)
-    fastas = {}
-    for f in a.fasta:
-        import pysam
-
-        with pysam.FastaFile(f) as fa:
-            fastas[fa.references[0]] = f
+    # bcftools norm reads the user's reference directly; a VCF with the other chromosome naming gets a
+    # region FASTA of its own naming, written once per batch (see pipeline.region_fasta_for)
+    fastas = {cache.contig: cache.reference}
     th = Thresholds(settings["min_dp"], settings["min_gq"], settings["min_allele_balance"],
                     settings["coverage_threshold"])
     with tempfile.TemporaryDirectory(prefix="hsh.") as tmp:

@@ -9,21 +9,17 @@ from _entry import log_arg, run
 
 def main() -> None:
     from hshpipe.pipeline import atomic_write
-    from hshpipe.reference import build_gene_cache, write_region_fasta
+    from hshpipe.reference import build_gene_cache
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--reference", required=True)
     ap.add_argument("--build", default="auto")
     ap.add_argument("--cache", required=True)
-    ap.add_argument("--fasta-chr", required=True)
-    ap.add_argument("--fasta-num", required=True)
     ap.add_argument("--log")
     a = ap.parse_args()
     cache = build_gene_cache(a.reference, a.build)
     logging.info("reference %s: %s, chromosome 9 named %s; TRPM6 CDS translates to NP_060132.3",
                  a.reference, cache.build, cache.contig)
-    write_region_fasta(cache, a.fasta_chr, "chr9")
-    write_region_fasta(cache, a.fasta_num, "9")
     atomic_write(Path(a.cache), cache.to_json())
 
 

@@ -37,14 +37,16 @@ def other(b: str) -> str:
 # ------------------------------------------------------------------------------------ coding SNVs
 def test_forced_codon_590_missense_synonymous_and_stop(cache38):
     cds = cache38.cds_sequence()
-    assert cds[1767:1770] == "TCC"  # the stand-in forces TCC at codon 590
-    a = annotate(snv(cache38, CPos(1769), "G"), cache38)  # TCC -> TGC
-    assert a.consequences == ("missense_variant",) and a.impact == "MODERATE"
+    assert cds[1767:1770] == "TCA"  # the stand-in forces TCA at codon 590 (so c.1769C>G is Ser590Ter)
+    a = annotate(snv(cache38, CPos(1769), "G"), cache38)  # TCA -> TGA
+    assert a.consequences == ("stop_gained",) and a.impact == "HIGH"
     assert a.hgvs_c == "NM_017662.5:c.1769C>G"
-    assert a.hgvs_p == "NP_060132.3:p.(Ser590Cys)"
+    assert a.hgvs_p == "NP_060132.3:p.(Ser590Ter)"  # the contract's example (ClinVar 3575 position)
     assert a.hgvs_g == f"NC_000009.12:g.{cache38.transcript.genomic_of_c(CPos(1769))}G>C"
-    assert (a.exon, a.intron, a.protein_start, a.ref_aa, a.alt_aa) == ("16/39", None, 590, "S", "C")
-    syn = annotate(snv(cache38, CPos(1770), "A"), cache38)  # TCC -> TCA, Ser
+    assert (a.exon, a.intron, a.protein_start, a.ref_aa, a.alt_aa) == ("16/39", None, 590, "S", "*")
+    mis = annotate(snv(cache38, CPos(1768), "A"), cache38)  # TCA -> ACA, Thr
+    assert mis.consequences == ("missense_variant",) and mis.hgvs_p == "NP_060132.3:p.(Ser590Thr)"
+    syn = annotate(snv(cache38, CPos(1770), "C"), cache38)  # TCA -> TCC, Ser
     assert syn.consequences == ("synonymous_variant",) and syn.hgvs_p == "NP_060132.3:p.(Ser590=)"
     assert syn.impact == "LOW"
 
@@ -256,13 +258,14 @@ def test_deletion_across_exon_intron_boundary(cache38):
 
 # -------------------------------------------------------------------------------------- haplotypes
 def test_two_snvs_in_one_codon_give_one_change(cache38):
-    v1 = snv(cache38, CPos(1769), "G")  # TCC -> TGC Cys
-    v2 = snv(cache38, CPos(1770), "A")  # TCC -> TCA Ser
-    assert annotate(v2, cache38).consequences == ("synonymous_variant",)
-    h = annotate_haplotype([v1, v2], cache38)  # TGA: stop
-    assert h.consequences == ("stop_gained",)
-    assert h.hgvs_p == "NP_060132.3:p.(Ser590Ter)"
-    assert h.hgvs_c == "NM_017662.5:c.[1769C>G;1770C>A]"
+    v1 = snv(cache38, CPos(1768), "A")  # TCA -> ACA Thr
+    v2 = snv(cache38, CPos(1769), "T")  # TCA -> TTA Leu
+    assert annotate(v1, cache38).hgvs_p == "NP_060132.3:p.(Ser590Thr)"
+    assert annotate(v2, cache38).hgvs_p == "NP_060132.3:p.(Ser590Leu)"
+    h = annotate_haplotype([v1, v2], cache38)  # ATA: Ile, neither alone
+    assert h.consequences == ("missense_variant",)
+    assert h.hgvs_p == "NP_060132.3:p.(Ser590Ile)"
+    assert h.hgvs_c == "NM_017662.5:c.[1768T>A;1769C>T]"
     assert h.hgvs_g.startswith("NC_000009.12:g.[")
     assert annotate_haplotype([v2, v1], cache38) == h  # order of input does not matter
 

@@ -88,10 +88,10 @@ def test_c_insertion_and_delins_names(cache38):
     v = Variant("chr9", g, cache38.fetch(g, g), cache38.fetch(g, g) + "A")
     a = annotate(v, cache38)
     assert a.hgvs_c in ("NM_017662.5:c.1768_1769insT", "NM_017662.5:c.1768dup") or "dup" in a.hgvs_c
-    mnv = Variant("chr9", g - 1, cache38.fetch(g - 1, g), revcomp("GA"))  # c.1769_1770 CC -> GA
+    mnv = Variant("chr9", g - 1, cache38.fetch(g - 1, g), revcomp("TT"))  # c.1769_1770 CA -> TT
     m = annotate(mnv, cache38)
-    assert m.hgvs_c == "NM_017662.5:c.1769_1770delinsGA"
-    assert m.hgvs_p == "NP_060132.3:p.(Ser590Ter)"  # TCC -> TGA
+    assert m.hgvs_c == "NM_017662.5:c.1769_1770delinsTT"
+    assert m.hgvs_p == "NP_060132.3:p.(Ser590Phe)"  # TCA -> TTT
 
 
 def test_format_p_change_rules():

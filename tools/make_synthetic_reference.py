@@ -32,7 +32,8 @@ CODONS: dict[str, list[str]] = {}
 _TABLE = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
 for i, codon in enumerate(a + b + c for a in "TCAG" for b in "TCAG" for c in "TCAG"):
     CODONS.setdefault(_TABLE[i], []).append(codon)
-FORCED_CODONS = {590: "TCC", 1429: "TGC"}  # c.1769C>G (ClinVar 3575) and c.4287C>A need these bases
+FORCED_CODONS = {590: "TCA", 1429: "TGC"}  # c.1769C>G (ClinVar 3575) gives p.(Ser590Ter) as in the
+# contract example; c.4287C>A (p.Cys1429Ter) needs TGC
 
 
 def revcomp(s: str) -> str:

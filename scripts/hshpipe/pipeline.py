@@ -48,6 +48,11 @@ class RunContext:
     config_sha256: str
     tmpdir: Path
     annotations: dict[tuple, Any] = field(default_factory=dict)
+    checksums: dict[str, Any] = field(default_factory=dict)  # path -> Future[str] (hashed in a thread)
+
+    def sha256(self, path: str) -> str:
+        fut = self.checksums.get(path)
+        return fut.result() if fut is not None else file_sha256(path)
 
 
 # --- genotype and QC ------------------------------------------------------------------------------------------
@@ -185,7 +190,7 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
     records = sorted(read_records(tmp, columns), key=lambda r: (r.pos, r.end, r.ref, r.alt))  # input order may vary
     tmp.unlink(missing_ok=True)
     bad_ref = check_ref_alleles(records, ctx, header)
-    vcf_sha = file_sha256(rows[0].vcf)
+    vcf_sha = ctx.sha256(rows[0].vcf)
     return [sample_report(row, j, records, bad_ref, header, vcf_sha, notes_by_sample[row.sample], ctx)
             for j, row in enumerate(rows)]
 
@@ -206,8 +211,15 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
     n_records = n_homref = n_missing = 0
     seen: set[tuple] = set()
     for i, r in enumerate(records):
-        g = r.genotypes[j]
         n_records += 1
+        gt = r.genotypes
+        if r.kind == "small" and not gt.carrier[j] and not gt.missing[j]:  # fast path: reference call
+            n_homref += 1
+            dp = gt.dp[j] if gt.dp is not None else None
+            if dp is not None and dp >= 0:
+                blocks.append((r.pos, r.pos + len(r.ref) - 1, int(dp)))
+            continue
+        g = gt[j]
         if r.kind in ("small", "sv") and any(a == 1 for a in g.alleles):
             ident = (r.pos, r.ref, r.alt, r.end)
             if ident in seen:
@@ -305,7 +317,7 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
                           "fingerprint": ctx.cache.reference_fingerprint},
             "curated_table_version": ctx.curated.version,
             "config_sha256": ctx.config_sha256,
-            "inputs_sha256": {"vcf": vcf_sha, "alignments": file_sha256(row.alignments) if row.alignments else None},
+            "inputs_sha256": {"vcf": vcf_sha, "alignments": ctx.sha256(row.alignments) if row.alignments else None},
             "thresholds": th.as_dict(),
             "sample_sheet": {"line": row.line, **dict(row.extra)},
         },
@@ -443,14 +455,21 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
     """Analyse the batch; returns one summary row per sample, in sheet order."""
     from . import report as rp
 
+    from concurrent.futures import ThreadPoolExecutor
+
     by_vcf: dict[str, list[SampleRow]] = {}
     for r in rows:
         by_vcf.setdefault(r.vcf, []).append(r)
     summary: dict[str, dict] = {}
-    for vcf_rows in by_vcf.values():
-        for rep in analyse_vcf(vcf_rows, ctx):
-            write_sample_outputs(rep, ctx.outdir, generated_on)
-            summary[rep["sample"]] = rp.summary_row(rep)
+    # input checksums for the provenance are computed in a thread (hashlib releases the GIL) while the
+    # main thread reads and annotates
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        for path in sorted({p for r in rows for p in (r.vcf, r.alignments) if p}):
+            ctx.checksums[path] = pool.submit(file_sha256, path)
+        for vcf_rows in by_vcf.values():
+            for rep in analyse_vcf(vcf_rows, ctx):
+                write_sample_outputs(rep, ctx.outdir, generated_on)
+                summary[rep["sample"]] = rp.summary_row(rep)
     return [summary[r.sample] for r in rows]
 
 

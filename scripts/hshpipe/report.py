@@ -100,6 +100,9 @@ def short_hgvs(name: str | None) -> str:
     return name.split(":", 1)[1] if ":" in name else name
 
 
+_TSV_BREAKS = re.compile(r"[\t\r\n]+")
+
+
 def tsv_cell(value: Any) -> str:
     """One TSV cell: None -> '', booleans -> true/false, floats without trailing zeros (<= 4 decimals);
     tabs and line breaks inside text become spaces so a record never spans two lines."""
@@ -111,7 +114,10 @@ def tsv_cell(value: Any) -> str:
         return format_float(value)
     if isinstance(value, (list, tuple)):
         return ",".join(tsv_cell(v) for v in value)
-    return re.sub(r"[\t\r\n]+", " ", str(value))
+    text = str(value)
+    if "\t" in text or "\n" in text or "\r" in text:  # rare: skip the regex on the hot path
+        return _TSV_BREAKS.sub(" ", text)
+    return text
 
 
 def format_float(value: float, decimals: int = 4) -> str:
@@ -476,9 +482,10 @@ def validate_report(report: Mapping[str, Any]) -> None:
 
 
 def sample_json(report: Mapping[str, Any]) -> str:
-    """report.json text: sorted keys, 2-space indent, UTF-8 characters kept, trailing newline.
+    """report.json text: sorted keys, compact (one line: json's C encoder, ~10x faster than indented output
+    at cohort scale; `python -m json.tool` pretty-prints it), UTF-8 characters kept, trailing newline.
     NaN/Infinity are refused (not JSON)."""
-    return json.dumps(report, sort_keys=True, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def sample_tsv_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:

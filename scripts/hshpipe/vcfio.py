@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -65,6 +66,58 @@ def readable_copy(path: str | Path, tmpdir: str | Path) -> Path:
     return out
 
 
+_CONTIG = re.compile(r"^##contig=<.*?\bID=([^,>]+)(?:.*?\blength=(\d+))?", re.IGNORECASE)
+
+
+def _text_header(p: Path, shown: str, gz: bool) -> tuple[dict[str, int | None], tuple[str, ...], bool, str | None]:
+    """Contigs, samples, GT presence and the first record line of a text VCF, read without loading its index
+    (opening with htslib loads the .tbi: ~30 ms per WGS file, the largest per-sample cost at scale)."""
+    contigs: dict[str, int | None] = {}
+    has_gt = False
+    samples: tuple[str, ...] | None = None
+    first: str | None = None
+    try:
+        with (gzip.open(p, "rt", encoding="utf-8", errors="replace") if gz else
+              open(p, encoding="utf-8", errors="replace")) as fh:
+            for line in fh:
+                if line.startswith("##"):
+                    m = _CONTIG.match(line)
+                    if m:
+                        contigs[m.group(1)] = int(m.group(2)) if m.group(2) else None
+                    elif line.startswith("##FORMAT=<ID=GT,"):
+                        has_gt = True
+                    continue
+                if line.startswith("#"):
+                    cols = line.rstrip("\r\n").split("\t")
+                    if cols[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
+                        raise InputError(f"{shown}: the #CHROM line does not hold the 8 tab-separated VCF columns; "
+                                         "check the file is an unmodified VCF")
+                    samples = tuple(cols[9:])
+                    continue
+                if line.strip():
+                    first = line
+                    break
+    except (OSError, EOFError) as exc:
+        raise InputError(f"{shown}: damaged or truncated file ({exc}); re-create it with `bgzip`") from None
+    if samples is None:
+        raise InputError(f"{shown}: no #CHROM header line; the file is not a complete VCF")
+    return contigs, samples, has_gt, first
+
+
+def _bcf_header(p: Path, shown: str) -> tuple[dict[str, int | None], tuple[str, ...], bool, str | None]:
+    import pysam
+
+    try:
+        with pysam.VariantFile(str(p)) as vf:
+            contigs = {name: vf.header.contigs[name].length for name in vf.header.contigs}
+            samples = tuple(vf.header.samples)
+            has_gt = "GT" in vf.header.formats
+            rec = next(iter(vf), None)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{shown}: cannot read the BCF ({exc}); check the file is complete") from None
+    return contigs, samples, has_gt, None if rec is None else str(rec)
+
+
 def _magic(path: Path) -> bytes:
     with open(path, "rb") as fh:
         return fh.read(4)
@@ -94,18 +147,11 @@ def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = 
     if not (first.startswith(b"##fileformat=VCF") or first.startswith(b"BCF")):
         raise InputError(
             f"{shown}: not a VCF/BCF (line 1 does not start with ##fileformat=VCF); give the caller's VCF, VCF.gz or BCF")
-    try:
-        vf = pysam.VariantFile(str(p))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{shown}: cannot read the VCF header ({exc}); check the file is a complete VCF") from None
-    contigs = {name: vf.header.contigs[name].length for name in vf.header.contigs}
-    samples = tuple(vf.header.samples)
-    has_gt = "GT" in vf.header.formats
-    try:
-        first = next(iter(vf), None)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{shown}: the first record cannot be read ({exc}); check the file is a complete VCF") from None
-    vf.close()
+    if magic.startswith(b"BCF") or (magic[:2] == b"\x1f\x8b" and first.startswith(b"BCF")):
+        contigs, samples, has_gt, first_rec = _bcf_header(p, shown)
+    else:
+        contigs, samples, has_gt, first_rec = _text_header(p, shown, magic[:2] == b"\x1f\x8b")
+    first = first_rec
     if first is None:
         raise InputError(f"{shown}: the VCF has a header but no records at all; it cannot show a negative result: "
                          "check that it is the caller's full output")
@@ -221,7 +267,38 @@ class Record:
     qual: float | None
     info: dict[str, str]
     kind: str  # "small" | "sv" | "block" | "symbolic" | "star"
-    genotypes: list[SampleGenotype] = field(default_factory=list)
+    genotypes: "GenotypeTable | list[SampleGenotype]" = field(default_factory=list)
+
+
+class GenotypeTable:
+    """Per-sample genotype fields of one record as numpy arrays (cohorts of thousands stay fast); indexing
+    gives one sample's SampleGenotype, built on demand. `carrier`/`missing` are boolean masks over samples."""
+
+    def __init__(self, gt, dp, gq, ad_ref, ad_alt, ps, min_dp):
+        import numpy as np
+
+        self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
+        alleles = gt[:, :-1]
+        self.carrier = (alleles == 1).any(axis=1).tolist()  # python lists: fast per-sample lookups
+        present = alleles > -2
+        self.missing = ((alleles == -1) | ~present).all(axis=1).tolist()
+        self.dp, self.gq, self.ad_ref, self.ad_alt, self.ps, self.min_dp = dp, gq, ad_ref, ad_alt, ps, min_dp
+        self._np = np
+
+    def __len__(self) -> int:
+        return len(self.gt)
+
+    def __getitem__(self, j: int) -> SampleGenotype:
+        row = self.gt[j]
+        alleles = tuple(int(a) for a in row[:-1] if a > -2) or (-1,)
+        phased = bool(row[-1]) and len(alleles) > 1
+
+        def val(arr):
+            return None if arr is None else _int_or_none(arr[j])
+
+        return SampleGenotype(alleles=alleles, phased=phased, phase_set=val(self.ps) if phased else None,
+                              dp=val(self.dp), gq=val(self.gq), ad_ref=val(self.ad_ref), ad_alt=val(self.ad_alt),
+                              min_dp=val(self.min_dp))
 
 
 def _int_or_none(x) -> int | None:
@@ -236,8 +313,12 @@ def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     """Records of a normalised region BCF with per-sample genotypes for `samples` (in that order)."""
     from cyvcf2 import VCF
 
+    import numpy as np
+
     vcf = VCF(str(bcf), samples=samples, lazy=True, gts012=False)
-    order = [vcf.samples.index(s) for s in samples]
+    # cyvcf2 keeps the file's column order when subsetting: map back to the requested order
+    order = [list(vcf.samples).index(s) for s in samples]
+    order_arr = None if order == list(range(len(order))) else np.array(order)
     fmt_ids = {h["ID"] for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
     for v in vcf:
         alt = v.ALT[0] if v.ALT else "."
@@ -273,33 +354,39 @@ def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
             end = e
         rec = Record(v.CHROM, v.POS, v.REF, alt, end, original, filters,
                      None if v.QUAL is None else float(v.QUAL), info, kind)
-        gts = v.genotypes
-        dp = v.format("DP") if "DP" in fmt_ids else None
-        gq = v.format("GQ") if "GQ" in fmt_ids else None
-        ad = v.format("AD") if "AD" in fmt_ids else None
-        ro = v.format("RO") if "RO" in fmt_ids and ad is None else None
-        ao = v.format("AO") if "AO" in fmt_ids and ad is None else None
-        ps = v.format("PS") if "PS" in fmt_ids else None
-        mdp = v.format("MIN_DP") if "MIN_DP" in fmt_ids else None
-        for i in order:
-            g = gts[i] if gts is not None else [-1, False]
-            alleles = tuple(int(a) for a in g[:-1])
-            phased = bool(g[-1]) and len(alleles) > 1
-            ad_ref = ad_alt = None
-            if ad is not None and ad.shape[1] >= 2:
-                ad_ref, ad_alt = _int_or_none(ad[i][0]), _int_or_none(ad[i][1])
-            elif ro is not None and ao is not None:
-                ad_ref, ad_alt = _int_or_none(ro[i][0]), _int_or_none(ao[i][0])
-            rec.genotypes.append(SampleGenotype(
-                alleles=alleles, phased=phased,
-                phase_set=_int_or_none(ps[i][0]) if ps is not None and phased else None,
-                dp=_int_or_none(dp[i][0]) if dp is not None else None,
-                gq=_int_or_none(gq[i][0]) if gq is not None else None,
-                ad_ref=ad_ref, ad_alt=ad_alt,
-                min_dp=_int_or_none(mdp[i][0]) if mdp is not None else None,
-            ))
+        rec.genotypes = _genotype_table(v, fmt_ids, len(vcf.samples), order_arr)
         yield rec
     vcf.close()
+
+
+def _genotype_table(v, fmt_ids: set[str], n: int, order=None) -> GenotypeTable:
+    import numpy as np
+
+    try:
+        gt = v.genotype.array() if v.genotype is not None else None
+    except (AttributeError, ValueError):
+        gt = None
+    if gt is None:
+        gt = np.full((n, 3), -1, dtype=np.int32)
+        gt[:, 2] = 0
+
+    def first(tag: str):
+        if tag not in fmt_ids:
+            return None
+        arr = v.format(tag)
+        return None if arr is None else arr[:, 0]
+
+    ad_ref = ad_alt = None
+    if "AD" in fmt_ids:
+        ad = v.format("AD")
+        if ad is not None and ad.shape[1] >= 2:
+            ad_ref, ad_alt = ad[:, 0], ad[:, 1]
+    elif "RO" in fmt_ids and "AO" in fmt_ids:  # FreeBayes
+        ad_ref, ad_alt = first("RO"), first("AO")
+    arrays = [gt, first("DP"), first("GQ"), ad_ref, ad_alt, first("PS"), first("MIN_DP")]
+    if order is not None:
+        arrays = [None if a is None else a[order] for a in arrays]
+    return GenotypeTable(*arrays)
 
 
 def to_reference_naming(chrom: str, cache: GeneCache) -> str:

@@ -3,8 +3,6 @@ rule analyse_batch:
     The batch's summary rows are its only tracked output: per-sample files are not tracked one by one."""
     input:
         cache=rules.gene_cache.output.cache,
-        fasta_chr=rules.gene_cache.output.fasta_chr,
-        fasta_num=rules.gene_cache.output.fasta_num,
         sheet=config["samples"],
         curated=config.get("curated_table", "resources/curated/hsh_variants.tsv"),
         data=batch_inputs,
@@ -14,7 +12,7 @@ rule analyse_batch:
         python=PYTHON,
         script=f"{SCRIPTS}/analyse_batch.py",
         members=batch_members,
-        batch_size=config.get("batch_size", 200),
+        batch_size=BATCH_SIZE,
         outdir=lambda wildcards, output: str(Path(output.rows).parent.parent),
         clinvar=f"--clinvar {config['clinvar_vcf']}" if config.get("clinvar_vcf") else "",
         settings=SETTINGS_JSON,
@@ -31,5 +29,5 @@ rule analyse_batch:
     shell:
         "{params.python} {params.script} --settings {params.settings:q} --sheet {input.sheet} "
         "--batch {wildcards.batch} --batch-size {params.batch_size} --cache {input.cache} "
-        "--fasta {input.fasta_chr} --fasta {input.fasta_num} --curated {input.curated} {params.clinvar} "
+        "--curated {input.curated} {params.clinvar} "
         "--outdir {params.outdir} --out {output.rows} --log {log}"

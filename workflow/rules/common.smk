@@ -17,6 +17,10 @@ def _fail(msg):
     sys.exit(1)
 
 
+for _key in ("reference", "curated_table", "clinvar_vcf"):
+    if config.get(_key) and not Path(config[_key]).exists():
+        _fail(f"config: {_key}: {config[_key]} not found; set it to an existing file")
+
 try:
     SAMPLES = read_sample_sheet(config["samples"])
 except InputError as exc:
@@ -27,9 +31,7 @@ for _row in SAMPLES:
         if _path and not Path(_path).exists():
             _fail(f"{config['samples']}: line {_row.line}: sample {_row.sample}: {_col} file {_path} not found; "
                   "fix the path (relative paths are read from the directory snakemake runs in)")
-for _key in ("reference", "curated_table", "clinvar_vcf"):
-    if config.get(_key) and not Path(config[_key]).exists():
-        _fail(f"config: {_key}: {config[_key]} not found; set it to an existing file")
+
 
 def _validate_sheet():
     import pandas as pd
@@ -40,7 +42,18 @@ def _validate_sheet():
 
 
 _validate_sheet()
-BATCHES = make_batches(SAMPLES, int(config.get("batch_size", 200)))
+
+
+def _batch_size():
+    """At most `batch_size`, and small enough that every core gets a batch (one batch per core for small runs)."""
+    import math
+
+    cores = workflow.cores if isinstance(workflow.cores, int) and workflow.cores > 0 else 1
+    return max(1, min(int(config.get("batch_size", 200)), math.ceil(len(SAMPLES) / min(cores, 64))))
+
+
+BATCH_SIZE = _batch_size()
+BATCHES = make_batches(SAMPLES, BATCH_SIZE)
 BATCH_IDS = [f"{i:04d}" for i in range(len(BATCHES))]
 
 

@@ -4,8 +4,6 @@ rule gene_cache:
         reference=config["reference"],
     output:
         cache=f"{OUTDIR}/reference/gene_cache.json",
-        fasta_chr=f"{OUTDIR}/reference/region.chr9.fa.gz",
-        fasta_num=f"{OUTDIR}/reference/region.9.fa.gz",
     params:
         python=PYTHON,
         script=f"{SCRIPTS}/prepare_reference.py",
@@ -21,4 +19,4 @@ rule gene_cache:
         runtime=15,
     shell:
         "{params.python} {params.script} --reference {input.reference} --build {params.build} "
-        "--cache {output.cache} --fasta-chr {output.fasta_chr} --fasta-num {output.fasta_num} --log {log}"
+        "--cache {output.cache} --log {log}"
