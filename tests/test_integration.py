@@ -148,3 +148,40 @@ def test_phase_decides_between_trans_and_cis(gts, verdict, cache38, ctx_factory,
     rep = run_inprocess(tmp_path, ctx_factory, f"sample\tvcf\nS\t{vcf}\n")["S"]
     assert sum(v["qualifying"] for v in rep["variants"]) == 2, [v["consequence"] for v in rep["variants"]]
     assert rep["verdict"] == verdict, rep["verdict_text"]
+
+
+def test_joint_vcf_of_2504_samples_reports_every_sample(cache38, ctx_factory, tmp_path):
+    """A 1000-Genomes-sized joint call set (2,504 columns, synthetic genotypes over TRPM6): read once, every
+    sample reported, genotypes taken from the right column (checked on planted carriers)."""
+    import random
+
+    from conftest import run_inprocess, write_vcf
+    from test_bad_inputs import lof
+
+    rng = random.Random(7)
+    n = 2504
+    samples = [f"NA{i:05d}" for i in range(n)]
+    t = cache38.transcript
+    records = []
+    for k in range(60):  # background SNVs across the gene, HWE-ish genotypes
+        pos = t.exons[k % 39].start - 100 - k  # intronic or downstream: benign background
+        ref = cache38.fetch(pos, pos)
+        alt = "A" if ref != "A" else "G"
+        af = rng.choice((0.01, 0.05, 0.2, 0.5))
+        gts = ["/".join(sorted("1" if rng.random() < af else "0" for _ in range(2))) + ":30:60" for _ in range(n)]
+        records.append((pos, f"chr9 {pos} . {ref} {alt} 50 PASS . GT:DP:GQ " + " ".join(gts)))
+    pos, ref, alt = lof(cache38)
+    carriers = {17: "1/1", 1234: "0/1", 2503: "0/1"}
+    gts = [carriers.get(i, "0/0") + ":30:60" for i in range(n)]
+    records.append((pos, f"chr9 {pos} . {ref} {alt} 50 PASS . GT:DP:GQ " + " ".join(gts)))
+    vcf = write_vcf(tmp_path / "cohort.vcf.gz", [r for _, r in sorted(records)], samples=tuple(samples),
+                    compress=True, index=True)
+    # listed in another order than the VCF's columns
+    order = list(reversed(range(n)))
+    sheet = "sample\tvcf\tvcf_sample\n" + "".join(f"S{i}\t{vcf}\t{samples[i]}\n" for i in order)
+    reports = run_inprocess(tmp_path, ctx_factory, sheet)
+    assert len(reports) == n
+    lof_hits = {s: [v["zygosity"] for v in r["variants"] if v["pos"] == pos] for s, r in reports.items()}
+    assert {s: z for s, z in lof_hits.items() if z} == {"S17": ["homozygous"], "S1234": ["heterozygous"],
+                                                        "S2503": ["heterozygous"]}
+    assert reports["S17"]["verdict"] == "biallelic" and reports["S1234"]["verdict"] == "monoallelic"
