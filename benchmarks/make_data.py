@@ -195,7 +195,7 @@ def _sample_fields(rng: np.random.Generator, alts: list[str], hom: np.ndarray):
         if multi[i]:
             a1 = alt_ad[i] // 2
             fields.append((f"1/2:{ref_ad[i]},{a1},{alt_ad[i] - a1}:{dp[i]}:{gq[i]}:900,400,380,410,0,390",
-                           f"AC=1,1;AF=0.5,0.5;AN=2", qual[i], dp[i]))
+                           "AC=1,1;AF=0.5,0.5;AN=2", qual[i], dp[i]))
         elif hom[i]:
             fields.append((f"1/1:{ref_ad[i]},{alt_ad[i]}:{dp[i]}:{gq[i]}:{dp[i] * 30},{min(gq[i], 99) + 3},0",
                            "AC=2;AF=1.00;AN=2", qual[i], dp[i]))

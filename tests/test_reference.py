@@ -6,7 +6,7 @@ import gzip
 import shutil
 
 import pytest
-from conftest import REF37, REF38
+from conftest import REF38
 
 from hshpipe.errors import InputError
 from hshpipe.model import CPos

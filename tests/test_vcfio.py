@@ -67,7 +67,7 @@ def test_indexed_bgzip_is_fetched_by_region(cache38, fastas, tmp_path):
     pos = cache38.transcript.exons[15].start + 10
     ref = cache38.fetch(pos, pos)
     alt = "A" if ref != "A" else "C"
-    far = f"chr9 1000 . N A 50 PASS . GT 0/1"
+    far = "chr9 1000 . N A 50 PASS . GT 0/1"
     p = write_vcf(tmp_path / "i.vcf.gz", [far, f"chr9 {pos} . {ref} {alt} 50 PASS . GT 0/1"], compress=True,
                   index=True)
     h, recs = norm(cache38, fastas, p, ["S1"])

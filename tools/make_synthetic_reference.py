@@ -93,7 +93,7 @@ def write_reference(build: str, contig: str, outdir: Path) -> Path:
     width = 60
     with plain.open("w") as fh:
         fh.write(f">{contig} synthetic stand-in for {build} {contig} (TRPM6 region only; NOT FOR CLINICAL USE)\n")
-        pos, n = 1, t.chrom_length
+        n = t.chrom_length
         buf: list[str] = []
         for start in range(1, n + 1, width):
             end = min(start + width - 1, n)

@@ -232,7 +232,7 @@ def _trim(ref: str, alt: str) -> tuple[int, str, str]:
 
 def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
     """Protein effect of replacing s[r0:r1] (CDS-relative, 0-based) by `ins` (transcript strand)."""
-    s, prot, L = g.s, g.prot, g.cds_len
+    s, prot = g.s, g.prot
     alt_s = s[:r0] + ins + s[r1:]
     delta = len(ins) - (r1 - r0)
     w0 = 3 * (r0 // 3)

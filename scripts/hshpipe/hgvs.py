@@ -240,7 +240,7 @@ def format_ext(pos: int, alt_aa: str, ter: int | None) -> str:
 # ------------------------------------------------------------------------------------- parsing
 _POS = r"(?:[-*]?\d+)(?:[-+]\d+)?"
 _C_RE = re.compile(
-    rf"^(?:(?P<acc>[A-Za-z]{{2}}_\d+(?:\.\d+)?)(?:\([^)]*\))?:)?c\.(?P<body>.+)$")
+    r"^(?:(?P<acc>[A-Za-z]{2}_\d+(?:\.\d+)?)(?:\([^)]*\))?:)?c\.(?P<body>.+)$")
 _C_BODY = re.compile(
     rf"^(?P<p1>{_POS})(?:_(?P<p2>{_POS}))?"
     r"(?:(?P<sub>[ACGT])>(?P<subalt>[ACGT])|(?P<eq>=)|"

@@ -18,7 +18,7 @@ from .errors import InputError
 from .model import Variant
 from .reference import GeneCache
 from .samplesheet import SampleRow
-from .vcfio import (GVCF_ALTS, Record, SampleGenotype, VcfHeader, file_sha256, inspect_vcf, normalise_region,
+from .vcfio import (Record, SampleGenotype, VcfHeader, file_sha256, inspect_vcf, normalise_region,
                     read_records, region_of)
 
 SCHEMA_VERSION = "1.0.0"

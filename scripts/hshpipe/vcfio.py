@@ -130,7 +130,6 @@ def _magic(path: Path) -> bytes:
 def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = None) -> VcfHeader:
     """Open a VCF/BCF, check it is readable and that its build agrees with the reference. `source` is the
     user's file when `path` is a decompressed copy (messages name the user's file)."""
-    import pysam
 
     p = Path(path)
     shown = str(source or path)
