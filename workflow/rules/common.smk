@@ -45,12 +45,12 @@ _validate_sheet()
 
 
 def _batch_size():
-    """At most `batch_size`; a run is also split into up to 8 batches (of at least 20 samples) so that several
+    """At most `batch_size`; a run is also split into up to 8 batches (of at least 50 samples) so that several
     cores or cluster jobs share it. It must not depend on --cores: cluster jobs re-parse this file with their
     own settings, and a batch has to mean the same samples there."""
     import math
 
-    return max(1, min(int(config.get("batch_size", 200)), max(20, math.ceil(len(SAMPLES) / 8))))
+    return max(1, min(int(config.get("batch_size", 200)), max(50, math.ceil(len(SAMPLES) / 8))))
 
 
 BATCH_SIZE = _batch_size()
