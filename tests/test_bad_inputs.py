@@ -356,3 +356,13 @@ def test_cli_bad_vcf_fails_the_job_with_the_message(tmp_path):
     assert p.returncode != 0
     assert f"ERROR: {bad}: not a VCF" in p.stderr
     assert not list((tmp_path / "out").glob("samples/*/*.report.json"))
+
+
+def test_refseq_contig_naming_is_harmonised(cache38, ctx_factory, tmp_path):
+    """A VCF on NC_000009.12 against a `chr9` reference: normalised against a region FASTA of its own naming."""
+    pos, ref, alt = lof(cache38)
+    vcf = write_vcf(tmp_path / "nc.vcf", [f"NC_000009.12 {pos} . {ref} {alt} 50 PASS . GT:DP:GQ 0/1:30:60"],
+                    contig="NC_000009.12")
+    rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
+    assert rep["verdict"] == "monoallelic"
+    assert rep["variants"][0]["chrom"] == "NC_000009.12" and "stop_gained" in rep["variants"][0]["consequence"]
