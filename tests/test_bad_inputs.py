@@ -366,3 +366,14 @@ def test_refseq_contig_naming_is_harmonised(cache38, ctx_factory, tmp_path):
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
     assert rep["verdict"] == "monoallelic"
     assert rep["variants"][0]["chrom"] == "NC_000009.12" and "stop_gained" in rep["variants"][0]["consequence"]
+
+
+def test_csi_index_is_used(cache38, ctx_factory, tmp_path):
+    import pysam
+
+    vcf = tmp_path / "c.vcf.gz"
+    shutil.copy(HSH01, vcf)
+    pysam.tabix_index(str(vcf), preset="vcf", csi=True, force=True)
+    assert Path(str(vcf) + ".csi").exists() and not Path(str(vcf) + ".tbi").exists()
+    rep = run(tmp_path, ctx_factory, f"sample\tvcf\nHSH01\t{vcf}\n")["HSH01"]
+    assert rep["verdict"] == "biallelic"
