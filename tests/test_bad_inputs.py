@@ -377,3 +377,16 @@ def test_csi_index_is_used(cache38, ctx_factory, tmp_path):
     assert Path(str(vcf) + ".csi").exists() and not Path(str(vcf) + ".tbi").exists()
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nHSH01\t{vcf}\n")["HSH01"]
     assert rep["verdict"] == "biallelic"
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_whole_gene_deletion_starting_upstream_is_reported(indexed, cache38, ctx_factory, tmp_path):
+    """A <DEL> from 50 kb upstream to 50 kb downstream starts outside the fetched region but removes TRPM6."""
+    t = cache38.transcript
+    start, end = t.start - 50_000, t.end + 50_000
+    vcf = write_vcf(tmp_path / ("d.vcf.gz" if indexed else "d.vcf"),
+                    [f"chr9 {start} . N <DEL> 50 PASS SVTYPE=DEL;END={end} GT 0/1"], compress=indexed, index=indexed)
+    rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
+    (v,) = rep["variants"]
+    assert v["consequence"] == ["transcript_ablation"] and v["classification"] == "likely_pathogenic"
+    assert rep["verdict"] == "monoallelic"

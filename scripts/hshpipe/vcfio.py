@@ -235,11 +235,14 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
     import pysam
 
     out_path = Path(out_path)
-    source, where = header.path, (["-r", region] if header.indexed else ["-t", region])
+    # records overlapping the region count, not only those starting in it: a deletion of the whole gene starts
+    # upstream of it (-r overlaps by default; -t needs --targets-overlap 1)
+    source, where = header.path, (["-r", region] if header.indexed else ["-t", region, "--targets-overlap", "1"])
     if header.indexed and header.header_text and is_bgzf(header.path):
         # tabix fetch of the region's lines (loads the index about twice as fast as bcftools' own -r), then
         # bcftools norm streams the small excerpt
-        source, where = str(_tabix_excerpt(header, region, out_path.with_suffix(".in.vcf"))), ["-t", region]
+        source, where = str(_tabix_excerpt(header, region, out_path.with_suffix(".in.vcf"))), ["-t", region,
+                                                                                             "--targets-overlap", "1"]
     try:
         bcftools.norm(
             "--no-version", "-f", region_fasta, "-m", "-any", "--multi-overlaps", ".", "--old-rec-tag", ORIG_TAG,
