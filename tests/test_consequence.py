@@ -351,3 +351,33 @@ def test_terms_are_ranked_and_deterministic(cache38):
     assert a == b
     ranks = [SO_RANKING.index(x) for x in a.consequences]
     assert ranks == sorted(ranks)
+
+
+# -------------------------------------------------------------------------------------- both builds
+def test_grch37_gives_the_same_names_as_grch38(cache38, cache37):
+    """The two stand-ins carry the same gene at GRCh37 = GRCh38 + 2,614,916: every annotation must agree
+    except the g. accession and position (SNVs of five codons and both splice sites of intron 14, indels)."""
+    import re
+
+    offset = 2_614_916
+    t = cache38.transcript
+    variants = []
+    for codon in (1, 141, 590, 1429, 2022):
+        for k in range(3):
+            g = t.genomic_of_c(CPos(3 * codon - 2 + k))
+            ref = cache38.fetch(g, g)
+            variants += [Variant("chr9", g, ref, b) for b in "ACGT" if b != ref]
+    for c in (CPos(1638, 1), CPos(1638, 2), CPos(1638, 7), CPos(1639, -1), CPos(1639, -2), CPos(-20), CPos(40, utr3=True)):
+        g = t.genomic_of_c(c)
+        ref = cache38.fetch(g, g)
+        variants.append(Variant("chr9", g, ref, other(ref)))
+    for g in range(t.exons[15].start - 5, t.exons[15].start + 6):
+        variants.append(Variant("chr9", g, cache38.fetch(g, g + 1), cache38.fetch(g, g)))  # 1-bp deletions
+        variants.append(Variant("chr9", g, cache38.fetch(g, g), cache38.fetch(g, g) + "T"))  # 1-bp insertions
+    for v in variants:
+        a = annotate(v, cache38)
+        b = annotate(Variant("9", v.pos + offset, v.ref, v.alt), cache37)
+        assert (a.consequences, a.hgvs_c, a.hgvs_p, a.exon, a.intron) == (b.consequences, b.hgvs_c, b.hgvs_p, b.exon, b.intron), v
+        ga = re.match(r"NC_000009\.12:g\.(\d+)", a.hgvs_g)
+        gb = re.match(r"NC_000009\.11:g\.(\d+)", b.hgvs_g)
+        assert ga and gb and int(gb.group(1)) - int(ga.group(1)) == offset, (a.hgvs_g, b.hgvs_g)
