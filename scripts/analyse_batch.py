@@ -36,7 +36,7 @@ def main() -> None:
     # region FASTA of its own naming, written once per batch (see pipeline.region_fasta_for)
     fastas = {cache.contig: cache.reference}
     th = Thresholds(settings["min_dp"], settings["min_gq"], settings["min_allele_balance"],
-                    settings["coverage_threshold"])
+                    settings["coverage_threshold"], settings["min_covered_fraction"])
     with tempfile.TemporaryDirectory(prefix="hsh.") as tmp:
         ctx = RunContext(cache=cache, region_fastas=fastas, curated=table.compile(cache, a.clinvar or None), thresholds=th,
                          outdir=Path(a.outdir), config_sha256=settings["config_sha256"], tmpdir=Path(tmp))

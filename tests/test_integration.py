@@ -185,3 +185,21 @@ def test_joint_vcf_of_2504_samples_reports_every_sample(cache38, ctx_factory, tm
     assert {s: z for s, z in lof_hits.items() if z} == {"S17": ["homozygous"], "S1234": ["heterozygous"],
                                                         "S2503": ["heterozygous"]}
     assert reports["S17"]["verdict"] == "biallelic" and reports["S1234"]["verdict"] == "monoallelic"
+
+
+def test_negative_on_too_little_coverage_is_inconclusive(cache38, ctx_factory, tmp_path):
+    """HSH07's ~4x BAM behind a VCF with no qualifying variant: nothing can be excluded, so not `negative`."""
+    from conftest import run_inprocess, write_vcf
+
+    t = cache38.transcript
+    pos = t.exons[5].start - 300  # deep intronic: likely benign
+    ref = cache38.fetch(pos, pos)
+    vcf = write_vcf(tmp_path / "v.vcf", [f"chr9 {pos} . {ref} {'A' if ref != 'A' else 'C'} 50 PASS . GT:DP:GQ 0/1:30:60"])
+    bam = ROOT / "resources/demo/bam/HSH07.bam"
+    rep = run_inprocess(tmp_path, ctx_factory, f"sample\tvcf\talignments\nS\t{vcf}\t{bam}\n")["S"]
+    assert rep["coverage"]["fraction_cds_at_threshold"] < 0.5
+    assert rep["verdict"] == "inconclusive" and "could not be assessed" in rep["verdict_text"]
+    good = ROOT / "resources/demo/bam/HSH04.bam"
+    (tmp_path / "b").mkdir()
+    rep = run_inprocess(tmp_path / "b", ctx_factory, f"sample\tvcf\talignments\nS\t{vcf}\t{good}\n")["S"]
+    assert rep["verdict"] == "negative"

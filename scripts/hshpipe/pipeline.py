@@ -32,10 +32,11 @@ class Thresholds:
     min_gq: int = 20
     min_allele_balance: float = 0.2
     coverage_threshold: int = 20
+    min_covered_fraction: float = 0.5  # a negative with less coding sequence at threshold is inconclusive
 
     def as_dict(self) -> dict[str, Any]:
         return {"min_dp": self.min_dp, "min_gq": self.min_gq, "min_allele_balance": self.min_allele_balance,
-                "coverage_threshold": self.coverage_threshold}
+                "coverage_threshold": self.coverage_threshold, "min_covered_fraction": self.min_covered_fraction}
 
 
 @dataclass
@@ -296,6 +297,7 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
     cov_text = describe_coverage(coverage)
     unique_calls = list({c.key: c for c in reversed(calls)}.values())[::-1]  # one call per cis haplotype
     verdict = decide(unique_calls, assessable=assessable, coverage_note=cov_text)
+    verdict = too_little_coverage(verdict, coverage, th)
     if coverage and verdict.verdict in ("monoallelic", "negative", "inconclusive"):
         notes = notes + [n for n in coverage.get("notes", []) if n not in notes]
     if n_records == 0:
@@ -323,6 +325,19 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
         },
     }
     return report
+
+
+def too_little_coverage(verdict: Any, coverage: dict | None, th: Thresholds) -> Any:
+    """A negative resting on too little covered sequence cannot exclude anything: it becomes inconclusive."""
+    if verdict.verdict != "negative" or coverage is None:
+        return verdict
+    frac = coverage.get("fraction_cds_at_threshold")
+    if frac is None or frac >= th.min_covered_fraction:
+        return verdict
+    text = (f"TRPM6 could not be assessed: only {100 * frac:.1f}% of the coding sequence (+/-20 bp) reached "
+            f"{th.coverage_threshold}x (at least {100 * th.min_covered_fraction:.0f}% is needed for a negative "
+            f"result). {verdict.text}")
+    return dataclasses.replace(verdict, verdict="inconclusive", text=text)
 
 
 def _col(row: SampleRow, header: VcfHeader) -> str:

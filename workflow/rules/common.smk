@@ -82,6 +82,7 @@ def _settings():
         "min_gq": int(qc.get("min_gq", 20)),
         "min_allele_balance": float(qc.get("min_allele_balance", 0.2)),
         "coverage_threshold": int(config.get("coverage_threshold", 20)),
+        "min_covered_fraction": float(config.get("min_covered_fraction", 0.5)),
         "genome_build": config.get("genome_build", "auto"),
         # digest of the analysis settings; `outdir` is left out (it does not change any result)
         "config_sha256": hashlib.sha256(json.dumps({k: v for k, v in config.items() if k != "outdir"},
