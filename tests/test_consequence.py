@@ -81,13 +81,25 @@ def test_stop_lost_extension_counts_to_the_new_stop(cache38):
     # independent: translate the 3' UTR after the changed codon until the first stop
     utr = "".join(tx_base(cache38, CPos(k, utr3=True)) for k in range(1, 400))
     tail = translate(utr)
-    ter = tail.index("*") + 2  # Arg at position 1, then the UTR codons
+    # HGVS counts from the old stop: Arg replaces Ter2023 (offset 0), the new Ter is tail.index + 1 further
+    ter = tail.index("*") + 1
     assert a.consequences == ("stop_lost",)
     assert a.hgvs_p == f"NP_060132.3:p.(Ter2023ArgextTer{ter})"
     retained = annotate(snv(cache38, CPos(6068), "A"), cache38)  # TGA -> TAA
     assert retained.consequences == ("stop_retained_variant",)
     assert retained.hgvs_p == "NP_060132.3:p.(Ter2023=)"
     assert t.n_exons == 39
+
+
+def test_inframe_dup_of_the_stop_codon_keeps_the_protein(cache38):
+    """c.6067_6069dup puts a new TGA right where the old stop was: the protein is unchanged (found by the
+    cross-check against biocommons hgvs, which gives p.(=); it used to crash)."""
+    g = cache38.transcript.genomic_of_c(CPos(6067))  # first base of the stop codon (highest genomic)
+    ref = cache38.fetch(g, g)
+    # TGA inserted between c.6066 and c.6067 (not left-aligned: written inside the CDS, as in the cross-check)
+    a = annotate(Variant("chr9", g, ref, ref + revcomp("TGA")), cache38)
+    assert a.hgvs_c == "NM_017662.5:c.6067_6069dup" and a.hgvs_p == "NP_060132.3:p.(=)"
+    assert "stop_retained_variant" in a.consequences and "stop_gained" not in a.consequences
 
 
 def test_synonymous_in_last_three_exon_bases_keeps_splice_region(cache38):

@@ -270,12 +270,17 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
         full = alt_pep + ext
         j = len(ref_pep) - 1
         new = full[j] if j < len(full) else "X"
-        ter = len(full) - j if full.endswith("*") else None
+        # HGVS ext*N: N counts from the replaced stop (the new residue at the old stop is 0), as biocommons
+        # hgvs and Mutalyzer count it: p.(Ter110GlnextTer17) ends at residue 110 + 17
+        ter = len(full) - j - 1 if full.endswith("*") else None
         terms.add("stop_lost")
         return _Protein(terms, format_ext(len(prot), new, ter), len(prot), len(prot), "*", new)
     if alt_stop and not ref_stop:  # stop gained
-        refx = prot[i0:]
+        refx = prot[i0:] + "*"
         p = _prefix(alt_pep, refx)
+        if p >= len(alt_pep):  # the new stop sits where the old one was (e.g. a dup of the stop codon)
+            terms.add("stop_retained_variant")
+            return _Protein(terms, "=", len(prot), len(prot), "*", None)
         terms.add("stop_gained")
         if alt_pep[p] == "*":
             return _Protein(terms, f"{AA3[refx[p]]}{i0 + p + 1}Ter", i0 + p + 1, i0 + p + 1, refx[p], "*")
@@ -318,7 +323,7 @@ def _frameshift(g: _Gene, alt_s: str, w0: int) -> _Protein:
     new = alt_tail[p] if p < len(alt_tail) else "X"
     if ref_aa == "*":
         terms.add("stop_lost")
-        return _Protein(terms, format_ext(pos, new, len(alt_tail) - p if found else None), pos, pos, "*", None)
+        return _Protein(terms, format_ext(pos, new, len(alt_tail) - p - 1 if found else None), pos, pos, "*", None)
     if new == "*":
         terms.add("stop_gained")
         return _Protein(terms, format_fs(ref_aa, pos, "*", None), pos, pos, ref_aa, None)
