@@ -203,3 +203,31 @@ def test_negative_on_too_little_coverage_is_inconclusive(cache38, ctx_factory, t
     (tmp_path / "b").mkdir()
     rep = run_inprocess(tmp_path / "b", ctx_factory, f"sample\tvcf\talignments\nS\t{vcf}\t{good}\n")["S"]
     assert rep["verdict"] == "negative"
+
+
+def test_frameshift_restored_in_cis_is_one_inframe_change(cache38, ctx_factory, tmp_path):
+    """A 1-bp deletion and a 1-bp insertion 9 bp apart, phased on the same haplotype: together an in-frame
+    change, not two null alleles; unphased they stay two frameshifts (possible compound heterozygous)."""
+    from conftest import run_inprocess, write_vcf
+
+    t = cache38.transcript
+    e = t.exons[25]  # exon 26, 1,136 bp, coding
+    d = e.start + 400
+    i = d + 9
+    del_rec = (d, cache38.fetch(d, d + 1), cache38.fetch(d, d))
+    ins_rec = (i, cache38.fetch(i, i), cache38.fetch(i, i) + "A")
+    for gts, phased_expect in ((("0|1", "0|1"), True), (("0/1", "0/1"), False)):
+        recs = [f"chr9 {p} . {r} {a} 50 PASS . GT:DP:GQ:PS {gt}:30:60:7" for (p, r, a), gt in zip((del_rec, ins_rec), gts)]
+        sub = tmp_path / ("p" if phased_expect else "u")
+        sub.mkdir()
+        vcf = write_vcf(sub / "fs.vcf", recs)
+        rep = run_inprocess(sub, ctx_factory, f"sample\tvcf\nS\t{vcf}\n")["S"]
+        if phased_expect:
+            assert all(v["haplotype"] for v in rep["variants"])
+            hap = rep["variants"][0]["haplotype"]
+            assert "frameshift_variant" not in hap["consequence"], hap
+            assert not any(v["qualifying"] for v in rep["variants"])
+            assert rep["verdict"] == "negative"
+        else:
+            assert all(v["haplotype"] is None for v in rep["variants"])
+            assert rep["verdict"] == "possible_compound_heterozygous"

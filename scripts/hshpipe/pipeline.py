@@ -372,7 +372,7 @@ def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Recor
         group = [ia]
         for b in range(a + 1, len(coding)):
             ib, vb = coding[b]
-            if ib in used or abs(vb["pos"] - va["pos"]) > 2 + len(va["ref"]) + len(vb["ref"]):
+            if ib in used or abs(vb["pos"] - va["pos"]) > _cis_window(va, vb):
                 continue
             if _in_cis(calls[ia], calls[ib]):
                 group.append(ib)
@@ -421,6 +421,17 @@ def _match_dict(match: Any) -> dict | None:
     if getattr(match.entry, "review_status", None):
         d["review_status"] = match.entry.review_status
     return d
+
+
+FRAME_RESTORE_WINDOW = 60  # bp: two frameshifts this close may restore the frame together
+
+
+def _cis_window(a: dict, b: dict) -> int:
+    """How far apart two variants may be to be read as one change: the same or adjacent codon, or, for two
+    frameshifts, a window in which the second may restore the frame."""
+    if "frameshift_variant" in a["consequence"] and "frameshift_variant" in b["consequence"]:
+        return FRAME_RESTORE_WINDOW
+    return 2 + len(a["ref"]) + len(b["ref"])
 
 
 def _in_cis(a: Any, b: Any) -> bool:
