@@ -4,7 +4,7 @@ rule analyse_batch:
     input:
         cache=rules.gene_cache.output.cache,
         sheet=config["samples"],
-        curated=config.get("curated_table", "resources/curated/hsh_variants.tsv"),
+        curated=config["curated_table"],
         data=batch_inputs,
     output:
         rows=f"{OUTDIR}/batches/batch_{{batch}}.jsonl",

@@ -17,6 +17,12 @@ def _fail(msg):
     sys.exit(1)
 
 
+# the bundled curated table is found also when snakemake runs outside the checkout (-s .../Snakefile)
+_ct = config.get("curated_table", "resources/curated/hsh_variants.tsv")
+if not Path(_ct).is_absolute() and not Path(_ct).exists() and (Path(workflow.basedir) / _ct).exists():
+    _ct = str(Path(workflow.basedir) / _ct)
+config["curated_table"] = _ct
+
 for _key in ("reference", "curated_table", "clinvar_vcf"):
     if config.get(_key) and not Path(config[_key]).exists():
         _fail(f"config: {_key}: {config[_key]} not found; set it to an existing file")
