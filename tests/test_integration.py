@@ -231,3 +231,14 @@ def test_frameshift_restored_in_cis_is_one_inframe_change(cache38, ctx_factory, 
         else:
             assert all(v["haplotype"] is None for v in rep["variants"])
             assert rep["verdict"] == "possible_compound_heterozygous"
+
+
+def test_runs_from_another_directory(tmp_path):
+    """Users run `snakemake -s /path/to/Snakefile --configfile run.yaml` from their project folder."""
+    (tmp_path / "s.tsv").write_text(f"sample\tvcf\nX\t{ROOT / 'resources/demo/vcf/HSH01.bcftools.vcf.gz'}\n")
+    (tmp_path / "run.yaml").write_text(f"samples: s.tsv\nreference: {ROOT / 'resources/demo/reference/GRCh38_synthetic_chr9.fa.gz'}\n"
+                                       "outdir: out\n")
+    p = subprocess.run([*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "run.yaml", "--cores", "1"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert json.loads((tmp_path / "out/samples/X/X.report.json").read_text())["verdict"] == "biallelic"
