@@ -272,7 +272,7 @@ def test_normalize_left_aligns_like_bcftools_norm(cache38, tmp_path):
 
 # --- table validation ------------------------------------------------------------------------------------------
 def _rejected_rows() -> list[dict]:
-    with (DATA / "rejected_names.tsv").open() as fh:
+    with (ROOT / "resources/curated/source/rejected_names.tsv").open() as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 

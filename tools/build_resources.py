@@ -1,7 +1,7 @@
-"""Build resources/trpm6 from the shared reference facts (run by maintainers, outputs committed).
+"""Build resources/trpm6/{transcript.GRCh38.json, transcript.GRCh37.json, NP_060132.3.fa} from the public
+source files kept in resources/trpm6/source/ (provenance: resources/trpm6/source/SOURCES.md).
 
-Usage: python tools/build_resources.py ../shared/data/trpm6
-The pipeline itself never reads the shared folder; it reads only what this script wrote.
+Usage: python tools/build_resources.py [source folder]   (default resources/trpm6/source; outputs are committed)
 """
 from __future__ import annotations
 
@@ -32,10 +32,12 @@ def read_gtf(path: Path) -> dict:
     return {"exons": exons, "cds": cds, "stop": stop}
 
 
-def main(shared: Path) -> None:
-    out = Path(__file__).resolve().parent.parent / "resources" / "trpm6"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(source: Path, out: Path = ROOT / "resources" / "trpm6") -> None:
     out.mkdir(parents=True, exist_ok=True)
-    g38 = read_gtf(shared / "grch38_mane.derived.gtf")
+    g38 = read_gtf(source / "grch38_mane.derived.gtf")
     cds_lo = min(min(s for s, _ in g38["cds"]), g38["stop"][0])
     cds_hi = max(e for _, e in g38["cds"])
     for build, offset, chrom in (("GRCh38", 0, "chr9"), ("GRCh37", GRCH37_OFFSET, "chr9")):
@@ -59,7 +61,7 @@ def main(shared: Path) -> None:
         }
         (out / f"transcript.{build}.json").write_text(json.dumps(model, indent=1) + "\n")
     seq = "".join(
-        l.strip() for l in (shared / "protein_Q9BX84.fa").read_text().splitlines() if not l.startswith(">")
+        l.strip() for l in (source / "protein_Q9BX84.fa").read_text().splitlines() if not l.startswith(">")
     )
     assert len(seq) == 2022 and seq[0] == "M"
     lines = [seq[i:i + 60] for i in range(0, len(seq), 60)]
@@ -69,4 +71,4 @@ def main(shared: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "resources" / "trpm6" / "source")
