@@ -12,7 +12,8 @@ from _entry import log_arg, run
 
 def main() -> None:
     from hshpipe.curation import load_curated_table
-    from hshpipe.pipeline import RunContext, Thresholds, atomic_write, run_batch
+    from hshpipe.pipeline import RunContext, atomic_write, run_batch
+    from hshpipe.settings import Thresholds
     from hshpipe.reference import GeneCache
     from hshpipe.samplesheet import make_batches, read_sample_sheet
 
@@ -35,8 +36,7 @@ def main() -> None:
     # bcftools norm reads the user's reference directly; a VCF with the other chromosome naming gets a
     # region FASTA of its own naming, written once per batch (see pipeline.region_fasta_for)
     fastas = {cache.contig: cache.reference}
-    th = Thresholds(settings["min_dp"], settings["min_gq"], settings["min_allele_balance"],
-                    settings["coverage_threshold"], settings["min_covered_fraction"])
+    th = Thresholds(**settings["thresholds"])
     with tempfile.TemporaryDirectory(prefix="hsh.") as tmp:
         ctx = RunContext(cache=cache, region_fastas=fastas, curated=table.compile(cache, a.clinvar or None), thresholds=th,
                          outdir=Path(a.outdir), config_sha256=settings["config_sha256"], tmpdir=Path(tmp))

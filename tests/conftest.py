@@ -27,6 +27,17 @@ def cache37():
     return build_gene_cache(REF37)
 
 
+def make_ann(consequences=("missense_variant",), *, hgvs_c=None, hgvs_p=None, protein_start=None,
+             protein_end=None, ref_aa=None, alt_aa=None, exon=None, exons_affected=()):
+    """A hand-made Annotation for tests of the curation/classification logic (impact is not used there)."""
+    from hshpipe.consequence import Annotation
+
+    return Annotation(consequences=tuple(consequences), impact="MODERATE", hgvs_g="", hgvs_c=hgvs_c, hgvs_p=hgvs_p,
+                      exon=exon, intron=None, protein_start=protein_start,
+                      protein_end=protein_end if protein_end is not None else protein_start, ref_aa=ref_aa,
+                      alt_aa=alt_aa, exons_affected=tuple(exons_affected))
+
+
 VCF_HEADER = """##fileformat=VCFv4.2
 ##contig=<ID={contig},length={length}>
 ##FILTER=<ID=LowQual,Description="Low quality">

@@ -1,44 +1,16 @@
 """Classification rules: curated classes, evidence tiers, PS1/PM5, PVS1 with NMD escape, the default rules."""
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
+from conftest import make_ann
 
 from hshpipe.model import CPos, Variant
 
 ROOT = Path(__file__).resolve().parents[1]
 TABLE = ROOT / "resources" / "curated" / "hsh_variants.tsv"
 CLINVAR = ROOT / "tests" / "data" / "curated" / "clinvar_trpm6_GRCh38.vcf"
-
-
-def make_ann(consequences=("missense_variant",), *, hgvs_c=None, hgvs_p=None, protein_start=None,
-             protein_end=None, ref_aa=None, alt_aa=None, exon=None, exons_affected=()):
-    """An Annotation (the real class when consequence.py exists, else one with the ARCHITECTURE.md fields)."""
-    try:
-        from hshpipe.consequence import Annotation
-    except ImportError:
-        @dataclasses.dataclass(frozen=True)
-        class Annotation:  # type: ignore[no-redef]
-            consequences: tuple
-            impact: str
-            hgvs_g: str
-            hgvs_c: str | None
-            hgvs_p: str | None
-            exon: str | None
-            intron: str | None
-            protein_start: int | None
-            protein_end: int | None
-            ref_aa: str | None
-            alt_aa: str | None
-            exons_affected: tuple = ()
-    fields = {f.name for f in dataclasses.fields(Annotation)}
-    kw = dict(consequences=tuple(consequences), impact="HIGH", hgvs_g="", hgvs_c=hgvs_c, hgvs_p=hgvs_p, exon=exon,
-              intron=None, protein_start=protein_start,
-              protein_end=protein_end if protein_end is not None else protein_start, ref_aa=ref_aa, alt_aa=alt_aa,
-              exons_affected=tuple(exons_affected))
-    return Annotation(**{k: v for k, v in kw.items() if k in fields})
 
 
 @pytest.fixture(scope="module")

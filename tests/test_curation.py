@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import csv
-import dataclasses
 from pathlib import Path
 
 import pytest
+from conftest import make_ann
 
 from hshpipe.errors import InputError
 from hshpipe.model import CPos, Variant
@@ -19,35 +19,6 @@ COLS = ("id", "hgvs_c", "hgvs_p", "exon", "kind", "classification", "evidence_ti
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
-def make_ann(consequences=("missense_variant",), *, hgvs_c=None, hgvs_p=None, protein_start=None,
-             protein_end=None, ref_aa=None, alt_aa=None, exon=None, exons_affected=()):
-    """An Annotation as consequence.py builds it (the real class when it exists, else a stand-in with the
-    fields of docs/ARCHITECTURE.md)."""
-    try:
-        from hshpipe.consequence import Annotation
-    except ImportError:
-        @dataclasses.dataclass(frozen=True)
-        class Annotation:  # type: ignore[no-redef]
-            consequences: tuple
-            impact: str
-            hgvs_g: str
-            hgvs_c: str | None
-            hgvs_p: str | None
-            exon: str | None
-            intron: str | None
-            protein_start: int | None
-            protein_end: int | None
-            ref_aa: str | None
-            alt_aa: str | None
-            exons_affected: tuple = ()
-    fields = {f.name for f in dataclasses.fields(Annotation)}
-    kw = dict(consequences=tuple(consequences), impact="MODERATE", hgvs_g="", hgvs_c=hgvs_c, hgvs_p=hgvs_p,
-              exon=exon, intron=None, protein_start=protein_start,
-              protein_end=protein_end if protein_end is not None else protein_start, ref_aa=ref_aa, alt_aa=alt_aa,
-              exons_affected=tuple(exons_affected))
-    return Annotation(**{k: v for k, v in kw.items() if k in fields})
-
-
 def write_table(path: Path, *rows: dict, version: str | None = "test-1") -> Path:
     lines = [f"## version: {version}"] if version else []
     lines.append("\t".join(COLS))

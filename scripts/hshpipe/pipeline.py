@@ -6,7 +6,6 @@ that looks finished; the batch's tracked output (its summary rows) is written on
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -14,29 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from . import report as rp
+from .classify import classify
+from .consequence import annotate, annotate_haplotype, annotate_sv
+from .coverage import coverage_from_alignments, coverage_from_gvcf_blocks, describe_coverage
 from .errors import InputError
 from .model import Variant
-from .reference import GeneCache
+from .reference import GeneCache, write_region_fasta
 from .samplesheet import SampleRow
-from .vcfio import (Record, SampleGenotype, VcfHeader, file_sha256, inspect_vcf, normalise_region,
-                    read_records, region_of)
-
-SCHEMA_VERSION = "1.0.0"
-NULL_CONSEQUENCES = {"stop_gained", "frameshift_variant", "splice_acceptor_variant", "splice_donor_variant",
-                     "start_lost", "transcript_ablation", "exon_loss_variant"}
+from .settings import Thresholds
+from .verdict import SampleCall, decide
+from .vcfio import (Record, SampleGenotype, VcfHeader, declare_contig, file_sha256, inspect_vcf, normalise_region,
+                    read_records, readable_copy, region_of)
 
 
-@dataclass(frozen=True)
-class Thresholds:
-    min_dp: int = 10
-    min_gq: int = 20
-    min_allele_balance: float = 0.2
-    coverage_threshold: int = 20
-    min_covered_fraction: float = 0.5  # a negative with less coding sequence at threshold is inconclusive
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"min_dp": self.min_dp, "min_gq": self.min_gq, "min_allele_balance": self.min_allele_balance,
-                "coverage_threshold": self.coverage_threshold, "min_covered_fraction": self.min_covered_fraction}
 
 
 @dataclass
@@ -111,8 +101,6 @@ def allele_balance(g: SampleGenotype) -> float | None:
 
 def region_fasta_for(ctx: RunContext, contig: str) -> str:
     if contig not in ctx.region_fastas:
-        from .reference import write_region_fasta
-
         path = ctx.tmpdir / f"region.{contig}.fa.gz"
         ctx.region_fastas[contig] = str(write_region_fasta(ctx.cache, path, contig))
     return ctx.region_fastas[contig]
@@ -140,8 +128,6 @@ def check_ref_alleles(records: list[Record], ctx: RunContext, header: VcfHeader)
 
 
 def annotate_record(ctx: RunContext, r: Record):
-    from .consequence import annotate, annotate_sv
-
     key = (r.kind, r.pos, r.ref, r.alt, r.end)
     if key not in ctx.annotations:
         if r.kind == "sv":
@@ -150,61 +136,50 @@ def annotate_record(ctx: RunContext, r: Record):
         else:
             ann = annotate(Variant(ctx.cache.contig, r.pos, r.ref.upper(), r.alt.upper()), ctx.cache)
         match = ctx.curated.match(Variant(ctx.cache.contig, r.pos, r.ref.upper(), r.alt.upper()), ann)
-        from .classify import classify
-
         ctx.annotations[key] = (ann, match, classify(ann, match))
     return ctx.annotations[key]
 
 
 def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
     """Reports (dicts) for the samples of one VCF."""
-    from .vcfio import readable_copy
-
     path = readable_copy(rows[0].vcf, ctx.tmpdir)
     header = inspect_vcf(path, ctx.cache, source=rows[0].vcf if str(path) != rows[0].vcf else None)
-    if header.samples and not header.has_gt:
-        raise InputError(f"{rows[0].vcf}: the VCF has sample columns but no GT (genotype) field; genotypes are "
-                         "needed to decide zygosity: export the VCF with FORMAT/GT")
-    columns = []
-    notes_by_sample: dict[str, list[str]] = {}
-    for row in rows:
-        col = row.vcf_sample or row.sample
-        notes = []
-        if col not in header.samples:
-            if not row.vcf_sample and len(header.samples) == 1:
-                notes.append(f"VCF column {header.samples[0]!r} used for sample {row.sample!r} (single-sample VCF)")
-                col = header.samples[0]
-            else:
-                have = ", ".join(header.samples[:5]) + (" ..." if len(header.samples) > 5 else "")
-                what = "set `vcf_sample` to the VCF's column name" if header.samples else "the VCF has no genotype columns; give a VCF with sample columns"
-                raise InputError(f"sample sheet line {row.line}: sample {row.sample}: no column {col!r} in "
-                                 f"{header.name} (columns: {have or 'none'}); {what}")
-        columns.append(col)
-        notes_by_sample[row.sample] = notes
+    columns = [vcf_column(row, header) for row in rows]
     tmp = ctx.tmpdir / f"norm.{abs(hash(header.path))}.vcf"
     fasta = region_fasta_for(ctx, header.contig)
     if not header.contig_declared:
-        from .vcfio import declare_contig
-
         header = declare_contig(header, fasta, ctx.tmpdir)
     normalise_region(header, region_of(ctx.cache, header.contig), fasta, tmp)
     records = sorted(read_records(tmp, columns), key=lambda r: (r.pos, r.end, r.ref, r.alt))  # input order may vary
     tmp.unlink(missing_ok=True)
     bad_ref = check_ref_alleles(records, ctx, header)
     vcf_sha = ctx.sha256(rows[0].vcf)
-    return [sample_report(row, j, records, bad_ref, header, vcf_sha, notes_by_sample[row.sample], ctx)
-            for j, row in enumerate(rows)]
+    return [sample_report(row, j, col, records, bad_ref, vcf_sha, ctx) for j, (row, col) in enumerate(zip(rows, columns))]
+
+
+def vcf_column(row: SampleRow, header: VcfHeader) -> str:
+    """The sample's column in the VCF: `vcf_sample`, else `sample`, else the only column of a single-sample VCF."""
+    col = row.vcf_sample or row.sample
+    if col in header.samples:
+        return col
+    if not row.vcf_sample and len(header.samples) == 1:
+        return header.samples[0]
+    have = ", ".join(header.samples[:5]) + (" ..." if len(header.samples) > 5 else "")
+    what = ("set `vcf_sample` to the VCF's column name" if header.samples else
+            "the VCF has no genotype columns; give a VCF with sample columns")
+    raise InputError(f"sample sheet line {row.line}: sample {row.sample}: no column {col!r} in "
+                     f"{header.name} (columns: {have or 'none'}); {what}")
 
 
 def _variant_key(r: Record) -> str:
     return f"{r.chrom}:{r.pos}:{r.ref}:{r.alt}"
 
 
-def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[int], header: VcfHeader,
-                  vcf_sha: str, notes: list[str], ctx: RunContext) -> dict:
-    from .verdict import SampleCall, decide
-
+def sample_report(row: SampleRow, j: int, column: str, records: list[Record], bad_ref: set[int], vcf_sha: str,
+                  ctx: RunContext) -> dict:
     th = ctx.thresholds
+    notes = [] if column == (row.vcf_sample or row.sample) else [
+        f"VCF column {column!r} used for sample {row.sample!r} (single-sample VCF)"]
     variants: list[dict] = []
     filtered: list[dict] = []
     calls: list[Any] = []
@@ -291,8 +266,6 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
     apply_haplotypes(variants, calls, records, ctx)
     assessable = not (n_records > 0 and n_missing == n_records)
     coverage = sample_coverage(row, blocks, ctx, had_blocks=any(r.kind == "block" for r in records))
-    from .coverage import describe_coverage
-
     cov_text = describe_coverage(coverage)
     unique_calls = list({c.key: c for c in reversed(calls)}.values())[::-1]  # one call per cis haplotype
     verdict = decide(unique_calls, assessable=assessable, coverage_note=cov_text)
@@ -303,7 +276,7 @@ def sample_report(row: SampleRow, j: int, records: list[Record], bad_ref: set[in
         notes.append("The VCF has no records in the TRPM6 region for any sample (variant-only VCF: "
                      "absence of records is read as reference).")
     report = {
-        "schema_version": SCHEMA_VERSION, "sample": row.sample, "vcf_sample": _col(row, header),
+        "schema_version": rp.SCHEMA_VERSION, "sample": row.sample, "vcf_sample": column,
         "gene": "TRPM6", "genome_build": ctx.cache.build, "transcript": ctx.cache.transcript.transcript_id,
         "protein": ctx.cache.transcript.protein_id, "synthetic_reference": ctx.cache.synthetic,
         "verdict": verdict.verdict, "verdict_text": verdict.text, "verdict_notes": list(verdict.notes) + notes,
@@ -339,11 +312,6 @@ def too_little_coverage(verdict: Any, coverage: dict | None, th: Thresholds) -> 
     return dataclasses.replace(verdict, verdict="inconclusive", text=text)
 
 
-def _col(row: SampleRow, header: VcfHeader) -> str:
-    col = row.vcf_sample or row.sample
-    return col if col in header.samples else header.samples[0]
-
-
 def _alt_haplotype(g: SampleGenotype) -> int | None:
     if not g.phased or len(g.alleles) != 2:
         return None
@@ -361,8 +329,6 @@ def _filtered(r: Record, reason: str) -> dict:
 def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Record], ctx: RunContext) -> None:
     """Variants of one sample that touch the same codon and are known to be in cis (both homozygous, or phased
     het on the same haplotype of one phase set) get one combined protein change (`haplotype`)."""
-    from .consequence import annotate_haplotype
-
     coding = [(i, v) for i, v in enumerate(variants) if v["hgvs_p"] and v["hgvs_p"] != f"{ctx.cache.transcript.protein_id}:p.?"]
     used: set[int] = set()
     for a in range(len(coding)):
@@ -385,8 +351,6 @@ def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Recor
         vs = [Variant(ctx.cache.contig, variants[k]["pos"], variants[k]["ref"], variants[k]["alt"]) for k in group]
         hap = annotate_haplotype(vs, ctx.cache)
         match = ctx.curated.match(combined_variant(vs, ctx.cache), hap)
-        from .classify import classify
-
         cls = classify(hap, match)
         members = [f"{variants[m]['chrom']}:{variants[m]['pos']}:{variants[m]['ref']}:{variants[m]['alt']}" for m in group]
         for k in group:
@@ -442,8 +406,6 @@ def _in_cis(a: Any, b: Any) -> bool:
 
 
 def sample_coverage(row: SampleRow, blocks: list[tuple[int, int, int]], ctx: RunContext, had_blocks: bool) -> dict | None:
-    from .coverage import coverage_from_alignments, coverage_from_gvcf_blocks
-
     th = ctx.thresholds.coverage_threshold
     if row.alignments:
         return coverage_from_alignments(row.alignments, ctx.cache, threshold=th, reference=ctx.cache.reference)
@@ -454,20 +416,25 @@ def sample_coverage(row: SampleRow, blocks: list[tuple[int, int, int]], ctx: Run
 
 # --- writing ---------------------------------------------------------------------------------------------------
 
+def _file_mode() -> int:
+    umask = os.umask(0)  # reading the umask means setting it: once per process, put back at once
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+
+
 def atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; reviewers in the group must read the reports
+    os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; reviewers in the group must read the reports
     os.replace(tmp, path)
 
 
 def write_sample_outputs(report: dict, outdir: Path, generated_on: str) -> None:
-    from . import report as rp
-
     d = outdir / "samples" / report["sample"]
     s = report["sample"]
     # JSON last: its presence marks a finished sample
@@ -478,8 +445,6 @@ def write_sample_outputs(report: dict, outdir: Path, generated_on: str) -> None:
 
 def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list[dict]:
     """Analyse the batch; returns one summary row per sample, in sheet order."""
-    from . import report as rp
-
     from concurrent.futures import ThreadPoolExecutor
 
     by_vcf: dict[str, list[SampleRow]] = {}
@@ -496,9 +461,3 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
                 write_sample_outputs(rep, ctx.outdir, generated_on)
                 summary[rep["sample"]] = rp.summary_row(rep)
     return [summary[r.sample] for r in rows]
-
-
-def config_digest(config: dict) -> str:
-    import hashlib
-
-    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()

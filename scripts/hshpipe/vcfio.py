@@ -156,6 +156,9 @@ def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = 
     else:
         contigs, samples, has_gt, first_rec, header_text = _text_header(p, shown, magic[:2] == b"\x1f\x8b")
     first = first_rec
+    if samples and not has_gt:
+        raise InputError(f"{shown}: the VCF has sample columns but no GT (genotype) field; genotypes are needed to "
+                         "decide zygosity: export the VCF with FORMAT/GT")
     if first is None:
         raise InputError(f"{shown}: the VCF has a header but no records at all; it cannot show a negative result: "
                          "check that it is the caller's full output")

@@ -6,6 +6,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from hshpipe.errors import InputError  # noqa: E402
 from hshpipe.samplesheet import make_batches, read_sample_sheet  # noqa: E402
+from hshpipe.settings import settings_json  # noqa: E402
 
 PYTHON = sys.executable
 SCRIPTS = str(Path(workflow.basedir) / "scripts")
@@ -78,23 +79,4 @@ def batch_inputs(wildcards):
     return sorted(set(files))
 
 
-def _settings():
-    import hashlib
-    import json
-
-    qc = config.get("qc", {}) or {}
-    settings = {
-        "min_dp": int(qc.get("min_dp", 10)),
-        "min_gq": int(qc.get("min_gq", 20)),
-        "min_allele_balance": float(qc.get("min_allele_balance", 0.2)),
-        "coverage_threshold": int(config.get("coverage_threshold", 20)),
-        "min_covered_fraction": float(config.get("min_covered_fraction", 0.5)),
-        "genome_build": config.get("genome_build", "auto"),
-        # digest of the analysis settings; `outdir` is left out (it does not change any result)
-        "config_sha256": hashlib.sha256(json.dumps({k: v for k, v in config.items() if k != "outdir"},
-                                                   sort_keys=True, default=str).encode()).hexdigest(),
-    }
-    return json.dumps(settings, sort_keys=True)
-
-
-SETTINGS_JSON = _settings()
+SETTINGS_JSON = settings_json(config)
