@@ -1,7 +1,7 @@
 """Genetic code and amino-acid names (standard code; TRPM6 is nuclear)."""
 from __future__ import annotations
 
-from .reference import GENETIC_CODE, revcomp
+from .reference import GENETIC_CODE, revcomp, translate
 
 AA3: dict[str, str] = {
     "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly",
@@ -16,12 +16,6 @@ __all__ = ["AA1", "AA3", "GENETIC_CODE", "aa3", "revcomp", "translate", "transla
 def aa3(residues: str) -> str:
     """One-letter residues -> concatenated three-letter names ("S*" -> "SerTer")."""
     return "".join(AA3[r] for r in residues)
-
-
-def translate(seq: str) -> str:
-    """Translate complete codons; unknown codons (N, partial) give X."""
-    code = GENETIC_CODE
-    return "".join(code.get(seq[i:i + 3], "X") for i in range(0, len(seq) - 2, 3))
 
 
 def translate_to_stop(seq: str) -> tuple[str, bool]:

@@ -18,8 +18,8 @@ from typing import Sequence
 
 from .codons import AA3, revcomp, translate, translate_to_stop
 from .errors import InputError
-from .hgvs import (Edit, format_c, format_ext, format_fs, format_g, format_p_change, minimal_edit,
-                   shift_p_change)
+from .hgvs import (Edit, common_prefix, format_c, format_ext, format_fs, format_g, format_p_change, minimal_edit,
+                   shift_p_change, trim_common)
 from .model import Transcript, Variant
 from .reference import GeneCache
 
@@ -213,23 +213,6 @@ class _Protein:
     alt_aa: str | None = None
 
 
-def _prefix(a: str, b: str) -> int:
-    n = min(len(a), len(b))
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
-
-
-def _trim(ref: str, alt: str) -> tuple[int, str, str]:
-    p = _prefix(ref, alt)
-    r, a = ref[p:], alt[p:]
-    q = 0
-    while q < len(r) and q < len(a) and r[-1 - q] == a[-1 - q]:
-        q += 1
-    return p, r[:len(r) - q], a[:len(a) - q]
-
-
 def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
     """Protein effect of replacing s[r0:r1] (CDS-relative, 0-based) by `ins` (transcript strand)."""
     s, prot = g.s, g.prot
@@ -263,7 +246,7 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
                   else "protein_altering_variant")
     elif delta < 0:
         vep_del = (ref_win.startswith(alt_win) or ref_win.endswith(alt_win)
-                   or _trim(ref_win, alt_win)[2] == "")
+                   or trim_common(ref_win, alt_win)[2] == "")
         terms.add("inframe_deletion" if vep_del else "protein_altering_variant")
     if ref_stop and not alt_stop:  # stop lost: read on into the 3' UTR
         ext, _ = translate_to_stop(alt_s[w1 + delta:])
@@ -277,7 +260,7 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
         return _Protein(terms, format_ext(len(prot), new, ter), len(prot), len(prot), "*", new)
     if alt_stop and not ref_stop:  # stop gained
         refx = prot[i0:] + "*"
-        p = _prefix(alt_pep, refx)
+        p = common_prefix(alt_pep, refx)
         if p >= len(alt_pep):  # the new stop sits where the old one was (e.g. a dup of the stop codon)
             terms.add("stop_retained_variant")
             return _Protein(terms, "=", len(prot), len(prot), "*", None)
@@ -287,7 +270,7 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
         d, i = ref_pep[p:], alt_pep[p:]
         k = i0 + p
         return _Protein(terms, format_p_change(prot, k, d, i), k + 1, k + max(len(d), 1), d, i)
-    p, d, i = _trim(ref_pep, alt_pep)
+    p, d, i = trim_common(ref_pep, alt_pep)
     k = i0 + p
     if not d and not i:
         if delta == 0:
@@ -315,7 +298,7 @@ def _frameshift(g: _Gene, alt_s: str, w0: int) -> _Protein:
     i0 = w0 // 3
     alt_tail, found = translate_to_stop(alt_s[w0:])
     ref_tail = prot[i0:]
-    p = _prefix(ref_tail, alt_tail)
+    p = common_prefix(ref_tail, alt_tail)
     terms = {"frameshift_variant"}
     if p >= len(ref_tail):
         return _Protein(terms | {"stop_retained_variant"}, "=", len(prot), len(prot), "*", None)

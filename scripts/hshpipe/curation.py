@@ -30,7 +30,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from .errors import InputError
 from .model import CPos, Transcript, Variant, load_protein
-from .reference import GENETIC_CODE, revcomp
+from .codons import AA1
+from .reference import CHR9_NAMES, GENETIC_CODE, revcomp
 
 if TYPE_CHECKING:  # pragma: no cover
     from .consequence import Annotation
@@ -47,9 +48,7 @@ CLASSES = ("pathogenic", "likely_pathogenic", "uncertain_significance", "likely_
 PLP = ("pathogenic", "likely_pathogenic")
 LEVELS = ("genomic", "cdna", "protein", "codon", "exon")
 EXON_KINDS = ("exon_deletion", "exon_duplication")
-AA3 = {"Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E", "Gly": "G",
-       "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F", "Pro": "P", "Ser": "S",
-       "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*", "Sec": "U"}
+AA3 = {three: one for three, one in AA1.items() if three not in ("Xaa", "Pyl")}  # names a curated entry may use
 AA1_TO_3 = {v: k for k, v in AA3.items()}
 _VERSION_RE = re.compile(r"^##\s*version:\s*(\S+)\s*$")
 
@@ -681,7 +680,7 @@ class CompiledTable:
 
 
 def _same_chr9(a: str, b: str) -> bool:
-    return a.removeprefix("chr") == b.removeprefix("chr")
+    return a in CHR9_NAMES and b in CHR9_NAMES
 
 
 def _canonical_c(hgvs_c: str | None) -> str | None:
@@ -835,8 +834,7 @@ def load_clinvar_vcf(path: str | Path, cache: "GeneCache") -> tuple[list[tuple[C
         if name not in vf.header.info:
             raise InputError(f"{path}: no INFO/{name} in the header; this is not a ClinVar VCF")
     t = cache.transcript
-    names = {cache.contig, cache.contig.removeprefix("chr"), "chr" + cache.contig.removeprefix("chr"),
-             t.refseq_chrom}
+    names = set(CHR9_NAMES)
     for name, length in hdr_contigs.items():
         if name in names and length and length != t.chrom_length:
             raise InputError(f"{path}: contig {name} has length {length:,} but {cache.reference} is {cache.build} "

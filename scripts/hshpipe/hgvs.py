@@ -46,19 +46,29 @@ class Edit:
         return "delins"
 
 
+def common_prefix(a: str, b: str) -> int:
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def trim_common(ref: str, alt: str) -> tuple[int, str, str]:
+    """(length of the shared prefix, ref, alt) with the shared prefix, then the shared suffix, removed
+    (nucleotides or peptides)."""
+    p = common_prefix(ref, alt)
+    r, a = ref[p:], alt[p:]
+    q = 0
+    while q < len(r) and q < len(a) and r[-1 - q] == a[-1 - q]:
+        q += 1
+    return p, r[:len(r) - q], a[:len(a) - q]
+
+
 def minimal_edit(pos: int, ref: str, alt: str) -> Edit:
     """Trim the shared prefix (VCF anchor) then the shared suffix, as VEP does."""
-    ref, alt = ref.upper(), alt.upper()
-    i = 0
-    while i < len(ref) and i < len(alt) and ref[i] == alt[i]:
-        i += 1
-    ref, alt, pos = ref[i:], alt[i:], pos + i
-    j = 0
-    while j < len(ref) and j < len(alt) and ref[-1 - j] == alt[-1 - j]:
-        j += 1
-    if j:
-        ref, alt = ref[:len(ref) - j], alt[:len(alt) - j]
-    return Edit(pos, ref, alt)
+    p, r, a = trim_common(ref.upper(), alt.upper())
+    return Edit(pos + p, r, a)
 
 
 def _base(fetch: Fetch, g: int) -> str:
