@@ -19,11 +19,11 @@ import random
 import sys
 from pathlib import Path
 
-import pysam
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from hshpipe.model import CPos, Transcript, load_protein  # noqa: E402
+from hshpipe.reference import write_padded_fasta  # noqa: E402
 
 SEED = 20261127
 PAD = 12_000  # random sequence beyond each transcript end (up/downstream annotation, read mapping)
@@ -89,36 +89,9 @@ def write_reference(build: str, contig: str, outdir: Path) -> Path:
     t = Transcript.load(build)
     rng = random.Random(SEED)  # same seed: both builds carry the same gene sequence
     lo, region = transcript_strand_region(t, load_protein(), rng)
-    plain = outdir / f"{build}_synthetic_{contig}.fa"
-    width = 60
-    with plain.open("w") as fh:
-        fh.write(f">{contig} synthetic stand-in for {build} {contig} (TRPM6 region only; NOT FOR CLINICAL USE)\n")
-        n = t.chrom_length
-        buf: list[str] = []
-        for start in range(1, n + 1, width):
-            end = min(start + width - 1, n)
-            line = []
-            # fast path for all-N lines outside the region
-            if end < lo or start > lo + len(region) - 1:
-                line_s = "N" * (end - start + 1)
-            else:
-                for g in range(start, end + 1):
-                    k = g - lo
-                    line.append(region[k] if 0 <= k < len(region) else "N")
-                line_s = "".join(line)
-            buf.append(line_s)
-            if len(buf) >= 100_000:
-                fh.write("\n".join(buf) + "\n")
-                buf = []
-        if buf:
-            fh.write("\n".join(buf) + "\n")
-    gz = plain.with_suffix(".fa.gz")
-    pysam.tabix_compress(str(plain), str(gz), force=True)
-    plain.unlink()
-    for ext in (".fai", ".gzi"):
-        Path(str(gz) + ext).unlink(missing_ok=True)
-    pysam.faidx(str(gz))
-    return gz
+    return write_padded_fasta(
+        outdir / f"{build}_synthetic_{contig}.fa.gz", contig, t.chrom_length, lo, region,
+        description=f"synthetic stand-in for {build} {contig} (TRPM6 region only; NOT FOR CLINICAL USE)")
 
 
 def main() -> None:

@@ -175,32 +175,29 @@ def check_translation(cache: GeneCache) -> None:
             f"{MAX_PROTEIN_MISMATCHES}); the reference is not {cache.build}: check `reference` and `genome_build`")
 
 
-def write_region_fasta(cache: GeneCache, path: str | Path, contig: str) -> Path:
-    """Write a bgzipped, faidx-indexed FASTA holding the cached region at its true coordinates on a contig of
-    the true length (N elsewhere). bcftools norm runs against it instead of the user's whole genome, once per
-    contig naming (`chr9` and `9`), so VCFs of either naming normalise without renaming."""
+def write_padded_fasta(path: str | Path, contig: str, length: int, start: int, seq: str,
+                       description: str = "") -> Path:
+    """Write a bgzipped, faidx-indexed FASTA of one contig of `length` bases holding `seq` at `start` (1-based)
+    and N elsewhere, 60 bases a line."""
     import pysam
 
     path = Path(path)
     plain = path.with_suffix("")  # drop .gz
-    width, n = 60, cache.transcript.chrom_length
-    lo, hi = cache.region_start, cache.region_end
+    width, lo, hi = 60, start, start + len(seq) - 1
     with plain.open("w") as fh:
-        fh.write(f">{contig}\n")
+        fh.write(f">{contig}{' ' + description if description else ''}\n")
         full_n = "N" * width + "\n"
-        line_start = 1
         chunk: list[str] = []
-        while line_start <= n:
-            line_end = min(line_start + width - 1, n)
+        for line_start in range(1, length + 1, width):
+            line_end = min(line_start + width - 1, length)
             if line_end < lo or line_start > hi:
                 chunk.append(full_n if line_end - line_start + 1 == width else "N" * (line_end - line_start + 1) + "\n")
             else:
-                chunk.append("".join(
-                    cache.seq[g - lo] if lo <= g <= hi else "N" for g in range(line_start, line_end + 1)) + "\n")
+                chunk.append("".join(seq[g - lo] if lo <= g <= hi else "N" for g in range(line_start, line_end + 1))
+                             + "\n")
             if len(chunk) >= 200_000:
                 fh.write("".join(chunk))
                 chunk = []
-            line_start = line_end + 1
         fh.write("".join(chunk))
     pysam.tabix_compress(str(plain), str(path), force=True)
     plain.unlink()
@@ -208,3 +205,9 @@ def write_region_fasta(cache: GeneCache, path: str | Path, contig: str) -> Path:
         Path(str(path) + ext).unlink(missing_ok=True)
     pysam.faidx(str(path))
     return path
+
+
+def write_region_fasta(cache: GeneCache, path: str | Path, contig: str) -> Path:
+    """The cached region at its true coordinates on a contig of the true length (N elsewhere): bcftools norm
+    runs against it for a VCF whose chromosome naming differs from the reference's."""
+    return write_padded_fasta(path, contig, cache.transcript.chrom_length, cache.region_start, cache.seq)
