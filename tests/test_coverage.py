@@ -6,7 +6,6 @@ import shutil
 import subprocess
 import sys
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from hshpipe.coverage import (  # noqa: E402
-    FLANK, Target, alignment_depth, coding_targets, coverage_from_alignments, coverage_from_gvcf_blocks, depth_plot_svg,
+    FLANK, Target, alignment_depth, coding_targets, coverage_from_alignments, coverage_from_gvcf_blocks,
     describe_coverage, gvcf_blocks,
 )
 from hshpipe.errors import InputError  # noqa: E402
@@ -188,15 +187,14 @@ def test_half_depth_and_dropout_exons(tmp_path: Path, cache38: GeneCache) -> Non
     # exon 20 at 20x is not a gap at threshold 20; exon 30 is one gap over its whole target
     tg30 = next(x for x in coding_targets(cache38) if x.exon == 30)
     assert [(g["exon"], g["start"], g["end"], g["min_depth"]) for g in cov["gaps"]] == [(30, tg30.start, tg30.end, 0)]
-    svg = depth_plot_svg(cov)
-    root = ET.fromstring(svg)  # well-formed XML
-    ns = "{http://www.w3.org/2000/svg}"
-    rects = root.findall(f"{ns}rect")
-    assert len(rects) == 39
-    red = [r.find(f"{ns}title").text for r in rects if r.get("fill") == "#c0392b"]
-    assert [t.split(":")[0] for t in red] == ["exon 20", "exon 30"]
-    assert svg == depth_plot_svg(cov)  # deterministic
-    assert "<script" not in svg and "href" not in svg
+    # the report's depth plot marks both flagged exons: the half-depth one although it reaches the threshold
+    from hshpipe.report import coverage_view
+
+    bars = coverage_view(cov)["plot"]["bars"]
+    assert len(bars) == 39
+    assert [b["label"] for b in bars if b["css"] == "bar-cnv"] == ["20"]
+    assert [b["label"] for b in bars if b["css"] == "bar-low"] == ["30"]
+    assert coverage_view(cov) == coverage_view(cov)  # deterministic
 
 
 def test_two_adjacent_half_exons_are_one_note(tmp_path: Path, cache38: GeneCache) -> None:
@@ -439,17 +437,6 @@ def test_describe_coverage_texts() -> None:
     one = {"source": "alignments", "threshold": 30, "fraction_cds_at_threshold": 0.5,
            "gaps": [{"exon": 3, "c_start": "250", "c_end": "250", "min_depth": 2}]}
     assert describe_coverage(one).endswith("at >= 30x (alignments); 1 gap (exon 3 c.250).")
-
-
-def test_svg_escapes_and_handles_none() -> None:
-    assert "Coverage not assessed" in depth_plot_svg(None)
-    ET.fromstring(depth_plot_svg(None))
-    cov = {"source": "<b>&", "threshold": 20, "notes": [],
-           "exons": [{"exon": 1, "bases": 10, "mean_depth": 5.0, "min_depth": 1, "fraction_at_threshold": 0.0}]}
-    svg = depth_plot_svg(cov, width=300, height=120)
-    assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg
-    root = ET.fromstring(svg)
-    assert root.get("width") == "300" and root.find("{http://www.w3.org/2000/svg}rect").get("fill") == "#c0392b"
 
 
 def test_target_dataclass_is_hashable() -> None:

@@ -25,7 +25,6 @@ Output: the `coverage` dict of report.json (see docs/ARCHITECTURE.md and DESIGN.
 """
 from __future__ import annotations
 
-import html
 import math
 import os
 import statistics
@@ -538,66 +537,6 @@ def describe_coverage(coverage: dict[str, Any] | None) -> str:
     return f"{head}; {len(gaps)} gap{'s' if len(gaps) != 1 else ''} ({shown}{more})."
 
 
-def _low_exons(coverage: dict[str, Any]) -> set[int]:
-    """Exons flagged by relative depth, plus exons whose mean is below the threshold."""
-    low = {r["exon"] for r in coverage.get("exons", []) if r["mean_depth"] < coverage["threshold"]}
-    for flag in coverage.get("copy_number_flags", []):
-        low.update(flag["exons"])
-    return low
-
-
-def depth_plot_svg(coverage: dict[str, Any] | None, width: int = 900, height: int = 220) -> str:
-    """Self-contained inline SVG: per-exon mean depth bars, the threshold line, low exons highlighted
-    (red: mean below the threshold or flagged by a copy-number note; amber: a gap inside the exon)."""
-    esc = html.escape
-    if not coverage or not coverage.get("exons"):
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="40" role="img" '
-                f'aria-label="coverage not assessed"><text x="4" y="24" font-family="sans-serif" '
-                f'font-size="12">{esc("Coverage not assessed")}</text></svg>')
-    rows = coverage["exons"]
-    thr = coverage["threshold"]
-    left, right, top, bottom = 44, 8, 18, 30
-    pw, ph = width - left - right, height - top - bottom
-    ymax = max(max(r["mean_depth"] for r in rows), thr) * 1.15
-    low = _low_exons(coverage)
-    slot = pw / len(rows)
-    bw = max(slot * 0.75, 1.0)
-
-    def y(v: float) -> float:
-        return top + ph - (v / ymax) * ph
-
-    title = f"TRPM6 mean depth per coding exon ({coverage.get('source', '')}); threshold {thr}x"
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}" font-family="sans-serif">',
-        f"<title>{esc(title)}</title>",
-        f'<text x="{left}" y="12" font-size="11">{esc(title)}</text>',
-        f'<line x1="{left}" y1="{top + ph}" x2="{width - right}" y2="{top + ph}" stroke="#444"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#444"/>',
-    ]
-    for tick in _ticks(ymax):
-        parts.append(f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" font-size="10" text-anchor="end">{tick:g}</text>')
-    for i, r in enumerate(rows):
-        x = left + i * slot + (slot - bw) / 2
-        colour = "#c0392b" if r["exon"] in low else ("#e69f00" if r["min_depth"] < thr else "#4a7fb5")
-        tip = (f"exon {r['exon']}: mean {r['mean_depth']:.1f}x, min {r['min_depth']}x, "
-               f"{r['fraction_at_threshold'] * 100:.1f}% at >= {thr}x")
-        parts.append(f'<rect x="{x:.1f}" y="{y(r["mean_depth"]):.1f}" width="{bw:.1f}" '
-                     f'height="{top + ph - y(r["mean_depth"]):.1f}" fill="{colour}"><title>{esc(tip)}</title></rect>')
-        parts.append(f'<text x="{x + bw / 2:.1f}" y="{top + ph + 12}" font-size="9" '
-                     f'text-anchor="middle">{r["exon"]}</text>')
-    parts.append(f'<line x1="{left}" y1="{y(thr):.1f}" x2="{width - right}" y2="{y(thr):.1f}" '
-                 f'stroke="#c0392b" stroke-dasharray="4 3"/>')
-    parts.append(f'<text x="{width - right}" y="{y(thr) - 3:.1f}" font-size="10" text-anchor="end" '
-                 f'fill="#c0392b">{esc(f"{thr}x")}</text>')
-    parts.append(f'<text x="{left + pw / 2:.1f}" y="{height - 4}" font-size="10" text-anchor="middle">exon</text>')
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _ticks(ymax: float) -> list[float]:
-    """About four round tick values from 0 to ymax."""
-    raw = ymax / 4
-    mag = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
-    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
-    return [i * step for i in range(int(ymax // step) + 1)]
+def copy_number_exons(coverage: dict[str, Any]) -> set[int]:
+    """Exons flagged by relative depth (possible deletion): the report's plot marks them."""
+    return {exon for flag in coverage.get("copy_number_flags", []) for exon in flag["exons"]}

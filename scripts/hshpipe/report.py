@@ -20,6 +20,7 @@ from urllib.parse import quote
 import jinja2
 
 from . import __version__
+from .coverage import copy_number_exons
 
 SCHEMA_VERSION = "1.0.0"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "report.schema.json"
@@ -302,8 +303,9 @@ def depth_axis(values: Sequence[float], threshold: int) -> tuple[int, int]:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def coverage_plot(exons: Sequence[Mapping[str, Any]], threshold: int) -> dict[str, Any]:
-    """Geometry of the per-exon depth bar plot (inline SVG): mean depth bars, min depth ticks, threshold."""
+def coverage_plot(exons: Sequence[Mapping[str, Any]], threshold: int, flagged: set[int] = frozenset()) -> dict[str, Any]:
+    """Geometry of the per-exon depth bar plot (inline SVG): mean depth bars, min depth ticks, threshold;
+    `flagged` exons (relative depth suggests a deletion) are marked even when above the threshold."""
     width, height = 960, 250
     left, right, top, bottom = 52, 58, 14, 40
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -323,7 +325,7 @@ def coverage_plot(exons: Sequence[Mapping[str, Any]], threshold: int) -> dict[st
             "x": round(x + slot * 0.15, 1), "w": round(slot * 0.7, 1), "y": y(mean),
             "h": round(top + plot_h - y(mean), 1), "cx": round(x + slot / 2, 1),
             "min_y": y(float(e["min_depth"])), "label": str(e["exon"]),
-            "css": "bar-ok" if full else "bar-low",
+            "css": "bar-low" if not full else ("bar-cnv" if int(e["exon"]) in flagged else "bar-ok"),
             "title": (f"Exon {e['exon']}: mean {format_float(mean, 1)}x, min {e['min_depth']}x, "
                       f"{format_percent(float(e['fraction_at_threshold']))} at >= {threshold}x"),
         })
@@ -361,7 +363,7 @@ def coverage_view(cov: Mapping[str, Any] | None) -> dict[str, Any] | None:
             "c": f"c.{g['c_start']}" + ("" if g["c_start"] == g["c_end"] else f"_{g['c_end']}"),
             "min": g["min_depth"],
         } for g in gaps],
-        "plot": coverage_plot(exons, threshold) if exons else None,
+        "plot": coverage_plot(exons, threshold, copy_number_exons(dict(cov))) if exons else None,
         "notes": list(cov.get("notes") or []),
         "bases": None if target is None or at is None else f"{at:,} of {target:,} bases",
         "copy_number_flags": [copy_number_view(f) for f in cov.get("copy_number_flags") or []],
