@@ -390,3 +390,12 @@ def test_whole_gene_deletion_starting_upstream_is_reported(indexed, cache38, ctx
     (v,) = rep["variants"]
     assert v["consequence"] == ["transcript_ablation"] and v["classification"] == "likely_pathogenic"
     assert rep["verdict"] == "monoallelic"
+
+
+def test_spanning_deletion_allele_is_listed(cache38, ctx_factory, tmp_path):
+    """A GATK `*` allele (the site lies inside a deletion reported at its own record) is listed as filtered."""
+    pos, ref, alt = snv(cache38)
+    vcf = write_vcf(tmp_path / "star.vcf", [f"chr9 {pos} . {ref} {alt},* 50 PASS . GT:DP:GQ 1/2:30:60"])
+    rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
+    assert [v["alt"] for v in rep["variants"]] == [alt]
+    assert [f["alt"] for f in rep["filtered"]] == ["*"] and "spanning deletion" in rep["filtered"][0]["reason"]

@@ -19,7 +19,7 @@ from .reference import CHR9_LENGTHS, CHR9_NAMES, GeneCache
 
 FLANK = 5_000  # VEP's up/downstream distance: the region kept around the transcript
 ORIG_TAG = "HSH_ORIG"
-GVCF_ALTS = {"<NON_REF>", "<*>", "*", "<X>"}
+GVCF_ALTS = {"<NON_REF>", "<*>", "<X>"}  # reference-block alleles; a bare `*` is a spanning deletion
 SV_TYPES = {"<DEL>", "<DUP>"}  # interpreted (also subtypes such as <DUP:TANDEM>); other symbolic alleles are listed
 KEPT_INFO = ("SVTYPE", "END", "SVLEN", "AF", "DP", "QD", "MQ", "TYPE", "CIGAR")
 
