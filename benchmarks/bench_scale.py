@@ -15,6 +15,7 @@ start-up/imports of a batch job, sha256 of the inputs, and a cProfile of batch 0
 with the rule's own command line taken from `snakemake -p`), summarised per stage.
 Results: /tmp/hshbench/scale/<N>/result.json and profile.txt.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,20 +34,22 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
 import make_data  # noqa: E402
 
 PY = str(ROOT / ".venv/bin/python")
 SNAKEMAKE = str(ROOT / ".venv/bin/snakemake")
 QUERY = r"%CHROM\t%POS\t%REF\t%ALT\t%FILTER\t%INFO/BCSQ[\t%SAMPLE\t%GT\t%DP\t%GQ\t%AD]\n"
-PEER_SH = """#!/bin/bash
+PEER_SH = (
+    """#!/bin/bash
 # one sample: $1 = VCF, $2 = sample id; env REGION REF GFF OUT
 set -euo pipefail
 bcftools view -r "$REGION" -Ou "$1" \\
   | bcftools norm -m-any -f "$REF" -Ou 2>"$OUT/$2.log" \\
   | bcftools csq -p a -f "$REF" -g "$GFF" -Ou 2>>"$OUT/$2.log" \\
   | bcftools query -f '%s' > "$OUT/$2.tsv"
-""" % QUERY
+"""
+    % QUERY
+)
 
 # functions whose cumulative time makes a stage (file suffix, function name) -> label
 STAGES = [
@@ -91,8 +94,14 @@ def samples_of(sheet: Path) -> list[tuple[str, str]]:
 
 
 def check_reports(outdir: Path, names: list[str]) -> dict:
-    missing = [s for s in names if not all((outdir / "samples" / s / f"{s}{ext}").is_file()
-                                           for ext in (".report.json", ".report.html", ".variants.tsv"))]
+    missing = [
+        s
+        for s in names
+        if not all(
+            (outdir / "samples" / s / f"{s}{ext}").is_file()
+            for ext in (".report.json", ".report.html", ".variants.tsv")
+        )
+    ]
     rows = 0
     verdicts: dict[str, int] = {}
     if (outdir / "summary.tsv").exists():
@@ -100,8 +109,14 @@ def check_reports(outdir: Path, names: list[str]) -> dict:
             for r in csv.DictReader(fh, delimiter="\t"):
                 rows += 1
                 verdicts[r["verdict"]] = verdicts.get(r["verdict"], 0) + 1
-    return {"samples": len(names), "missing_reports": len(missing), "missing_examples": missing[:5],
-            "summary_rows": rows, "verdicts": verdicts, "summary_html": (outdir / "summary.html").exists()}
+    return {
+        "samples": len(names),
+        "missing_reports": len(missing),
+        "missing_examples": missing[:5],
+        "summary_rows": rows,
+        "verdicts": verdicts,
+        "summary_html": (outdir / "summary.html").exists(),
+    }
 
 
 def rule_times(outdir: Path) -> dict:
@@ -122,17 +137,22 @@ def lpt_makespan(times: list[float], cores: int = 2) -> float:
 
 
 def import_time(repeat: int = 5) -> dict:
-    code = ("import sys; sys.path.insert(0, %r); import _entry; import pysam, cyvcf2, jinja2; "
-            "from hshpipe import pipeline, report, consequence, curation, reference, vcfio, verdict, classify, "
-            "coverage, hgvs") % str(ROOT / "scripts")
+    code = (
+        "import hshpipe.cli; import pysam, cyvcf2, jinja2; "
+        "from hshpipe import pipeline, report, consequence, curation, reference, vcfio, verdict, classify, "
+        "coverage, hgvs"
+    )
     bare, full = [], []
     for _ in range(repeat):
         bare.append(sh([PY, "-c", "pass"])[0])
         dt, p = sh([PY, "-c", code])
         check(p, "import probe")
         full.append(dt)
-    return {"python_bare_s": round(min(bare), 3), "python_plus_imports_s": round(min(full), 3),
-            "imports_only_s": round(min(full) - min(bare), 3)}
+    return {
+        "python_bare_s": round(min(bare), 3),
+        "python_plus_imports_s": round(min(full), 3),
+        "imports_only_s": round(min(full) - min(bare), 3),
+    }
 
 
 def sha_time(files: list[str]) -> dict:
@@ -145,22 +165,32 @@ def sha_time(files: list[str]) -> dict:
                 h.update(chunk)
                 nbytes += len(chunk)
     dt = time.perf_counter() - t0
-    return {"files": len(files), "GB": round(nbytes / 1e9, 2), "s": round(dt, 2),
-            "ms_per_file": round(1000 * dt / max(1, len(files)), 1)}
+    return {
+        "files": len(files),
+        "GB": round(nbytes / 1e9, 2),
+        "s": round(dt, 2),
+        "ms_per_file": round(1000 * dt / max(1, len(files)), 1),
+    }
 
 
 def profile_batch(smk_stdout: str, outdir: Path, work: Path) -> dict:
     """Re-run batch 0 exactly as the rule did (its `Shell command:` from snakemake -p), outputs redirected."""
-    cmds = [l.split("Shell command: ", 1)[1] for l in smk_stdout.splitlines()
-            if "Shell command: " in l and "analyse_batch.py" in l]
+    cmds = [
+        l.split("Shell command: ", 1)[1]
+        for l in smk_stdout.splitlines()
+        if "Shell command: " in l and "analyse_batch.py" in l
+    ]
     cmd = next((c for c in cmds if re.search(r"--batch 0+ ", c)), None)
     if cmd is None:
         return {"error": "no analyse_batch shell command in the snakemake -p output"}
     argv = shlex.split(cmd)
     prof_out = work / "profile_out"
     shutil.rmtree(prof_out, ignore_errors=True)
-    for flag, val in (("--outdir", str(prof_out)), ("--out", str(prof_out / "batch_0000.jsonl")),
-                      ("--log", str(prof_out / "batch.log"))):
+    for flag, val in (
+        ("--outdir", str(prof_out)),
+        ("--out", str(prof_out / "batch_0000.jsonl")),
+        ("--log", str(prof_out / "batch.log")),
+    ):
         argv[argv.index(flag) + 1] = val
     script_i = next(i for i, a in enumerate(argv) if a.endswith("analyse_batch.py"))
     pfile = work / "batch0.prof"
@@ -179,14 +209,21 @@ def profile_batch(smk_stdout: str, outdir: Path, work: Path) -> dict:
             if name == fn and f.endswith(suffix):
                 ct += cum
                 nc += ncalls
-        stages.append({"stage": label, "calls": int(nc), "cum_s": round(ct, 3),
-                       "ms_per_sample": round(1000 * ct / max(n, 1), 2)})
+        stages.append(
+            {"stage": label, "calls": int(nc), "cum_s": round(ct, 3), "ms_per_sample": round(1000 * ct / max(n, 1), 2)}
+        )
     with open(work / "profile.txt", "w") as fh:
         st2 = pstats.Stats(str(pfile), stream=fh)
         st2.sort_stats("cumulative").print_stats(60)
         st2.sort_stats("tottime").print_stats(40)
-    return {"command": shlex.join(argv), "samples": n, "plain_wall_s": round(dt_plain, 2),
-            "cprofile_wall_s": round(dt_prof, 2), "stages": stages, "profile_txt": str(work / "profile.txt")}
+    return {
+        "command": shlex.join(argv),
+        "samples": n,
+        "plain_wall_s": round(dt_plain, 2),
+        "cprofile_wall_s": round(dt_prof, 2),
+        "stages": stages,
+        "profile_txt": str(work / "profile.txt"),
+    }
 
 
 def run_peer(names_vcfs: list[tuple[str, str]], work: Path) -> tuple[float, int]:
@@ -198,8 +235,9 @@ def run_peer(names_vcfs: list[tuple[str, str]], work: Path) -> tuple[float, int]
     script.chmod(0o755)
     lst = work / "peer.list"
     lst.write_text("".join(f"{v} {s}\n" for s, v in names_vcfs))
-    env = dict(os.environ, REGION=make_data.region(), REF=str(make_data.REF), GFF=str(make_data.make_gff3()),
-               OUT=str(out))
+    env = dict(
+        os.environ, REGION=make_data.region(), REF=str(make_data.REF), GFF=str(make_data.make_gff3()), OUT=str(out)
+    )
     t0 = time.perf_counter()
     p = subprocess.run(f"xargs -P2 -L1 {script} < {lst}", shell=True, env=env, capture_output=True, text=True)
     dt = time.perf_counter() - t0
@@ -238,19 +276,29 @@ def main() -> None:
     rt = rule_times(outdir)
     batches = rt.get("analyse_batch", [])
     crit = sum(rt.get("gene_cache", [0])) + lpt_makespan(batches) + sum(rt.get("summary", [0]))
-    res = {"n": a.n, "data_prep_s": round(gen_s, 1), "page_cache_warm_s": round(warm_s, 1),
-           "pipeline_wall_s": round(pipe_s, 2), "snakemake_dry_run_s": round(dry_s, 2),
-           "rule_seconds": {k: [round(x, 2) for x in v] for k, v in rt.items()},
-           "analyse_batch_sum_s": round(sum(batches), 2),
-           "analyse_per_sample_ms": round(1000 * sum(batches) / a.n, 1),
-           "critical_path_s (gene_cache + 2-core makespan of batches + summary)": round(crit, 2),
-           "snakemake_overhead_s (wall - critical path)": round(pipe_s - crit, 2),
-           "reports": reports}
+    res = {
+        "n": a.n,
+        "data_prep_s": round(gen_s, 1),
+        "page_cache_warm_s": round(warm_s, 1),
+        "pipeline_wall_s": round(pipe_s, 2),
+        "snakemake_dry_run_s": round(dry_s, 2),
+        "rule_seconds": {k: [round(x, 2) for x in v] for k, v in rt.items()},
+        "analyse_batch_sum_s": round(sum(batches), 2),
+        "analyse_per_sample_ms": round(1000 * sum(batches) / a.n, 1),
+        "critical_path_s (gene_cache + 2-core makespan of batches + summary)": round(crit, 2),
+        "snakemake_overhead_s (wall - critical path)": round(pipe_s - crit, 2),
+        "reports": reports,
+    }
     if not a.no_peer:
         peer_s, done = run_peer(names_vcfs, work)
-        res.update({"peer_wall_s": round(peer_s, 2), "peer_outputs": done,
-                    "peer_per_sample_ms (wall*2/N)": round(2000 * peer_s / a.n, 1),
-                    "ratio_pipeline_over_peer": round(pipe_s / peer_s, 3)})
+        res.update(
+            {
+                "peer_wall_s": round(peer_s, 2),
+                "peer_outputs": done,
+                "peer_per_sample_ms (wall*2/N)": round(2000 * peer_s / a.n, 1),
+                "ratio_pipeline_over_peer": round(pipe_s / peer_s, 3),
+            }
+        )
     if not a.no_profile:
         res["imports"] = import_time()
         res["sha256_inputs"] = sha_time([v for _, v in names_vcfs])
@@ -258,9 +306,15 @@ def main() -> None:
     (work / "result.json").write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))
     ok = reports["missing_reports"] == 0 and reports["summary_rows"] == a.n
-    print(f"\nN={a.n}: pipeline {pipe_s:.1f}s" + (f", peer {res['peer_wall_s']:.1f}s, ratio "
-          f"{res['ratio_pipeline_over_peer']:.2f} (target <= 1.0)" if "peer_wall_s" in res else "") +
-          f"; reports {'all written' if ok else 'MISSING'}")
+    print(
+        f"\nN={a.n}: pipeline {pipe_s:.1f}s"
+        + (
+            f", peer {res['peer_wall_s']:.1f}s, ratio {res['ratio_pipeline_over_peer']:.2f} (target <= 1.0)"
+            if "peer_wall_s" in res
+            else ""
+        )
+        + f"; reports {'all written' if ok else 'MISSING'}"
+    )
     sys.exit(0 if ok else 1)
 
 

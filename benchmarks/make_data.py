@@ -14,6 +14,7 @@ layout and the template's tabix index is byte-identical to what `tabix` would wr
 one copy every run). So each file is a valid, separately indexed bgzipped VCF with its own sample name and
 own inode (no hardlinks; `--link` makes hardlinks instead, for quick experiments only).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,12 +34,32 @@ OUT = Path(os.environ.get("HSHBENCH_DIR", "/tmp/hshbench"))
 REF = ROOT / "resources/demo/reference/GRCh38_synthetic_chr9.fa.gz"
 TRANSCRIPT = ROOT / "resources/trpm6/transcript.GRCh38.json"
 
-GRCH38 = [("chr1", 248956422), ("chr2", 242193529), ("chr3", 198295559), ("chr4", 190214555),
-          ("chr5", 181538259), ("chr6", 170805979), ("chr7", 159345973), ("chr8", 145138636),
-          ("chr9", 138394717), ("chr10", 133797422), ("chr11", 135086622), ("chr12", 133275309),
-          ("chr13", 114364328), ("chr14", 107043718), ("chr15", 101991189), ("chr16", 90338345),
-          ("chr17", 83257441), ("chr18", 80373285), ("chr19", 58617616), ("chr20", 64444167),
-          ("chr21", 46709983), ("chr22", 50818468), ("chrX", 156040895), ("chrY", 57227415)]
+GRCH38 = [
+    ("chr1", 248956422),
+    ("chr2", 242193529),
+    ("chr3", 198295559),
+    ("chr4", 190214555),
+    ("chr5", 181538259),
+    ("chr6", 170805979),
+    ("chr7", 159345973),
+    ("chr8", 145138636),
+    ("chr9", 138394717),
+    ("chr10", 133797422),
+    ("chr11", 135086622),
+    ("chr12", 133275309),
+    ("chr13", 114364328),
+    ("chr14", 107043718),
+    ("chr15", 101991189),
+    ("chr16", 90338345),
+    ("chr17", 83257441),
+    ("chr18", 80373285),
+    ("chr19", 58617616),
+    ("chr20", 64444167),
+    ("chr21", 46709983),
+    ("chr22", 50818468),
+    ("chrX", 156040895),
+    ("chrY", 57227415),
+]
 GENE_LO, GENE_HI = 74722495, 74887921
 PAD = 12_000  # the stand-in reference has sequence only in GENE_LO-PAD..GENE_HI+PAD
 COMP = str.maketrans("ACGTN", "TGCAN")
@@ -55,6 +76,7 @@ def region(flank: int = 5_000) -> str:
 
 
 # --- small helpers ---------------------------------------------------------------------------------------------
+
 
 def _fasta():
     import pysam
@@ -83,22 +105,24 @@ def _bgzip_body(text_iter, out: Path) -> None:
 
 
 def _header(samples: list[str], contigs=GRCH38, source="GATK HaplotypeCaller (synthetic benchmark data)") -> str:
-    lines = ["##fileformat=VCFv4.2",
-             '##FILTER=<ID=PASS,Description="All filters passed">',
-             '##FILTER=<ID=LowQual,Description="Low quality">',
-             '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and alt alleles">',
-             '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth">',
-             '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype Quality">',
-             '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
-             '##FORMAT=<ID=PL,Number=G,Type=Integer,Description="Phred-scaled genotype likelihoods">',
-             '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count in genotypes">',
-             '##INFO=<ID=AF,Number=A,Type=Float,Description="Allele Frequency">',
-             '##INFO=<ID=AN,Number=1,Type=Integer,Description="Total number of alleles in called genotypes">',
-             '##INFO=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth">',
-             '##INFO=<ID=FS,Number=1,Type=Float,Description="Phred-scaled p-value using Fisher\'s exact test">',
-             '##INFO=<ID=MQ,Number=1,Type=Float,Description="RMS Mapping Quality">',
-             '##INFO=<ID=QD,Number=1,Type=Float,Description="Variant Confidence/Quality by Depth">',
-             f"##source={source}"]
+    lines = [
+        "##fileformat=VCFv4.2",
+        '##FILTER=<ID=PASS,Description="All filters passed">',
+        '##FILTER=<ID=LowQual,Description="Low quality">',
+        '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and alt alleles">',
+        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth">',
+        '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype Quality">',
+        '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">',
+        '##FORMAT=<ID=PL,Number=G,Type=Integer,Description="Phred-scaled genotype likelihoods">',
+        '##INFO=<ID=AC,Number=A,Type=Integer,Description="Allele count in genotypes">',
+        '##INFO=<ID=AF,Number=A,Type=Float,Description="Allele Frequency">',
+        '##INFO=<ID=AN,Number=1,Type=Integer,Description="Total number of alleles in called genotypes">',
+        '##INFO=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth">',
+        '##INFO=<ID=FS,Number=1,Type=Float,Description="Phred-scaled p-value using Fisher\'s exact test">',
+        '##INFO=<ID=MQ,Number=1,Type=Float,Description="RMS Mapping Quality">',
+        '##INFO=<ID=QD,Number=1,Type=Float,Description="Variant Confidence/Quality by Depth">',
+        f"##source={source}",
+    ]
     lines += [f"##contig=<ID={c},length={n},assembly=GRCh38>" for c, n in contigs]
     lines.append("##reference=file:///refs/GRCh38/GRCh38_full_analysis_set_plus_decoy_hla.fa")
     lines.append("\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]))
@@ -106,6 +130,7 @@ def _header(samples: list[str], contigs=GRCH38, source="GATK HaplotypeCaller (sy
 
 
 # --- variants inside TRPM6 -------------------------------------------------------------------------------------
+
 
 def cds_positions(t: dict) -> list[int]:
     """Genomic positions of the CDS in transcript order (minus strand: descending)."""
@@ -125,7 +150,7 @@ def pathogenic_like(fa, t: dict) -> dict[str, tuple[int, str, str]]:
     out = {}
     # stop_gained: codon CGA (Arg) -> TGA, first codon base C>T on the transcript = G>A on the genome
     for i in range(30, len(cds) // 3 - 30):
-        codon = "".join(seq(p, p).translate(COMP) for p in cds[3 * i:3 * i + 3])
+        codon = "".join(seq(p, p).translate(COMP) for p in cds[3 * i : 3 * i + 3])
         if codon == "CGA":
             p = cds[3 * i]
             out["stop_gained"] = (p, seq(p, p), "A")
@@ -181,6 +206,7 @@ def gene_variants(fa, rng: np.random.Generator, n: int, lo: int = GENE_LO, hi: i
 
 # --- WGS-sized single-sample templates -------------------------------------------------------------------------
 
+
 def _sample_fields(rng: np.random.Generator, alts: list[str], hom: np.ndarray):
     n = len(alts)
     dp = rng.integers(12, 60, n)
@@ -194,14 +220,32 @@ def _sample_fields(rng: np.random.Generator, alts: list[str], hom: np.ndarray):
     for i in range(n):
         if multi[i]:
             a1 = alt_ad[i] // 2
-            fields.append((f"1/2:{ref_ad[i]},{a1},{alt_ad[i] - a1}:{dp[i]}:{gq[i]}:900,400,380,410,0,390",
-                           "AC=1,1;AF=0.5,0.5;AN=2", qual[i], dp[i]))
+            fields.append(
+                (
+                    f"1/2:{ref_ad[i]},{a1},{alt_ad[i] - a1}:{dp[i]}:{gq[i]}:900,400,380,410,0,390",
+                    "AC=1,1;AF=0.5,0.5;AN=2",
+                    qual[i],
+                    dp[i],
+                )
+            )
         elif hom[i]:
-            fields.append((f"1/1:{ref_ad[i]},{alt_ad[i]}:{dp[i]}:{gq[i]}:{dp[i] * 30},{min(gq[i], 99) + 3},0",
-                           "AC=2;AF=1.00;AN=2", qual[i], dp[i]))
+            fields.append(
+                (
+                    f"1/1:{ref_ad[i]},{alt_ad[i]}:{dp[i]}:{gq[i]}:{dp[i] * 30},{min(gq[i], 99) + 3},0",
+                    "AC=2;AF=1.00;AN=2",
+                    qual[i],
+                    dp[i],
+                )
+            )
         else:
-            fields.append((f"0/1:{ref_ad[i]},{alt_ad[i]}:{dp[i]}:{gq[i]}:{alt_ad[i] * 30},0,{ref_ad[i] * 30}",
-                           "AC=1;AF=0.500;AN=2", qual[i], dp[i]))
+            fields.append(
+                (
+                    f"0/1:{ref_ad[i]},{alt_ad[i]}:{dp[i]}:{gq[i]}:{alt_ad[i] * 30},0,{ref_ad[i] * 30}",
+                    "AC=1;AF=0.500;AN=2",
+                    qual[i],
+                    dp[i],
+                )
+            )
     return fields
 
 
@@ -244,8 +288,10 @@ def _wgs_body(seed: int, n_records: int, n_gene: int):
         lines = []
         for (p_, ref, alt), (fmt, info, qual, dp) in zip(recs, fields):
             filt = "PASS" if qual >= 50 else "LowQual"
-            lines.append(f"{chrom}\t{p_}\t.\t{ref}\t{alt}\t{qual}\t{filt}\t{info};DP={dp};FS=0.000;MQ=60.00;"
-                         f"QD={qual / max(dp, 1):.2f}\tGT:AD:DP:GQ:PL\t{fmt}\n")
+            lines.append(
+                f"{chrom}\t{p_}\t.\t{ref}\t{alt}\t{qual}\t{filt}\t{info};DP={dp};FS=0.000;MQ=60.00;"
+                f"QD={qual / max(dp, 1):.2f}\tGT:AD:DP:GQ:PL\t{fmt}\n"
+            )
         yield "".join(lines)
 
 
@@ -312,8 +358,11 @@ def make_wgs(n: int, templates: int = 8, n_records: int = 300_000, n_gene: int =
     Path(str(chk) + ".tbi").unlink()
     sheet = OUT / "wgs" / f"samples.{n}.tsv"
     sheet.write_text("sample\tvcf\n" + "".join(f"WGS{i:05d}\t{d}/WGS{i:05d}.vcf.gz\n" for i in range(1, n + 1)))
-    print(f"wgs: {templates} templates in {t1 - t0:.1f}s; {made} new files in {time.perf_counter() - t1:.1f}s; "
-          f"sheet {sheet}", file=sys.stderr)
+    print(
+        f"wgs: {templates} templates in {t1 - t0:.1f}s; {made} new files in {time.perf_counter() - t1:.1f}s; "
+        f"sheet {sheet}",
+        file=sys.stderr,
+    )
     return sheet
 
 
@@ -321,9 +370,13 @@ def make_wgs(n: int, templates: int = 8, n_records: int = 300_000, n_gene: int =
 
 COHORT_N = 2504
 #: planted carriers: sample index -> list of (kind, genotype)
-PLANTED = {7: [("stop_gained", "1/1")], 123: [("frameshift", "0/1"), ("splice_donor", "0/1")],
-           900: [("splice_acceptor", "0/1")], 1500: [("stop_gained", "0/1"), ("frameshift", "0/1")],
-           2503: [("splice_donor", "1/1")]}
+PLANTED = {
+    7: [("stop_gained", "1/1")],
+    123: [("frameshift", "0/1"), ("splice_donor", "0/1")],
+    900: [("splice_acceptor", "0/1")],
+    1500: [("stop_gained", "0/1"), ("frameshift", "0/1")],
+    2503: [("splice_donor", "1/1")],
+}
 
 
 def cohort_names(n: int = COHORT_N) -> list[str]:
@@ -351,8 +404,10 @@ def make_cohort(n_samples: int = COHORT_N, n_gene: int = 1500, n_flank: int = 40
         for kind, (p, r, a) in pl.items():
             recs.append((p, r, a))
             planted_rows[p] = kind
-        flank = sorted(set(rng.integers(60_000_000, GENE_LO - PAD, n_flank // 2).tolist()) |
-                       set(rng.integers(GENE_HI + PAD, 90_000_000, n_flank // 2).tolist()))
+        flank = sorted(
+            set(rng.integers(60_000_000, GENE_LO - PAD, n_flank // 2).tolist())
+            | set(rng.integers(GENE_HI + PAD, 90_000_000, n_flank // 2).tolist())
+        )
         for p in flank:
             b = str(rng.choice(BASES))
             recs.append((p, b, "ACGT"["ACGT".index(b) - 1]))
@@ -372,7 +427,9 @@ def make_cohort(n_samples: int = COHORT_N, n_gene: int = 1500, n_flank: int = 40
             "0/1": np.array([f"0/1:{x - x // 2},{x // 2},0:{x}:99" for x in dps]),
             "1/1": np.array([f"1/1:0,{x},0:{x}:{min(99, 3 * x)}" for x in dps]),
             "./.": np.array(["./.:0,0,0:0:0" for _ in dps]),
-            "1/2": tab["1/2"], "0/2": tab["0/2"]}
+            "1/2": tab["1/2"],
+            "0/2": tab["0/2"],
+        }
         lines = []
         for p, ref, alt in recs:
             dp_idx = rng.integers(0, len(dps), n_samples)
@@ -389,8 +446,9 @@ def make_cohort(n_samples: int = COHORT_N, n_gene: int = 1500, n_flank: int = 40
                 u = rng.random(n_samples)
                 gts = np.where(u < (1 - af) ** 2, "0/0", np.where(u < 1 - af * af, "0/1", "1/1")).astype(object)
                 if "," in alt:
-                    gts = np.where(gts == "1/1", "1/2", np.where((gts == "0/1") & (rng.random(n_samples) < 0.3),
-                                                                "0/2", gts))
+                    gts = np.where(
+                        gts == "1/1", "1/2", np.where((gts == "0/1") & (rng.random(n_samples) < 0.3), "0/2", gts)
+                    )
                 gts[rng.random(n_samples) < 0.005] = "./."
             cols = np.empty(n_samples, dtype=object)
             for g, arr in (tab_multi if "," in alt else tab).items():
@@ -403,23 +461,35 @@ def make_cohort(n_samples: int = COHORT_N, n_gene: int = 1500, n_flank: int = 40
                 info = f"AC={n_alt // 2},{n_alt - n_alt // 2};AN={an}"
             else:
                 info = f"AC={n_alt};AF={n_alt / max(an, 1):.5f};AN={an}"
-            lines.append(f"chr9\t{p}\t.\t{ref}\t{alt}\t{100 + n_alt}\tPASS\t{info}\tGT:AD:DP:GQ\t" +
-                         "\t".join(cols.tolist()) + "\n")
+            lines.append(
+                f"chr9\t{p}\t.\t{ref}\t{alt}\t{100 + n_alt}\tPASS\t{info}\tGT:AD:DP:GQ\t"
+                + "\t".join(cols.tolist())
+                + "\n"
+            )
         hdr = _header(names, source="GATK GenotypeGVCFs (synthetic benchmark cohort)")
         part = vcf.with_suffix(".part")
         _bgzip_body(iter([hdr, "".join(lines)]), part)
         part.rename(vcf)
         subprocess.run(["tabix", "-f", "-p", "vcf", str(vcf)], check=True)
-        (d / "planted.json").write_text(json.dumps(
-            {"variants": {k: list(v) for k, v in pl.items()},
-             "carriers": {names[s]: v for s, v in PLANTED.items() if s < n_samples}}, indent=1))
+        (d / "planted.json").write_text(
+            json.dumps(
+                {
+                    "variants": {k: list(v) for k, v in pl.items()},
+                    "carriers": {names[s]: v for s, v in PLANTED.items() if s < n_samples},
+                },
+                indent=1,
+            )
+        )
     sheet.write_text("sample\tvcf\tvcf_sample\n" + "".join(f"{s}\t{vcf}\t{s}\n" for s in names))
-    print(f"cohort: {vcf} ({vcf.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f}s; sheet {sheet}",
-          file=sys.stderr)
+    print(
+        f"cohort: {vcf} ({vcf.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - t0:.1f}s; sheet {sheet}",
+        file=sys.stderr,
+    )
     return sheet
 
 
 # --- GFF3 for bcftools csq -------------------------------------------------------------------------------------
+
 
 def make_gff3(path: Path | None = None) -> Path:
     """Ensembl-style GFF3 (gene / mRNA / exon / CDS with phase / UTRs) of NM_017662.5 for bcftools csq."""
@@ -430,14 +500,18 @@ def make_gff3(path: Path | None = None) -> Path:
     chrom, gid, tid, pid = t["chrom"], "ENSG00000119121", t["ensembl_transcript_id"].split(".")[0], "ENSP00000354006"
     exons = sorted(t["exons"], key=lambda e: e["number"])
     lo, hi = min(e["start"] for e in exons), max(e["end"] for e in exons)
-    rows = [f"{chrom}\tensembl\tgene\t{lo}\t{hi}\t.\t{sd}\t.\tID=gene:{gid};Name={t['gene']};biotype=protein_coding;"
-            f"gene_id={gid}",
-            f"{chrom}\tensembl\tmRNA\t{lo}\t{hi}\t.\t{sd}\t.\tID=transcript:{tid};Parent=gene:{gid};"
-            f"Name={t['gene']}-201;biotype=protein_coding;transcript_id={tid};tag=MANE_Select"]
+    rows = [
+        f"{chrom}\tensembl\tgene\t{lo}\t{hi}\t.\t{sd}\t.\tID=gene:{gid};Name={t['gene']};biotype=protein_coding;"
+        f"gene_id={gid}",
+        f"{chrom}\tensembl\tmRNA\t{lo}\t{hi}\t.\t{sd}\t.\tID=transcript:{tid};Parent=gene:{gid};"
+        f"Name={t['gene']}-201;biotype=protein_coding;transcript_id={tid};tag=MANE_Select",
+    ]
     done = 0
     for e in exons:
-        rows.append(f"{chrom}\tensembl\texon\t{e['start']}\t{e['end']}\t.\t{sd}\t.\tParent=transcript:{tid};"
-                    f"Name={tid}.exon{e['number']};rank={e['number']}")
+        rows.append(
+            f"{chrom}\tensembl\texon\t{e['start']}\t{e['end']}\t.\t{sd}\t.\tParent=transcript:{tid};"
+            f"Name={tid}.exon{e['number']};rank={e['number']}"
+        )
         a, b = max(e["start"], t["cds_start"]), min(e["end"], t["cds_end"])
         if a <= b:
             phase = (3 - done % 3) % 3

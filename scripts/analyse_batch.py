@@ -1,4 +1,5 @@
 """Rule analyse_batch: reports for one batch of samples, then the batch's summary rows (tracked output)."""
+
 import argparse
 import json
 import logging
@@ -7,15 +8,15 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from _entry import log_arg, run
+from hshpipe.cli import log_arg, run
 
 
 def main() -> None:
     from hshpipe.curation import load_curated_table
     from hshpipe.pipeline import RunContext, atomic_write, run_batch
-    from hshpipe.settings import Thresholds
     from hshpipe.reference import GeneCache
     from hshpipe.samplesheet import make_batches, read_sample_sheet
+    from hshpipe.settings import Thresholds
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--settings", required=True, help="JSON: thresholds and config digest")
@@ -38,8 +39,15 @@ def main() -> None:
     fastas = {cache.contig: cache.reference}
     th = Thresholds(**settings["thresholds"])
     with tempfile.TemporaryDirectory(prefix="hsh.") as tmp:
-        ctx = RunContext(cache=cache, region_fastas=fastas, curated=table.compile(cache, a.clinvar or None), thresholds=th,
-                         outdir=Path(a.outdir), config_sha256=settings["config_sha256"], tmpdir=Path(tmp))
+        ctx = RunContext(
+            cache=cache,
+            region_fastas=fastas,
+            curated=table.compile(cache, a.clinvar or None),
+            thresholds=th,
+            outdir=Path(a.outdir),
+            config_sha256=settings["config_sha256"],
+            tmpdir=Path(tmp),
+        )
         summary = run_batch(rows, ctx, generated_on=date.today().isoformat())
     logging.info("batch %d: %d samples reported", a.batch, len(summary))
     atomic_write(Path(a.out), "".join(json.dumps(r, sort_keys=True) + "\n" for r in summary))

@@ -1,10 +1,11 @@
 """Rule gene_cache: cut TRPM6 from the user's reference and check it translates to NP_060132.3."""
+
 import argparse
 import logging
 import sys
 from pathlib import Path
 
-from _entry import log_arg, run
+from hshpipe.cli import log_arg, run
 
 
 def main() -> None:
@@ -18,8 +19,12 @@ def main() -> None:
     ap.add_argument("--log")
     a = ap.parse_args()
     cache = build_gene_cache(a.reference, a.build)
-    logging.info("reference %s: %s, chromosome 9 named %s; TRPM6 CDS translates to NP_060132.3",
-                 a.reference, cache.build, cache.contig)
+    logging.info(
+        "reference %s: %s, chromosome 9 named %s; TRPM6 CDS translates to NP_060132.3",
+        a.reference,
+        cache.build,
+        cache.contig,
+    )
     atomic_write(Path(a.cache), cache.to_json())
 
 

@@ -1,11 +1,12 @@
 """Rule summary: run summary TSV + HTML from the batches' rows."""
+
 import argparse
 import json
 import sys
 from datetime import date
 from pathlib import Path
 
-from _entry import log_arg, run
+from hshpipe.cli import log_arg, run
 
 
 def main() -> None:

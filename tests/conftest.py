@@ -1,13 +1,12 @@
 """Shared fixtures: the synthetic stand-in references and gene caches, VCF writing helpers."""
+
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
 
 REF38 = ROOT / "resources/demo/reference/GRCh38_synthetic_chr9.fa.gz"
 REF37 = ROOT / "resources/demo/reference/GRCh37_synthetic_9.fa.gz"
@@ -27,15 +26,35 @@ def cache37():
     return build_gene_cache(REF37)
 
 
-def make_ann(consequences=("missense_variant",), *, hgvs_c=None, hgvs_p=None, protein_start=None,
-             protein_end=None, ref_aa=None, alt_aa=None, exon=None, exons_affected=()):
+def make_ann(
+    consequences=("missense_variant",),
+    *,
+    hgvs_c=None,
+    hgvs_p=None,
+    protein_start=None,
+    protein_end=None,
+    ref_aa=None,
+    alt_aa=None,
+    exon=None,
+    exons_affected=(),
+):
     """A hand-made Annotation for tests of the curation/classification logic (impact is not used there)."""
     from hshpipe.consequence import Annotation
 
-    return Annotation(consequences=tuple(consequences), impact="MODERATE", hgvs_g="", hgvs_c=hgvs_c, hgvs_p=hgvs_p,
-                      exon=exon, intron=None, protein_start=protein_start,
-                      protein_end=protein_end if protein_end is not None else protein_start, ref_aa=ref_aa,
-                      alt_aa=alt_aa, exons_affected=tuple(exons_affected))
+    return Annotation(
+        consequences=tuple(consequences),
+        impact="MODERATE",
+        hgvs_g="",
+        hgvs_c=hgvs_c,
+        hgvs_p=hgvs_p,
+        exon=exon,
+        intron=None,
+        protein_start=protein_start,
+        protein_end=protein_end if protein_end is not None else protein_start,
+        ref_aa=ref_aa,
+        alt_aa=alt_aa,
+        exons_affected=tuple(exons_affected),
+    )
 
 
 VCF_HEADER = """##fileformat=VCFv4.2
@@ -55,8 +74,15 @@ VCF_HEADER = """##fileformat=VCFv4.2
 """
 
 
-def write_vcf(path: Path, records: list[str], samples=("S1",), contig="chr9", length=138_394_717,
-              compress: bool = False, index: bool = False) -> Path:
+def write_vcf(
+    path: Path,
+    records: list[str],
+    samples=("S1",),
+    contig="chr9",
+    length=138_394_717,
+    compress: bool = False,
+    index: bool = False,
+) -> Path:
     """Write a VCF from tab-separated record lines (use '\\t' or spaces replaced by tabs)."""
     text = VCF_HEADER.format(contig=contig, length=length, samples="\t".join(samples))
     text += "".join("\t".join(r.split()) + "\n" for r in records)
@@ -84,8 +110,16 @@ def ctx_factory(cache38, tmp_path_factory):
 
     def make(tmp: Path) -> RunContext:
         (tmp / "tmp").mkdir(exist_ok=True)
-        return RunContext(cache=cache38, region_fastas=dict(fastas), curated=table, thresholds=Thresholds(),
-                          outdir=tmp / "out", config_sha256="0" * 64, tmpdir=tmp / "tmp")
+        return RunContext(
+            cache=cache38,
+            region_fastas=dict(fastas),
+            curated=table,
+            thresholds=Thresholds(),
+            outdir=tmp / "out",
+            config_sha256="0" * 64,
+            tmpdir=tmp / "tmp",
+        )
+
     return make
 
 
@@ -101,7 +135,6 @@ def run_inprocess(tmp: Path, ctx_factory, sheet: str) -> dict[str, dict]:
     rows = read_sample_sheet(p)
     ctx = ctx_factory(tmp)
     run_batch(rows, ctx, "2026-01-01")
-    return {r.sample: json.loads((ctx.outdir / "samples" / r.sample / f"{r.sample}.report.json").read_text())
-            for r in rows}
-
-
+    return {
+        r.sample: json.loads((ctx.outdir / "samples" / r.sample / f"{r.sample}.report.json").read_text()) for r in rows
+    }

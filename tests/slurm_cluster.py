@@ -16,6 +16,7 @@ No cgroups (``proctrack/linuxproc``, ``task/none``) and no accounting database
 
 Stand-alone: ``python tests/slurm_cluster.py`` starts a cluster, prints its SLURM_CONF and waits (Ctrl-C stops).
 """
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DAEMONS = {"munged": "munge", "slurmctld": "slurmctld", "slurmd": "slurmd"}
-CLIENTS = {"sbatch": "slurm-client", "squeue": "slurm-client", "scancel": "slurm-client",
-           "sinfo": "slurm-client", "scontrol": "slurm-client", "srun": "slurm-client"}
+CLIENTS = {
+    "sbatch": "slurm-client",
+    "squeue": "slurm-client",
+    "scancel": "slurm-client",
+    "sinfo": "slurm-client",
+    "scontrol": "slurm-client",
+    "srun": "slurm-client",
+}
 
 
 class SlurmUnavailable(RuntimeError):
@@ -87,8 +94,14 @@ def _tail(path: Path, lines: int = 25) -> str:
 class SlurmCluster:
     """One-node SLURM cluster (partition ``debug``) in a temporary directory; a context manager."""
 
-    def __init__(self, cpus: int = 2, partition: str = "debug", startup_timeout: float = 60.0,
-                 base_dir: str | os.PathLike | None = None, keep: bool = False):
+    def __init__(
+        self,
+        cpus: int = 2,
+        partition: str = "debug",
+        startup_timeout: float = 60.0,
+        base_dir: str | os.PathLike | None = None,
+        keep: bool = False,
+    ):
         self.cpus = cpus
         self.partition = partition
         self.startup_timeout = startup_timeout
@@ -122,30 +135,33 @@ class SlurmCluster:
     def check_prerequisites() -> None:
         """Raise SlurmUnavailable unless we are root and the Debian binaries are installed."""
         if os.geteuid() != 0:
-            raise SlurmUnavailable("the one-node SLURM test cluster needs root (slurmd launches jobs as "
-                                   "their owner and runs as SlurmUser=root here)")
+            raise SlurmUnavailable(
+                "the one-node SLURM test cluster needs root (slurmd launches jobs as "
+                "their owner and runs as SlurmUser=root here)"
+            )
         missing = {}
         for tool, pkg in {**DAEMONS, **CLIENTS}.items():
             if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
                 missing[tool] = pkg
         if missing:
             pkgs = " ".join(sorted(set(missing.values())))
-            raise SlurmUnavailable(f"SLURM/munge binaries not found: {', '.join(sorted(missing))} "
-                                   f"(apt-get install {pkgs})")
+            raise SlurmUnavailable(
+                f"SLURM/munge binaries not found: {', '.join(sorted(missing))} (apt-get install {pkgs})"
+            )
 
     @staticmethod
     def _bin(name: str) -> str:
         return shutil.which(name) or f"/usr/sbin/{name}"
 
     # ---- lifecycle -------------------------------------------------------------------------------
-    def __enter__(self) -> "SlurmCluster":
+    def __enter__(self) -> SlurmCluster:
         self.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def start(self) -> "SlurmCluster":
+    def start(self) -> SlurmCluster:
         self.check_prerequisites()
         self.dir = Path(tempfile.mkdtemp(prefix="slurm-cluster-", dir=self._base_dir))
         os.chmod(self.dir, 0o700)
@@ -155,8 +171,11 @@ class SlurmCluster:
             self._write_munge_key()
             self._write_conf()
             self._write_srun_shim()
-            self.env = {**os.environ, "SLURM_CONF": str(self.conf),
-                        "PATH": f"{self.dir / 'bin'}{os.pathsep}{os.environ.get('PATH', os.defpath)}"}
+            self.env = {
+                **os.environ,
+                "SLURM_CONF": str(self.conf),
+                "PATH": f"{self.dir / 'bin'}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+            }
             # make sure nothing from an enclosing job leaks into the clients
             for key in [k for k in self.env if k.startswith(("SLURM_JOB", "SLURM_STEP", "SBATCH_", "SQUEUE_"))]:
                 del self.env[key]
@@ -233,24 +252,39 @@ PartitionName={self.partition} Nodes={self.node} Default=YES MaxTime=INFINITE St
         This cluster keeps its slurm.conf in a temporary directory, hence the shim (first on the jobs' PATH).
         """
         shim = self.dir / "bin/srun"
-        shim.write_text(f"#!/bin/sh\nSLURM_CONF={self.conf}\nexport SLURM_CONF\nexec {shutil.which('srun')} \"$@\"\n")
+        shim.write_text(f'#!/bin/sh\nSLURM_CONF={self.conf}\nexport SLURM_CONF\nexec {shutil.which("srun")} "$@"\n')
         shim.chmod(0o755)
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         out = self.dir / f"log/{name}.stdout"
         fh = open(out, "wb")
         self._logs[name] = out
-        self._procs[name] = subprocess.Popen(argv, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                             env=self.env, start_new_session=True,
-                                             preexec_fn=_die_with_parent)
+        self._procs[name] = subprocess.Popen(
+            argv,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self.env,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         fh.close()
 
     def _start_munged(self) -> None:
         m = self.dir / "munge"
-        self._spawn("munged", [self._bin("munged"), "--foreground", "--force",
-                               f"--key-file={m}/munge.key", f"--socket={m}/munge.socket",
-                               f"--pid-file={m}/munged.pid", f"--log-file={self.dir}/log/munged.log",
-                               f"--seed-file={m}/munged.seed"])
+        self._spawn(
+            "munged",
+            [
+                self._bin("munged"),
+                "--foreground",
+                "--force",
+                f"--key-file={m}/munge.key",
+                f"--socket={m}/munge.socket",
+                f"--pid-file={m}/munged.pid",
+                f"--log-file={self.dir}/log/munged.log",
+                f"--seed-file={m}/munged.seed",
+            ],
+        )
         deadline = time.monotonic() + 15
         while not (m / "munge.socket").exists():
             if self._procs["munged"].poll() is not None or time.monotonic() > deadline:
@@ -263,15 +297,17 @@ PartitionName={self.partition} Nodes={self.node} Default=YES MaxTime=INFINITE St
         while time.monotonic() < deadline:
             for name, proc in self._procs.items():
                 if proc.poll() is not None:
-                    raise SlurmUnavailable(f"{name} exited with code {proc.returncode} during start-up:\n"
-                                           + self.log_tails())
+                    raise SlurmUnavailable(
+                        f"{name} exited with code {proc.returncode} during start-up:\n" + self.log_tails()
+                    )
             r = subprocess.run(["sinfo", "-h", "-N", "-o", "%N %t"], env=self.env, capture_output=True, text=True)
             state = (r.stdout + r.stderr).strip()
             if r.returncode == 0 and any(line.split()[1:2] == ["idle"] for line in r.stdout.splitlines()):
                 return
             time.sleep(0.5)
-        raise SlurmUnavailable(f"node {self.node} not idle after {self.startup_timeout:.0f}s (sinfo: {state!r}):\n"
-                               + self.log_tails())
+        raise SlurmUnavailable(
+            f"node {self.node} not idle after {self.startup_timeout:.0f}s (sinfo: {state!r}):\n" + self.log_tails()
+        )
 
     def log_tails(self, lines: int = 25) -> str:
         if self.dir is None:
@@ -341,6 +377,6 @@ if __name__ == "__main__":  # manual use: start a cluster and keep it until Ctrl
             print(subprocess.run(["sinfo"], env=c.env, capture_output=True, text=True).stdout)
             signal.pause()
     except SlurmUnavailable as exc:
-        raise SystemExit(f"SLURM cluster unavailable: {exc}")
+        raise SystemExit(f"SLURM cluster unavailable: {exc}") from exc
     except KeyboardInterrupt:
         pass

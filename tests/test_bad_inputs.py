@@ -1,18 +1,19 @@
 """Bad-input corpus: every case gives a one-line error naming the file/sample and what to do, or a documented
 handling (docs/inputs.md) whose report says what happened. None gives a traceback or a negative-looking report
 by accident. Cases are built from the demo's real caller output (bcftools, FreeBayes) plus hand-made edits."""
+
 from __future__ import annotations
 
 import gzip
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
-from conftest import REF37, ROOT, run_inprocess as run, write_vcf
-
+from conftest import REF37, ROOT, write_vcf
+from conftest import run_inprocess as run
 from hshpipe.errors import InputError
 from hshpipe.model import CPos
 
@@ -37,7 +38,7 @@ def lof(cache):
         bases = "".join(revcomp(cache.fetch(g, g)) for g in gs)
         for k in range(3):
             for b in "AGT":
-                new = bases[:k] + b + bases[k + 1:]
+                new = bases[:k] + b + bases[k + 1 :]
                 if new in ("TAA", "TAG", "TGA") and bases != new:
                     comp = {"A": "T", "C": "G", "G": "C", "T": "A"}
                     return gs[k], comp[bases[k]], comp[b]
@@ -45,6 +46,7 @@ def lof(cache):
 
 
 # --- cases that must stop with a clear, one-line error ---------------------------------------------------------
+
 
 def _truncated(tmp, cache):
     data = HSH01.read_bytes()
@@ -72,9 +74,11 @@ def _header_only(tmp, cache):
 def _sites_only(tmp, cache):
     pos, ref, alt = snv(cache)
     p = tmp / "sites.vcf"
-    p.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n"
-                 "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
-                 f"chr9\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\n")
+    p.write_text(
+        "##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n"
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        f"chr9\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\n"
+    )
     return p
 
 
@@ -86,10 +90,12 @@ def _no_gt(tmp, cache):
 def _no_gt_header(tmp, cache):
     pos, ref, alt = snv(cache)
     p = tmp / "nogt.vcf"
-    p.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n"
-                 '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
-                 "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
-                 f"chr9\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\tDP\t30\n")
+    p.write_text(
+        "##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n"
+        '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
+        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
+        f"chr9\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\tDP\t30\n"
+    )
     return p
 
 
@@ -135,7 +141,11 @@ ERROR_CASES: dict[str, tuple[Callable, str, str]] = {
     "no_sample_columns": (_sites_only, "", r"no column 'S1' in .*sites\.vcf .*no genotype columns"),
     "no_gt_field": (_no_gt_header, "", r"nogt\.vcf: the VCF has sample columns but no GT"),
     "build_mismatch_header": (_build_mismatch_header, "", r"grch37_header\.vcf: the VCF is GRCh37 .*GRCh38"),
-    "build_mismatch_ref_alleles": (_build_mismatch_refs, "", r"refs_mismatch\.vcf: REF alleles disagree with the reference"),
+    "build_mismatch_ref_alleles": (
+        _build_mismatch_refs,
+        "",
+        r"refs_mismatch\.vcf: REF alleles disagree with the reference",
+    ),
     "no_chromosome_9": (_no_chr9, "", r"chr1only\.vcf: no chromosome 9"),
     "chr9_of_unknown_length": (_other_chr9_length, "", r"hg_other\.vcf: header contig chr9 has length 138,000,000"),
 }
@@ -158,12 +168,16 @@ def test_error_cases(case, cache38, ctx_factory, tmp_path):
 def test_vcf_sample_absent(cache38, ctx_factory, tmp_path):
     pos, ref, alt = snv(cache38)
     vcf = write_vcf(tmp_path / "two.vcf", [f"chr9 {pos} . {ref} {alt} 50 PASS . GT 0/1 0/0"], samples=("A", "B"))
-    with pytest.raises(InputError, match=r"sample sheet line 2: sample S1: no column 'NA12878' in .*two\.vcf "
-                                         r"\(columns: A, B\); set `vcf_sample`"):
+    with pytest.raises(
+        InputError,
+        match=r"sample sheet line 2: sample S1: no column 'NA12878' in .*two\.vcf "
+        r"\(columns: A, B\); set `vcf_sample`",
+    ):
         run(tmp_path, ctx_factory, f"sample\tvcf\tvcf_sample\nS1\t{vcf}\tNA12878\n")
 
 
 # --- cases with a documented handling -------------------------------------------------------------------------
+
 
 def test_numeric_contig_vcf_is_harmonised_and_reported_on_its_naming(cache38, ctx_factory, tmp_path):
     pos, ref, alt = lof(cache38)
@@ -179,9 +193,15 @@ def test_single_ref_mismatch_is_listed_not_annotated(cache38, ctx_factory, tmp_p
     p2, r2, a2 = snv(cache38, 16)
     p3, r3, a3 = snv(cache38, 17)
     p4, r4, a4 = snv(cache38, 18)
-    vcf = write_vcf(tmp_path / "onebad.vcf", [f"chr9 {p} . {r} {a} 50 PASS . GT 0/1" for p, r, a in
-                                              sorted([(pos, wrong, alt if alt != wrong else "T"), (p2, r2, a2),
-                                                      (p3, r3, a3), (p4, r4, a4)])])
+    vcf = write_vcf(
+        tmp_path / "onebad.vcf",
+        [
+            f"chr9 {p} . {r} {a} 50 PASS . GT 0/1"
+            for p, r, a in sorted(
+                [(pos, wrong, alt if alt != wrong else "T"), (p2, r2, a2), (p3, r3, a3), (p4, r4, a4)]
+            )
+        ],
+    )
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
     reasons = [f["reason"] for f in rep["filtered"]]
     assert any("does not match the reference" in r for r in reasons)
@@ -232,7 +252,9 @@ def test_duplicate_records_reported_once(cache38, ctx_factory, tmp_path):
     vcf = write_vcf(tmp_path / "dup.vcf", [rec, rec])
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
     assert len(rep["variants"]) == 1 and rep["verdict"] == "monoallelic"
-    assert [f["reason"] for f in rep["filtered"]] == ["duplicate of an earlier record with the same allele; reported once"]
+    assert [f["reason"] for f in rep["filtered"]] == [
+        "duplicate of an earlier record with the same allele; reported once"
+    ]
 
 
 def test_huge_info_field(cache38, ctx_factory, tmp_path):
@@ -240,7 +262,9 @@ def test_huge_info_field(cache38, ctx_factory, tmp_path):
     vcf = tmp_path / "huge.vcf"
     write_vcf(vcf, [f"chr9 {pos} . {ref} {alt} 50 PASS DP=30 GT:DP:GQ 1/1:30:60"])
     text = vcf.read_text().replace("DP=30", "DP=30;BLOB=" + "x" * 1_000_000)
-    text = text.replace("##FORMAT=<ID=GT", '##INFO=<ID=BLOB,Number=1,Type=String,Description="big">\n##FORMAT=<ID=GT', 1)
+    text = text.replace(
+        "##FORMAT=<ID=GT", '##INFO=<ID=BLOB,Number=1,Type=String,Description="big">\n##FORMAT=<ID=GT', 1
+    )
     vcf.write_text(text)
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
     assert rep["verdict"] == "biallelic"
@@ -264,8 +288,13 @@ def test_records_only_outside_trpm6_is_negative_with_a_note(cache38, ctx_factory
 
 def test_symbolic_and_unbounded_sv_alleles_are_listed(cache38, ctx_factory, tmp_path):
     pos, ref, _ = snv(cache38)
-    vcf = write_vcf(tmp_path / "sv.vcf", [f"chr9 {pos} . {ref} <INV> 50 PASS SVTYPE=INV;END={pos + 500} GT 0/1",
-                                          f"chr9 {pos + 1} . {cache38.fetch(pos + 1, pos + 1)} <DEL> 50 PASS SVTYPE=DEL GT 0/1"])
+    vcf = write_vcf(
+        tmp_path / "sv.vcf",
+        [
+            f"chr9 {pos} . {ref} <INV> 50 PASS SVTYPE=INV;END={pos + 500} GT 0/1",
+            f"chr9 {pos + 1} . {cache38.fetch(pos + 1, pos + 1)} <DEL> 50 PASS SVTYPE=DEL GT 0/1",
+        ],
+    )
     text = vcf.read_text().replace("##ALT=<ID=DEL", '##ALT=<ID=INV,Description="Inversion">\n##ALT=<ID=DEL', 1)
     vcf.write_text(text)
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
@@ -285,16 +314,24 @@ def test_haploid_call_is_flagged(cache38, ctx_factory, tmp_path):
 def test_multiallelic_1_2_splits_into_two_hets(cache38, ctx_factory, tmp_path):
     pos, ref, _ = snv(cache38)
     alts = [b for b in "ACGT" if b != ref][:2]
-    vcf = write_vcf(tmp_path / "multi.vcf", [f"chr9 {pos} . {ref} {alts[0]},{alts[1]} 50 PASS . GT:AD:DP:GQ 1/2:0,12,14:26:60"])
+    vcf = write_vcf(
+        tmp_path / "multi.vcf", [f"chr9 {pos} . {ref} {alts[0]},{alts[1]} 50 PASS . GT:AD:DP:GQ 1/2:0,12,14:26:60"]
+    )
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
-    assert [(v["genotype"], v["zygosity"]) for v in rep["variants"]] == [("1/.", "heterozygous"), ("./1", "heterozygous")]
+    assert [(v["genotype"], v["zygosity"]) for v in rep["variants"]] == [
+        ("1/.", "heterozygous"),
+        ("./1", "heterozygous"),
+    ]
     assert all(v["original"]["alt"] == ",".join(alts) for v in rep["variants"])
 
 
 def test_xss_payload_in_vcf_sample_and_info(cache38, ctx_factory, tmp_path):
     pos, ref, alt = lof(cache38)
-    vcf = write_vcf(tmp_path / "x.vcf", [f"chr9 {pos} . {ref} {alt} 50 PASS DP=3 GT:DP:GQ 1/1:30:60"],
-                    samples=('<script>alert(1)</script>',))
+    vcf = write_vcf(
+        tmp_path / "x.vcf",
+        [f"chr9 {pos} . {ref} {alt} 50 PASS DP=3 GT:DP:GQ 1/1:30:60"],
+        samples=("<script>alert(1)</script>",),
+    )
     text = vcf.read_text().replace("DP=3", 'TYPE="onmouseover="alert(1)')
     text = text.replace("##FORMAT=<ID=GT", '##INFO=<ID=TYPE,Number=1,Type=String,Description="t">\n##FORMAT=<ID=GT', 1)
     vcf.write_text(text)
@@ -307,6 +344,7 @@ def test_xss_payload_in_vcf_sample_and_info(cache38, ctx_factory, tmp_path):
 
 # --- the same errors seen by a user on the command line: one line, no traceback --------------------------------
 
+
 def snakemake(tmp: Path, *config: str) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "snakemake", "--cores", "1", "--config", f"outdir={tmp / 'out'}", *config]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -315,10 +353,15 @@ def snakemake(tmp: Path, *config: str) -> subprocess.CompletedProcess:
 CLI_CASES = {
     "unknown_config_key": (["colour=blue"], r"Additional properties are not allowed \('colour' was unexpected\)"),
     "bad_genome_build": (["genome_build=hg19"], r"'hg19' is not one of \['auto', 'GRCh38', 'GRCh37'\]"),
-    "missing_reference": (["reference=/nonexistent/ref.fa"], r"ERROR: config: reference: /nonexistent/ref\.fa not found"),
+    "missing_reference": (
+        ["reference=/nonexistent/ref.fa"],
+        r"ERROR: config: reference: /nonexistent/ref\.fa not found",
+    ),
     "missing_sheet": (["samples=/nonexistent/s.tsv"], r"ERROR: /nonexistent/s\.tsv: sample sheet not found"),
-    "wrong_build_reference": ([f"reference={REF37}", "genome_build=GRCh38"],
-                              r"ERROR: .*GRCh37_synthetic_9\.fa\.gz: genome_build is GRCh38 but contig 9 has the GRCh37 length"),
+    "wrong_build_reference": (
+        [f"reference={REF37}", "genome_build=GRCh38"],
+        r"ERROR: .*GRCh37_synthetic_9\.fa\.gz: genome_build is GRCh38 but contig 9 has the GRCh37 length",
+    ),
 }
 
 
@@ -333,10 +376,13 @@ def test_cli_config_errors(case, tmp_path):
     assert "Traceback" not in p.stderr
 
 
-@pytest.mark.parametrize("sheet,pattern", [
-    ("sample\tvcf\nS/1\tx.vcf\n", r"line 2: sample id 'S/1' may only hold"),
-    ("sample\tvcf\nS1\t/nonexistent.vcf\n", r"line 2: sample S1: vcf file /nonexistent\.vcf not found"),
-])
+@pytest.mark.parametrize(
+    "sheet,pattern",
+    [
+        ("sample\tvcf\nS/1\tx.vcf\n", r"line 2: sample id 'S/1' may only hold"),
+        ("sample\tvcf\nS1\t/nonexistent.vcf\n", r"line 2: sample S1: vcf file /nonexistent\.vcf not found"),
+    ],
+)
 def test_cli_sheet_errors(sheet, pattern, tmp_path):
     s = tmp_path / "s.tsv"
     s.write_text(sheet)
@@ -361,8 +407,9 @@ def test_cli_bad_vcf_fails_the_job_with_the_message(tmp_path):
 def test_refseq_contig_naming_is_harmonised(cache38, ctx_factory, tmp_path):
     """A VCF on NC_000009.12 against a `chr9` reference: normalised against a region FASTA of its own naming."""
     pos, ref, alt = lof(cache38)
-    vcf = write_vcf(tmp_path / "nc.vcf", [f"NC_000009.12 {pos} . {ref} {alt} 50 PASS . GT:DP:GQ 0/1:30:60"],
-                    contig="NC_000009.12")
+    vcf = write_vcf(
+        tmp_path / "nc.vcf", [f"NC_000009.12 {pos} . {ref} {alt} 50 PASS . GT:DP:GQ 0/1:30:60"], contig="NC_000009.12"
+    )
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
     assert rep["verdict"] == "monoallelic"
     assert rep["variants"][0]["chrom"] == "NC_000009.12" and "stop_gained" in rep["variants"][0]["consequence"]
@@ -384,8 +431,12 @@ def test_whole_gene_deletion_starting_upstream_is_reported(indexed, cache38, ctx
     """A <DEL> from 50 kb upstream to 50 kb downstream starts outside the fetched region but removes TRPM6."""
     t = cache38.transcript
     start, end = t.start - 50_000, t.end + 50_000
-    vcf = write_vcf(tmp_path / ("d.vcf.gz" if indexed else "d.vcf"),
-                    [f"chr9 {start} . N <DEL> 50 PASS SVTYPE=DEL;END={end} GT 0/1"], compress=indexed, index=indexed)
+    vcf = write_vcf(
+        tmp_path / ("d.vcf.gz" if indexed else "d.vcf"),
+        [f"chr9 {start} . N <DEL> 50 PASS SVTYPE=DEL;END={end} GT 0/1"],
+        compress=indexed,
+        index=indexed,
+    )
     rep = run(tmp_path, ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]
     (v,) = rep["variants"]
     assert v["consequence"] == ["transcript_ablation"] and v["classification"] == "likely_pathogenic"

@@ -1,11 +1,11 @@
 """Classification rules: curated classes, evidence tiers, PS1/PM5, PVS1 with NMD escape, the default rules."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
 from conftest import make_ann
-
 from hshpipe.model import CPos, Variant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,8 +65,15 @@ def test_exon_level_entry_exact_and_larger_deletion(ct, cache38):
 
 def test_unconfirmed_nonsense_falls_through_to_pvs1(ct):
     ce = entry(ct, hgvs_c="NM_017662.5:c.4287C>A")
-    ann = make_ann(("stop_gained",), hgvs_c="NM_017662.5:c.4287C>A", hgvs_p="NP_060132.3:p.(Cys1429Ter)",
-                   protein_start=1429, ref_aa="C", alt_aa="*", exon="29/39")
+    ann = make_ann(
+        ("stop_gained",),
+        hgvs_c="NM_017662.5:c.4287C>A",
+        hgvs_p="NP_060132.3:p.(Cys1429Ter)",
+        protein_start=1429,
+        ref_aa="C",
+        alt_aa="*",
+        exon="29/39",
+    )
     m, c = classify_variant(ct, ce.variant, ann)
     assert m.level == "genomic" and m.entry.evidence_tier == "unconfirmed"
     assert c.classification == "likely_pathogenic"
@@ -89,9 +96,11 @@ def test_secondary_tier_cannot_make_a_variant_pathogenic(tmp_path, cache38):
     from hshpipe.curation import CuratedMatch, load_curated_table
 
     p = tmp_path / "t.tsv"
-    p.write_text("## version: t\nid\thgvs_c\thgvs_p\texon\tkind\tclassification\tevidence_tier\tsource\tevidence\t"
-                 "curated_on\nS1\tNM_017662.5:c.1769C>G\t\t\tcoding_substitution\tpathogenic\tsecondary\t"
-                 "Review, PMID 2\treview only\t2026-11-27\n")
+    p.write_text(
+        "## version: t\nid\thgvs_c\thgvs_p\texon\tkind\tclassification\tevidence_tier\tsource\tevidence\t"
+        "curated_on\nS1\tNM_017662.5:c.1769C>G\t\t\tcoding_substitution\tpathogenic\tsecondary\t"
+        "Review, PMID 2\treview only\t2026-11-27\n"
+    )
     e = load_curated_table(p).entries[0]
     c = classify(make_ann(("missense_variant",)), CuratedMatch("S1", "genomic", e))
     assert c.classification == "uncertain_significance" and "secondary tier" in c.rule
@@ -112,8 +121,7 @@ def test_clinvar_review_status_decides_whether_a_record_counts(ct, cache38):
 
 # --- protein and codon level ----------------------------------------------------------------------------------
 def test_protein_match_to_pathogenic_is_likely_pathogenic_ps1(ct):
-    ann = make_ann(("missense_variant",), hgvs_p="NP_060132.3:p.(Ser141Leu)", protein_start=141, ref_aa="S",
-                   alt_aa="L")
+    ann = make_ann(("missense_variant",), hgvs_p="NP_060132.3:p.(Ser141Leu)", protein_start=141, ref_aa="S", alt_aa="L")
     m, c = classify_variant(ct, Variant("chr9", 74880000, "G", "A"), ann)
     assert m.level == "protein"
     assert c.classification == "likely_pathogenic" and c.criteria == ("PS1",)
@@ -143,11 +151,25 @@ def test_protein_match_to_benign_polymorphism(ct):
 NOVEL = Variant("chr9", 74790000, "C", "T")
 
 
-@pytest.mark.parametrize("cons", ["stop_gained", "frameshift_variant", "splice_acceptor_variant",
-                                  "splice_donor_variant", "start_lost", "transcript_ablation", "exon_loss_variant"])
+@pytest.mark.parametrize(
+    "cons",
+    [
+        "stop_gained",
+        "frameshift_variant",
+        "splice_acceptor_variant",
+        "splice_donor_variant",
+        "start_lost",
+        "transcript_ablation",
+        "exon_loss_variant",
+    ],
+)
 def test_novel_null_variant_is_likely_pathogenic(ct, cons):
-    ann = make_ann((cons,), hgvs_c="NM_017662.5:c.1000C>T", protein_start=334 if "splice" not in cons else None,
-                   hgvs_p="NP_060132.3:p.(Arg334GlyfsTer20)" if cons == "frameshift_variant" else None)
+    ann = make_ann(
+        (cons,),
+        hgvs_c="NM_017662.5:c.1000C>T",
+        protein_start=334 if "splice" not in cons else None,
+        hgvs_p="NP_060132.3:p.(Arg334GlyfsTer20)" if cons == "frameshift_variant" else None,
+    )
     m, c = classify_variant(ct, NOVEL, ann)
     assert m is None
     assert c.classification == "likely_pathogenic" and c.criteria == ("PVS1",)
@@ -178,22 +200,25 @@ def test_frameshift_whose_new_stop_lies_in_the_last_exon_is_flagged():
     assert classify(late, None).classification == "uncertain_significance"
 
 
-@pytest.mark.parametrize("cons,expect,words", [
-    (("missense_variant",), "uncertain_significance", "missense_variant in TRPM6"),
-    (("inframe_deletion",), "uncertain_significance", "inframe_deletion"),
-    (("stop_lost",), "uncertain_significance", "stop_lost"),
-    (("splice_region_variant", "intron_variant"), "uncertain_significance", "outside the canonical splice sites"),
-    (("splice_donor_5th_base_variant", "intron_variant"), "uncertain_significance", "splice_donor_5th_base"),
-    (("splice_polypyrimidine_tract_variant", "intron_variant"), "uncertain_significance", "effect on splicing"),
-    (("synonymous_variant", "splice_region_variant"), "uncertain_significance", "splice_region_variant"),
-    (("synonymous_variant",), "likely_benign", "no predicted effect"),
-    (("intron_variant",), "likely_benign", "intron_variant in TRPM6"),
-    (("5_prime_UTR_variant",), "likely_benign", "5_prime_UTR_variant"),
-    (("3_prime_UTR_variant",), "likely_benign", "3_prime_UTR_variant"),
-    (("upstream_gene_variant",), "likely_benign", "upstream_gene_variant"),
-    (("downstream_gene_variant",), "likely_benign", "downstream_gene_variant"),
-    (("regulatory_region_variant",), "uncertain_significance", "not covered by the classification rules"),
-])
+@pytest.mark.parametrize(
+    "cons,expect,words",
+    [
+        (("missense_variant",), "uncertain_significance", "missense_variant in TRPM6"),
+        (("inframe_deletion",), "uncertain_significance", "inframe_deletion"),
+        (("stop_lost",), "uncertain_significance", "stop_lost"),
+        (("splice_region_variant", "intron_variant"), "uncertain_significance", "outside the canonical splice sites"),
+        (("splice_donor_5th_base_variant", "intron_variant"), "uncertain_significance", "splice_donor_5th_base"),
+        (("splice_polypyrimidine_tract_variant", "intron_variant"), "uncertain_significance", "effect on splicing"),
+        (("synonymous_variant", "splice_region_variant"), "uncertain_significance", "splice_region_variant"),
+        (("synonymous_variant",), "likely_benign", "no predicted effect"),
+        (("intron_variant",), "likely_benign", "intron_variant in TRPM6"),
+        (("5_prime_UTR_variant",), "likely_benign", "5_prime_UTR_variant"),
+        (("3_prime_UTR_variant",), "likely_benign", "3_prime_UTR_variant"),
+        (("upstream_gene_variant",), "likely_benign", "upstream_gene_variant"),
+        (("downstream_gene_variant",), "likely_benign", "downstream_gene_variant"),
+        (("regulatory_region_variant",), "uncertain_significance", "not covered by the classification rules"),
+    ],
+)
 def test_default_rules(cons, expect, words):
     from hshpipe.classify import classify
 
@@ -239,8 +264,9 @@ def test_end_to_end_levels_with_real_annotation(ct, cache38):
     ann, m, c = run(_codon_variant(cache38, 141, "CTG"))
     assert ann.hgvs_p == "NP_060132.3:p.(Ser141Leu)" and m.level == "protein"
     assert c.classification == "likely_pathogenic" and "PS1" in c.criteria
-    hom = SampleCall(key="s141l", classification=c.classification, zygosity="homozygous",
-                     hgvs_c=ann.hgvs_c, hgvs_p=ann.hgvs_p)
+    hom = SampleCall(
+        key="s141l", classification=c.classification, zygosity="homozygous", hgvs_c=ann.hgvs_c, hgvs_p=ann.hgvs_p
+    )
     v = decide([hom])
     assert v.verdict == "biallelic" and "p.(Ser141Leu)" in v.text
     # Ser141Trp: codon level, PM5

@@ -4,10 +4,10 @@ Expected protein changes are derived in the test from the reference CDS with a p
 the edited sequence (independent of the engine's codon-window logic), or are stated from the
 stand-in's design (c.1768-1770 is the forced codon TCC; the stop codon is TGA; introns start GTAAGT).
 """
+
 from __future__ import annotations
 
 import pytest
-
 from hshpipe.consequence import SO_RANKING, annotate, annotate_haplotype, annotate_sv
 from hshpipe.errors import InputError
 from hshpipe.model import CPos, Variant
@@ -59,10 +59,15 @@ def test_every_snv_of_three_codons_matches_plain_translation(cache38):
             for alt in "ACGT":
                 if alt == cds[c - 1]:
                     continue
-                new = translate(cds[:c - 1] + alt + cds[c:])[codon - 1]
+                new = translate(cds[: c - 1] + alt + cds[c:])[codon - 1]
                 a = annotate(snv(cache38, CPos(c), alt), cache38)
-                want = ("synonymous_variant" if new == prot[codon - 1] else
-                        "stop_gained" if new == "*" else "missense_variant")
+                want = (
+                    "synonymous_variant"
+                    if new == prot[codon - 1]
+                    else "stop_gained"
+                    if new == "*"
+                    else "missense_variant"
+                )
                 assert a.consequences[0] == want, (c, alt)
                 assert a.alt_aa == new and a.ref_aa == prot[codon - 1]
 
@@ -111,8 +116,8 @@ def test_synonymous_in_last_three_exon_bases_keeps_splice_region(cache38):
         c = last.base - k
         codon0 = 3 * ((c - 1) // 3)
         for alt in "ACGT":
-            mut = cds[:c - 1] + alt + cds[c:]
-            if alt != cds[c - 1] and translate(mut[codon0:codon0 + 3]) == translate(cds[codon0:codon0 + 3]):
+            mut = cds[: c - 1] + alt + cds[c:]
+            if alt != cds[c - 1] and translate(mut[codon0 : codon0 + 3]) == translate(cds[codon0 : codon0 + 3]):
                 a = annotate(snv(cache38, CPos(c), alt), cache38)
                 assert a.consequences == ("splice_region_variant", "synonymous_variant"), c
     fourth = annotate(snv(cache38, CPos(last.base - 3), other(tx_base(cache38, CPos(last.base - 3)))), cache38)
@@ -121,12 +126,17 @@ def test_synonymous_in_last_three_exon_bases_keeps_splice_region(cache38):
 
 # --------------------------------------------------------------------------------- splice / intron
 VEP_INTRON = {  # VEP 111 terms of intronic SNVs by offset
-    1: ("splice_donor_variant",), 2: ("splice_donor_variant",),
-    3: ("splice_donor_region_variant", "intron_variant"), 4: ("splice_donor_region_variant", "intron_variant"),
-    5: ("splice_donor_5th_base_variant", "intron_variant"), 6: ("splice_donor_region_variant", "intron_variant"),
-    7: ("splice_region_variant", "intron_variant"), 8: ("splice_region_variant", "intron_variant"),
+    1: ("splice_donor_variant",),
+    2: ("splice_donor_variant",),
+    3: ("splice_donor_region_variant", "intron_variant"),
+    4: ("splice_donor_region_variant", "intron_variant"),
+    5: ("splice_donor_5th_base_variant", "intron_variant"),
+    6: ("splice_donor_region_variant", "intron_variant"),
+    7: ("splice_region_variant", "intron_variant"),
+    8: ("splice_region_variant", "intron_variant"),
     9: ("intron_variant",),
-    -1: ("splice_acceptor_variant",), -2: ("splice_acceptor_variant",),
+    -1: ("splice_acceptor_variant",),
+    -2: ("splice_acceptor_variant",),
     -3: ("splice_region_variant", "splice_polypyrimidine_tract_variant", "intron_variant"),
     -8: ("splice_region_variant", "splice_polypyrimidine_tract_variant", "intron_variant"),
     -9: ("splice_polypyrimidine_tract_variant", "intron_variant"),
@@ -143,8 +153,9 @@ def test_intronic_terms_follow_vep(cache38, offset):
     assert a.intron == "14/38" and a.exon is None
     assert a.hgvs_c.startswith(f"NM_017662.5:c.{c}")
     assert a.hgvs_p == ("NP_060132.3:p.?" if abs(offset) <= 2 else None)
-    assert a.impact == ("HIGH" if abs(offset) <= 2 else "MODIFIER" if VEP_INTRON[offset] == ("intron_variant",)
-                        else "LOW")
+    assert a.impact == (
+        "HIGH" if abs(offset) <= 2 else "MODIFIER" if VEP_INTRON[offset] == ("intron_variant",) else "LOW"
+    )
 
 
 def test_literature_intronic_variant_c1638_plus7(cache38):
@@ -173,8 +184,9 @@ def test_utr_and_flank_positions(cache38):
         b = cache38.fetch(g, g)
         a = annotate(Variant("chr9", g, b, other(b)), cache38)
         assert a.consequences == (term,) and a.impact == "MODIFIER" and a.hgvs_p is None
-    far_a = annotate(Variant("chr9", far, cache38.fetch(far, far), "A" if cache38.fetch(far, far) != "A" else "C"),
-                     cache38)
+    far_a = annotate(
+        Variant("chr9", far, cache38.fetch(far, far), "A" if cache38.fetch(far, far) != "A" else "C"), cache38
+    )
     assert far_a.hgvs_c is None
 
 
@@ -182,9 +194,9 @@ def test_utr_and_flank_positions(cache38):
 def _mutate_cds_and_translate(cache, c_first: int, n_del: int, ins_tx: str) -> str:
     cds = cache.cds_sequence()
     utr = "".join(tx_base(cache, CPos(k, utr3=True)) for k in range(1, 2000))
-    seq = cds[:c_first - 1] + ins_tx + cds[c_first - 1 + n_del:] + utr
+    seq = cds[: c_first - 1] + ins_tx + cds[c_first - 1 + n_del :] + utr
     out = translate(seq)
-    return out[:out.index("*") + 1] if "*" in out else out
+    return out[: out.index("*") + 1] if "*" in out else out
 
 
 def _del_variant(cache, c_first: int, n: int) -> Variant:
@@ -222,9 +234,28 @@ def test_frameshift_with_immediate_stop_gets_stop_gained(cache38):
         if alt[k] == "*":
             break
     a = annotate(_del_variant(cache38, c, 1), cache38)
-    aa3 = {"A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly",
-           "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe", "P": "Pro", "S": "Ser",
-           "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val"}
+    aa3 = {
+        "A": "Ala",
+        "R": "Arg",
+        "N": "Asn",
+        "D": "Asp",
+        "C": "Cys",
+        "Q": "Gln",
+        "E": "Glu",
+        "G": "Gly",
+        "H": "His",
+        "I": "Ile",
+        "L": "Leu",
+        "K": "Lys",
+        "M": "Met",
+        "F": "Phe",
+        "P": "Pro",
+        "S": "Ser",
+        "T": "Thr",
+        "W": "Trp",
+        "Y": "Tyr",
+        "V": "Val",
+    }
     assert a.consequences[:2] == ("stop_gained", "frameshift_variant") and a.impact == "HIGH"
     assert a.hgvs_p == f"NP_060132.3:p.({aa3[prot[k]]}{k + 1}Ter)"
 
@@ -233,7 +264,9 @@ def test_inframe_deletion_is_3prime_shifted_and_named(cache38):
     cds = cache38.cds_sequence()
     prot = translate(cds)
     # find a codon-aligned deletion of one residue inside a run of two identical residues
-    i = next(i for i in range(10, 2000) if prot[i] == prot[i + 1] and cds[3 * i:3 * i + 3] == cds[3 * i + 3:3 * i + 6])
+    i = next(
+        i for i in range(10, 2000) if prot[i] == prot[i + 1] and cds[3 * i : 3 * i + 3] == cds[3 * i + 3 : 3 * i + 6]
+    )
     a = annotate(_del_variant(cache38, 3 * i + 1, 3), cache38)
     assert a.consequences == ("inframe_deletion",)
     # HGVS: the most C-terminal residue of the run is the one deleted, the c. is shifted the same way
@@ -249,7 +282,9 @@ def test_duplication_stays_dup_after_shifting(cache38):
     # duplicate c.1768_1770 (TCC) with a VCF insertion anchored at the base below the codon
     g_hi, g_lo = t.genomic_of_c(CPos(1768)), t.genomic_of_c(CPos(1770))
     anchor = g_lo - 1
-    v = Variant("chr9", anchor, cache38.fetch(anchor, anchor), cache38.fetch(anchor, anchor) + cache38.fetch(g_lo, g_hi))
+    v = Variant(
+        "chr9", anchor, cache38.fetch(anchor, anchor), cache38.fetch(anchor, anchor) + cache38.fetch(g_lo, g_hi)
+    )
     a = annotate(v, cache38)
     assert a.hgvs_c == "NM_017662.5:c.1768_1770dup"
     assert a.hgvs_p == "NP_060132.3:p.(Ser590dup)" or a.hgvs_p.endswith("dup)")
@@ -379,7 +414,15 @@ def test_grch37_gives_the_same_names_as_grch38(cache38, cache37):
             g = t.genomic_of_c(CPos(3 * codon - 2 + k))
             ref = cache38.fetch(g, g)
             variants += [Variant("chr9", g, ref, b) for b in "ACGT" if b != ref]
-    for c in (CPos(1638, 1), CPos(1638, 2), CPos(1638, 7), CPos(1639, -1), CPos(1639, -2), CPos(-20), CPos(40, utr3=True)):
+    for c in (
+        CPos(1638, 1),
+        CPos(1638, 2),
+        CPos(1638, 7),
+        CPos(1639, -1),
+        CPos(1639, -2),
+        CPos(-20),
+        CPos(40, utr3=True),
+    ):
         g = t.genomic_of_c(c)
         ref = cache38.fetch(g, g)
         variants.append(Variant("chr9", g, ref, other(ref)))
@@ -389,7 +432,13 @@ def test_grch37_gives_the_same_names_as_grch38(cache38, cache37):
     for v in variants:
         a = annotate(v, cache38)
         b = annotate(Variant("9", v.pos + offset, v.ref, v.alt), cache37)
-        assert (a.consequences, a.hgvs_c, a.hgvs_p, a.exon, a.intron) == (b.consequences, b.hgvs_c, b.hgvs_p, b.exon, b.intron), v
+        assert (a.consequences, a.hgvs_c, a.hgvs_p, a.exon, a.intron) == (
+            b.consequences,
+            b.hgvs_c,
+            b.hgvs_p,
+            b.exon,
+            b.intron,
+        ), v
         ga = re.match(r"NC_000009\.12:g\.(\d+)", a.hgvs_g)
         gb = re.match(r"NC_000009\.11:g\.(\d+)", b.hgvs_g)
         assert ga and gb and int(gb.group(1)) - int(ga.group(1)) == offset, (a.hgvs_g, b.hgvs_g)

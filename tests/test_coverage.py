@@ -1,10 +1,10 @@
 """Coverage over TRPM6 coding exons +/- 20 bp, on real BAM/CRAM/gVCF files written with pysam."""
+
 from __future__ import annotations
 
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,14 +13,19 @@ import pysam
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
 
 from hshpipe.coverage import (  # noqa: E402
-    FLANK, Target, alignment_depth, coding_targets, coverage_from_alignments, coverage_from_gvcf_blocks,
-    describe_coverage, gvcf_blocks,
+    FLANK,
+    Target,
+    alignment_depth,
+    coding_targets,
+    coverage_from_alignments,
+    coverage_from_gvcf_blocks,
+    describe_coverage,
+    gvcf_blocks,
 )
 from hshpipe.errors import InputError  # noqa: E402
-from hshpipe.reference import build_gene_cache, GeneCache  # noqa: E402
+from hshpipe.reference import GeneCache, build_gene_cache  # noqa: E402
 
 REF38 = ROOT / "resources/demo/reference/GRCh38_synthetic_chr9.fa.gz"
 REF37 = ROOT / "resources/demo/reference/GRCh37_synthetic_9.fa.gz"
@@ -41,11 +46,20 @@ def cache37() -> GeneCache:
 # --------------------------------------------------------------------------------------------------
 # helpers: BAMs written with pysam, reads placed exactly
 # --------------------------------------------------------------------------------------------------
-def write_bam(path: Path, cache: GeneCache, spans: list[tuple[int, int, dict]], contig: str = "chr9",
-              length: int = LEN38, extra_contigs: tuple[tuple[str, int], ...] = (), index: bool = True) -> Path:
+def write_bam(
+    path: Path,
+    cache: GeneCache,
+    spans: list[tuple[int, int, dict]],
+    contig: str = "chr9",
+    length: int = LEN38,
+    extra_contigs: tuple[tuple[str, int], ...] = (),
+    index: bool = True,
+) -> Path:
     """spans: (start, end, options) with options: mapq, flag, qual, name, mate (start of mate), cigar."""
-    header = {"HD": {"VN": "1.6", "SO": "coordinate"},
-              "SQ": [{"SN": n, "LN": ln} for n, ln in extra_contigs] + [{"SN": contig, "LN": length}]}
+    header = {
+        "HD": {"VN": "1.6", "SO": "coordinate"},
+        "SQ": [{"SN": n, "LN": ln} for n, ln in extra_contigs] + [{"SN": contig, "LN": length}],
+    }
     unsorted = path.with_suffix(".unsorted.bam")
     with pysam.AlignmentFile(str(unsorted), "wb", header=header) as out:
         tid = out.get_tid(contig)
@@ -132,12 +146,18 @@ def test_exact_fraction_with_planted_50bp_gap(tmp_path: Path, cache38: GeneCache
     assert cov["fraction_cds_at_threshold"] == round(1 - 50 / total, 4) == 0.9934
     assert len(cov["gaps"]) == 1
     gap = cov["gaps"][0]
-    assert gap == {"exon": 12, "start": g_lo, "end": g_hi, "c_start": str(t.c_pos(g_hi)),
-                   "c_end": str(t.c_pos(g_lo)), "min_depth": 5, "length": 50}
+    assert gap == {
+        "exon": 12,
+        "start": g_lo,
+        "end": g_hi,
+        "c_start": str(t.c_pos(g_hi)),
+        "c_end": str(t.c_pos(g_lo)),
+        "min_depth": 5,
+        "length": 50,
+    }
     row = {r["exon"]: r for r in cov["exons"]}
     tg1 = coding_targets(cache38)[0]
-    assert row[1] == {"exon": 1, "bases": tg1.length, "mean_depth": 30.0, "min_depth": 30,
-                      "fraction_at_threshold": 1.0}
+    assert row[1] == {"exon": 1, "bases": tg1.length, "mean_depth": 30.0, "min_depth": 30, "fraction_at_threshold": 1.0}
     n12 = e12.length
     assert row[12]["min_depth"] == 5
     assert row[12]["mean_depth"] == round((30 * (n12 - 50) + 5 * 50) / n12, 1)
@@ -165,12 +185,17 @@ def test_gap_c_notation_in_intron_and_order(tmp_path: Path, cache38: GeneCache) 
     g12, g20 = cov["gaps"]
     assert g12["c_start"] == f"{t.c_pos(e12.coding_end).base}-20"
     assert g12["c_end"] == str(t.c_pos(e12.end - 41)) and "+" not in g12["c_end"] and "-" not in g12["c_end"]
-    assert g20["c_start"] == f"{t.c_pos(e20.coding_start).base}+16" and g20["c_end"] == \
-        f"{t.c_pos(e20.coding_start).base}+20"
+    assert (
+        g20["c_start"] == f"{t.c_pos(e20.coding_start).base}+16"
+        and g20["c_end"] == f"{t.c_pos(e20.coding_start).base}+20"
+    )
     assert g12["min_depth"] == 0 and g12["length"] == 42
     text = describe_coverage(cov)
-    assert re.fullmatch(r"99\.\d% of TRPM6 coding bases \(\+/-20 bp\) at >= 20x \(alignments\); 2 gaps "
-                        r"\(exon 12 c\.\d+-20_\d+, exon 20 c\.\d+\+16_\d+\+20\)\.", text), text
+    assert re.fullmatch(
+        r"99\.\d% of TRPM6 coding bases \(\+/-20 bp\) at >= 20x \(alignments\); 2 gaps "
+        r"\(exon 12 c\.\d+-20_\d+, exon 20 c\.\d+\+16_\d+\+20\)\.",
+        text,
+    ), text
     assert any("no reads at all" in n for n in cov["notes"])
 
 
@@ -218,12 +243,19 @@ def test_read_filters_and_overlapping_mates(tmp_path: Path, cache38: GeneCache) 
     tg = next(x for x in coding_targets(cache38) if x.exon == 3)
     s, e = tg.start, tg.end
     spans = tiled(cache38, {3: 19}, 25)
-    spans += [(s, e, {"flag": 0x400}), (s, e, {"flag": 0x100}), (s, e, {"flag": 0x200}),
-              (s, e, {"mapq": 0}), (s, e, {"qual": 10})]
+    spans += [
+        (s, e, {"flag": 0x400}),
+        (s, e, {"flag": 0x100}),
+        (s, e, {"flag": 0x200}),
+        (s, e, {"mapq": 0}),
+        (s, e, {"qual": 10}),
+    ]
     mid = (s + e) // 2
     # one pair: mate 1 covers s..mid+10, mate 2 covers mid-10..e: overlap mid-10..mid+10 counted once
-    spans += [(s, mid + 10, {"name": "pair", "flag": 0x1 | 0x2 | 0x20 | 0x40, "mate": mid - 10}),
-              (mid - 10, e, {"name": "pair", "flag": 0x1 | 0x2 | 0x10 | 0x80, "mate": s})]
+    spans += [
+        (s, mid + 10, {"name": "pair", "flag": 0x1 | 0x2 | 0x20 | 0x40, "mate": mid - 10}),
+        (mid - 10, e, {"name": "pair", "flag": 0x1 | 0x2 | 0x10 | 0x80, "mate": s}),
+    ]
     bam = write_bam(tmp_path / "filters.bam", cache38, spans)
     cov = coverage_from_alignments(str(bam), cache38)
     row3 = next(r for r in cov["exons"] if r["exon"] == 3)
@@ -250,8 +282,14 @@ def test_contig_naming_harmonised_both_ways(tmp_path: Path, cache37: GeneCache, 
     cov = coverage_from_alignments(str(bam), cache37)
     assert cov["fraction_cds_at_threshold"] == 1.0 and cov["exons"][0]["mean_depth"] == 25.0
     # GRCh38 cache says "chr9"; the BAM says "9" and has other contigs first
-    bam2 = write_bam(tmp_path / "nochr.bam", cache38, tiled(cache38, {}, 25), contig="9", length=LEN38,
-                     extra_contigs=(("1", 248_956_422), ("2", 242_193_529)))
+    bam2 = write_bam(
+        tmp_path / "nochr.bam",
+        cache38,
+        tiled(cache38, {}, 25),
+        contig="9",
+        length=LEN38,
+        extra_contigs=(("1", 248_956_422), ("2", 242_193_529)),
+    )
     assert coverage_from_alignments(str(bam2), cache38)["fraction_cds_at_threshold"] == 1.0
 
 
@@ -268,13 +306,16 @@ def test_cram_with_reference(tmp_path: Path, cache38: GeneCache) -> None:
         coverage_from_alignments(str(cram), cache38, reference=str(tmp_path / "missing.fa"))
 
 
-@pytest.mark.parametrize("case, pattern", [
-    ("noindex", r"noindex\.bam: no index .*samtools index"),
-    ("nochr9", r"nochr9\.bam: no chromosome 9 in the alignment header \(contigs: chr1\)"),
-    ("wrongbuild", r"wrongbuild\.bam: contig chr9 has length 141,213,431 .* GRCh38"),
-    ("missing", r"missing\.bam: alignment file not found"),
-    ("garbage", r"garbage\.bam: cannot open as BAM/CRAM"),
-])
+@pytest.mark.parametrize(
+    "case, pattern",
+    [
+        ("noindex", r"noindex\.bam: no index .*samtools index"),
+        ("nochr9", r"nochr9\.bam: no chromosome 9 in the alignment header \(contigs: chr1\)"),
+        ("wrongbuild", r"wrongbuild\.bam: contig chr9 has length 141,213,431 .* GRCh38"),
+        ("missing", r"missing\.bam: alignment file not found"),
+        ("garbage", r"garbage\.bam: cannot open as BAM/CRAM"),
+    ],
+)
 def test_alignment_input_errors(tmp_path: Path, cache38: GeneCache, case: str, pattern: str) -> None:
     p = tmp_path / f"{case}.bam"
     reads = [(cache38.transcript.cds_start, cache38.transcript.cds_start + 99, {})]
@@ -322,21 +363,32 @@ GVCF_HEADER = """##fileformat=VCFv4.2
 """
 
 
-def write_gvcf(path: Path, cache: GeneCache, contig: str, lines: list[tuple], sample: str = "S1",
-               length: int = LEN38, index: bool = True) -> Path:
+def write_gvcf(
+    path: Path,
+    cache: GeneCache,
+    contig: str,
+    lines: list[tuple],
+    sample: str = "S1",
+    length: int = LEN38,
+    index: bool = True,
+) -> Path:
     """lines: (pos, end, alt, fmt_keys, fmt_values, info) -> a GATK-style gVCF (bgzipped + tabix)."""
     text = GVCF_HEADER.format(contig=contig, length=length, sample=sample)
     for pos, end, alt, keys, vals, info in lines:
         ref = cache.fetch(pos, pos) if alt == "<NON_REF>" else cache.fetch(pos, end)
-        alt_s = alt if alt == "<NON_REF>" else (("C" if ref[0] != "C" else "G") + ",<NON_REF>" if len(ref) == 1
-                                                 else ref[0] + ",<NON_REF>")
+        alt_s = (
+            alt
+            if alt == "<NON_REF>"
+            else (("C" if ref[0] != "C" else "G") + ",<NON_REF>" if len(ref) == 1 else ref[0] + ",<NON_REF>")
+        )
         inf = ";".join(x for x in ([f"END={end}"] if alt == "<NON_REF>" else []) + [info] if x) or "."
         text += f"{contig}\t{pos}\t.\t{ref}\t{alt_s}\t.\t.\t{inf}\t{keys}\t{vals}\n"
     plain = path.with_suffix("") if path.suffix == ".gz" else path
     plain.write_text(text)
     if path.suffix == ".gz":
-        return Path(pysam.tabix_index(str(plain), preset="vcf", force=True, keep_original=False)
-                    if index else _bgzip(plain))
+        return Path(
+            pysam.tabix_index(str(plain), preset="vcf", force=True, keep_original=False) if index else _bgzip(plain)
+        )
     return plain
 
 
@@ -358,11 +410,13 @@ def gvcf_lines_for(cache: GeneCache) -> tuple[list[tuple], int]:
     del_pos = low_b + 1  # deletion record REF span del_pos..del_pos+1 (DP 40)
     hole_a, hole_b = e25.coding_start + 3, e25.coding_start + 9  # no record: depth 0
     gt = "GT:DP:GQ:MIN_DP"
-    special = sorted([
-        (low_a, low_b, "<NON_REF>", gt, "0/0:15:30:12", ""),
-        (del_pos, del_pos + 1, "DEL", "GT:DP:GQ", "0/1:40:99", "DP=40"),
-        (hole_a, hole_b, None, "", "", ""),  # hole: no record
-    ])
+    special = sorted(
+        [
+            (low_a, low_b, "<NON_REF>", gt, "0/0:15:30:12", ""),
+            (del_pos, del_pos + 1, "DEL", "GT:DP:GQ", "0/1:40:99", "DP=40"),
+            (hole_a, hole_b, None, "", "", ""),  # hole: no record
+        ]
+    )
     lines, cur = [], lo
     for rec in special:  # fill reference blocks at MIN_DP 35 between the special records
         if rec[0] > cur:
@@ -374,8 +428,9 @@ def gvcf_lines_for(cache: GeneCache) -> tuple[list[tuple], int]:
     return lines, 30 + 7
 
 
-@pytest.mark.parametrize("contig, name", [("chr9", "indexed.g.vcf.gz"), ("9", "nochr.g.vcf.gz"),
-                                          ("chr9", "plain.g.vcf")])
+@pytest.mark.parametrize(
+    "contig, name", [("chr9", "indexed.g.vcf.gz"), ("9", "nochr.g.vcf.gz"), ("chr9", "plain.g.vcf")]
+)
 def test_gvcf_blocks_to_coverage(tmp_path: Path, cache38: GeneCache, contig: str, name: str) -> None:
     lines, n_low = gvcf_lines_for(cache38)
     path = write_gvcf(tmp_path / name, cache38, contig, lines)
@@ -397,8 +452,10 @@ def test_gvcf_blocks_to_coverage(tmp_path: Path, cache38: GeneCache, contig: str
 def test_gvcf_bcftools_style_mindp_and_dp_fallback(tmp_path: Path, cache38: GeneCache) -> None:
     lo, hi = cache38.region_start, cache38.region_end
     mid = coding_targets(cache38)[3].coding_start
-    lines = [(lo, mid - 1, "<NON_REF>", "GT", "0/0", "MinDP=25"),  # bcftools: INFO MinDP
-             (mid, hi, "<NON_REF>", "GT:DP", "0/0:9", "")]  # no MIN_DP: fall back to DP
+    lines = [
+        (lo, mid - 1, "<NON_REF>", "GT", "0/0", "MinDP=25"),  # bcftools: INFO MinDP
+        (mid, hi, "<NON_REF>", "GT:DP", "0/0:9", ""),
+    ]  # no MIN_DP: fall back to DP
     path = write_gvcf(tmp_path / "bcf.g.vcf.gz", cache38, "chr9", lines)
     blocks = list(gvcf_blocks(str(path), "chr9"))
     assert [b[2] for b in blocks] == [25, 9]
@@ -418,8 +475,9 @@ def test_gvcf_blocks_no_blocks_means_zero(cache38: GeneCache) -> None:
     assert cov["fraction_cds_at_threshold"] == 0.0 and len(cov["gaps"]) == 39
     # overlapping blocks: the highest depth wins
     t = coding_targets(cache38)
-    cov2 = coverage_from_gvcf_blocks([(cache38.region_start, cache38.region_end, 10),
-                                      (cache38.region_start, cache38.region_end, 30)], cache38)
+    cov2 = coverage_from_gvcf_blocks(
+        [(cache38.region_start, cache38.region_end, 10), (cache38.region_start, cache38.region_end, 30)], cache38
+    )
     assert cov2["fraction_cds_at_threshold"] == 1.0 and cov2["exons"][0]["min_depth"] == 30 and len(t) == 39
 
 
@@ -428,14 +486,22 @@ def test_gvcf_blocks_no_blocks_means_zero(cache38: GeneCache) -> None:
 # --------------------------------------------------------------------------------------------------
 def test_describe_coverage_texts() -> None:
     assert describe_coverage(None) == "Coverage not assessed (no alignments or gVCF given)."
-    gaps = [{"exon": i, "start": 1, "end": 2, "c_start": f"{i}00-20", "c_end": f"{i}30", "min_depth": 3}
-            for i in (12, 20, 21, 22)]
+    gaps = [
+        {"exon": i, "start": 1, "end": 2, "c_start": f"{i}00-20", "c_end": f"{i}30", "min_depth": 3}
+        for i in (12, 20, 21, 22)
+    ]
     cov = {"source": "gvcf", "threshold": 20, "fraction_cds_at_threshold": 0.99996, "gaps": gaps}
-    assert describe_coverage(cov) == ("99.9% of TRPM6 coding bases (+/-20 bp) at >= 20x (gVCF blocks); 4 gaps "
-                                      "(exon 12 c.1200-20_1230, exon 20 c.2000-20_2030, exon 21 c.2100-20_2130 "
-                                      "and 1 more).")
-    one = {"source": "alignments", "threshold": 30, "fraction_cds_at_threshold": 0.5,
-           "gaps": [{"exon": 3, "c_start": "250", "c_end": "250", "min_depth": 2}]}
+    assert describe_coverage(cov) == (
+        "99.9% of TRPM6 coding bases (+/-20 bp) at >= 20x (gVCF blocks); 4 gaps "
+        "(exon 12 c.1200-20_1230, exon 20 c.2000-20_2030, exon 21 c.2100-20_2130 "
+        "and 1 more)."
+    )
+    one = {
+        "source": "alignments",
+        "threshold": 30,
+        "fraction_cds_at_threshold": 0.5,
+        "gaps": [{"exon": 3, "c_start": "250", "c_end": "250", "min_depth": 2}],
+    }
     assert describe_coverage(one).endswith("at >= 30x (alignments); 1 gap (exon 3 c.250).")
 
 
@@ -453,10 +519,20 @@ def test_static_deepvariant_style_gvcf(cache37: GeneCache) -> None:
     assert blocks[1] == (77_454_950, 77_454_950, 36)
     cov = coverage_from_gvcf_blocks(blocks, cache37)
     assert cov["fraction_cds_at_threshold"] == round(1 - 12 / 7589, 4) == 0.9984
-    assert cov["gaps"] == [{"exon": 2, "start": 77_473_589, "end": 77_473_600, "c_start": "98", "c_end": "109",
-                            "min_depth": 8, "length": 12}]
-    assert describe_coverage(cov) == ("99.8% of TRPM6 coding bases (+/-20 bp) at >= 20x (gVCF blocks); "
-                                      "1 gap (exon 2 c.98_109).")
+    assert cov["gaps"] == [
+        {
+            "exon": 2,
+            "start": 77_473_589,
+            "end": 77_473_600,
+            "c_start": "98",
+            "c_end": "109",
+            "min_depth": 8,
+            "length": 12,
+        }
+    ]
+    assert describe_coverage(cov) == (
+        "99.8% of TRPM6 coding bases (+/-20 bp) at >= 20x (gVCF blocks); 1 gap (exon 2 c.98_109)."
+    )
     assert coverage_from_gvcf_blocks(blocks, cache37, threshold=8)["gaps"] == []
 
 
@@ -475,18 +551,60 @@ def simulated_bam(tmp_path_factory: pytest.TempPathFactory, cache38: GeneCache) 
         pytest.skip("dwgsim and bwa are needed for the simulated-read tests")
     d = tmp_path_factory.mktemp("sim")
     (d / "region.fa").write_text(">chr9\n" + cache38.seq + "\n")
-    subprocess.run(["dwgsim", "-z", "7", "-d", "260", "-s", "40", "-1", "150", "-2", "150", "-C", "40", "-y", "0",
-                    "-e", "0.005", "-E", "0.01", str(d / "region.fa"), str(d / "sim")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "dwgsim",
+            "-z",
+            "7",
+            "-d",
+            "260",
+            "-s",
+            "40",
+            "-1",
+            "150",
+            "-2",
+            "150",
+            "-C",
+            "40",
+            "-y",
+            "0",
+            "-e",
+            "0.005",
+            "-E",
+            "0.01",
+            str(d / "region.fa"),
+            str(d / "sim"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     subprocess.run(["bwa", "index", str(d / "region.fa")], check=True, capture_output=True)
-    sam = subprocess.run(["bwa", "mem", "-t", "2", "-R", r"@RG\tID:sim\tSM:sim", str(d / "region.fa"),
-                          str(d / "sim.bwa.read1.fastq.gz"), str(d / "sim.bwa.read2.fastq.gz")],
-                         check=True, capture_output=True).stdout
+    sam = subprocess.run(
+        [
+            "bwa",
+            "mem",
+            "-t",
+            "2",
+            "-R",
+            r"@RG\tID:sim\tSM:sim",
+            str(d / "region.fa"),
+            str(d / "sim.bwa.read1.fastq.gz"),
+            str(d / "sim.bwa.read2.fastq.gz"),
+        ],
+        check=True,
+        capture_output=True,
+    ).stdout
     (d / "region.sam").write_bytes(sam)
     off = cache38.region_start - 1
-    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr9", "LN": LEN38}],
-              "RG": [{"ID": "sim", "SM": "sim"}]}
-    with pysam.AlignmentFile(str(d / "region.sam")) as inp, \
-            pysam.AlignmentFile(str(d / "u.bam"), "wb", header=header) as out:
+    header = {
+        "HD": {"VN": "1.6", "SO": "coordinate"},
+        "SQ": [{"SN": "chr9", "LN": LEN38}],
+        "RG": [{"ID": "sim", "SM": "sim"}],
+    }
+    with (
+        pysam.AlignmentFile(str(d / "region.sam")) as inp,
+        pysam.AlignmentFile(str(d / "u.bam"), "wb", header=header) as out,
+    ):
         for r in inp:
             rec = r.to_dict()
             if r.reference_id >= 0:
@@ -523,10 +641,26 @@ def test_bcftools_gvcf_agrees_with_alignments(simulated_bam: Path, cache38: Gene
 
     d = simulated_bam.parent
     region = f"chr9:{cache38.region_start}-{cache38.region_end}"
-    bcftools.mpileup("-f", str(REF38), "-r", region, "-a", "FORMAT/DP", "-q", "1", "-Q", "13", "-Ob",
-                     "-o", str(d / "mp.bcf"), str(simulated_bam), catch_stdout=False)
-    bcftools.call("-m", "--gvcf", "0,10,20,30", "-Oz", "-o", str(d / "sim.g.vcf.gz"), str(d / "mp.bcf"),
-                  catch_stdout=False)
+    bcftools.mpileup(
+        "-f",
+        str(REF38),
+        "-r",
+        region,
+        "-a",
+        "FORMAT/DP",
+        "-q",
+        "1",
+        "-Q",
+        "13",
+        "-Ob",
+        "-o",
+        str(d / "mp.bcf"),
+        str(simulated_bam),
+        catch_stdout=False,
+    )
+    bcftools.call(
+        "-m", "--gvcf", "0,10,20,30", "-Oz", "-o", str(d / "sim.g.vcf.gz"), str(d / "mp.bcf"), catch_stdout=False
+    )
     bcftools.index("-t", str(d / "sim.g.vcf.gz"))
     blocks = list(gvcf_blocks(str(d / "sim.g.vcf.gz"), "chr9", cache38.region_start, cache38.region_end))
     assert len(blocks) > 100
@@ -575,11 +709,23 @@ def test_demo_alignments(path: Path) -> None:
     cache = build_gene_cache(ref)
     cov = coverage_from_alignments(str(path), cache, reference=str(ref))
     assert cov["source"] == "alignments" and 0.0 <= cov["fraction_cds_at_threshold"] <= 1.0
-    assert len(cov["exons"]) == 39 and all(set(g) >= {"exon", "start", "end", "c_start", "c_end", "min_depth"}
-                                           for g in cov["gaps"])
+    assert len(cov["exons"]) == 39 and all(
+        set(g) >= {"exon", "start", "end", "c_start", "c_end", "min_depth"} for g in cov["gaps"]
+    )
     positions, _, depth = alignment_depth(str(path), cache, reference=str(ref))
     contig = next(n for n in names if n in ("chr9", "9"))
-    out = pysam.samtools.depth("-a", "-s", "-Q", "1", "-q", "13", "--reference", str(ref),
-                               "-r", f"{contig}:{positions[0]}-{positions[-1]}", str(path))
+    out = pysam.samtools.depth(
+        "-a",
+        "-s",
+        "-Q",
+        "1",
+        "-q",
+        "13",
+        "--reference",
+        str(ref),
+        "-r",
+        f"{contig}:{positions[0]}-{positions[-1]}",
+        str(path),
+    )
     d = {int(f[1]): int(f[2]) for f in (line.split("\t") for line in out.splitlines())}
     assert np.array_equal(depth, np.array([d.get(int(p), 0) for p in positions]))

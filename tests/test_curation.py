@@ -1,4 +1,5 @@
 """Curated HSH table: parsing, validation (schema, transcript, protein, reference), compile, 5-level matching."""
+
 from __future__ import annotations
 
 import csv
@@ -6,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from conftest import make_ann
-
 from hshpipe.errors import InputError
 from hshpipe.model import CPos, Variant
 
@@ -14,8 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "curated"
 TABLE = ROOT / "resources" / "curated" / "hsh_variants.tsv"
 CLINVAR = DATA / "clinvar_trpm6_GRCh38.vcf"
-COLS = ("id", "hgvs_c", "hgvs_p", "exon", "kind", "classification", "evidence_tier", "source", "evidence",
-        "curated_on")
+COLS = ("id", "hgvs_c", "hgvs_p", "exon", "kind", "classification", "evidence_tier", "source", "evidence", "curated_on")
 
 
 # --- helpers ---------------------------------------------------------------------------------------------------
@@ -23,9 +22,19 @@ def write_table(path: Path, *rows: dict, version: str | None = "test-1") -> Path
     lines = [f"## version: {version}"] if version else []
     lines.append("\t".join(COLS))
     for r in rows:
-        full = {"id": "T1", "hgvs_c": "", "hgvs_p": "NP_060132.3:p.Ser141Leu", "exon": "", "kind": "missense",
-                "classification": "pathogenic", "evidence_tier": "primary", "source": "Test et al., PMID 1",
-                "evidence": "test entry", "curated_on": "2026-11-27", **r}
+        full = {
+            "id": "T1",
+            "hgvs_c": "",
+            "hgvs_p": "NP_060132.3:p.Ser141Leu",
+            "exon": "",
+            "kind": "missense",
+            "classification": "pathogenic",
+            "evidence_tier": "primary",
+            "source": "Test et al., PMID 1",
+            "evidence": "test entry",
+            "curated_on": "2026-11-27",
+            **r,
+        }
         lines.append("\t".join(full[c] for c in COLS))
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -75,17 +84,20 @@ def compiled38_cv(table, cache38):
 
 
 # --- c./p. parsing ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name,start,end,kind,ref,alt", [
-    ("NM_017662.5:c.1638+7T>C", CPos(1638, 7), CPos(1638, 7), "sub", "T", "C"),
-    ("c.4287C>A", CPos(4287), CPos(4287), "sub", "C", "A"),
-    ("c.-12G>A", CPos(-12), CPos(-12), "sub", "G", "A"),
-    ("c.*40del", CPos(40, 0, True), CPos(40, 0, True), "del", "", ""),
-    ("c.545-2_545-1delAG", CPos(545, -2), CPos(545, -1), "del", "AG", ""),
-    ("c.100_102dup", CPos(100), CPos(102), "dup", "", ""),
-    ("c.100_101insAT", CPos(100), CPos(101), "ins", "", "AT"),
-    ("c.100delinsGG", CPos(100), CPos(100), "delins", "", "GG"),
-    ("c.100_101delACinsT", CPos(100), CPos(101), "delins", "AC", "T"),
-])
+@pytest.mark.parametrize(
+    "name,start,end,kind,ref,alt",
+    [
+        ("NM_017662.5:c.1638+7T>C", CPos(1638, 7), CPos(1638, 7), "sub", "T", "C"),
+        ("c.4287C>A", CPos(4287), CPos(4287), "sub", "C", "A"),
+        ("c.-12G>A", CPos(-12), CPos(-12), "sub", "G", "A"),
+        ("c.*40del", CPos(40, 0, True), CPos(40, 0, True), "del", "", ""),
+        ("c.545-2_545-1delAG", CPos(545, -2), CPos(545, -1), "del", "AG", ""),
+        ("c.100_102dup", CPos(100), CPos(102), "dup", "", ""),
+        ("c.100_101insAT", CPos(100), CPos(101), "ins", "", "AT"),
+        ("c.100delinsGG", CPos(100), CPos(100), "delins", "", "GG"),
+        ("c.100_101delACinsT", CPos(100), CPos(101), "delins", "AC", "T"),
+    ],
+)
 def test_parse_c(name, start, end, kind, ref, alt):
     from hshpipe.curation import parse_c
 
@@ -93,8 +105,9 @@ def test_parse_c(name, start, end, kind, ref, alt):
     assert (e.start, e.end, e.kind, e.ref, e.alt) == (start, end, kind, ref, alt)
 
 
-@pytest.mark.parametrize("bad", ["c.100A>A", "c.0A>G", "c.100ins", "c.100insA", "c.1638+7T>", "g.100A>G",
-                                 "c.100_101A>G"])
+@pytest.mark.parametrize(
+    "bad", ["c.100A>A", "c.0A>G", "c.100ins", "c.100insA", "c.1638+7T>", "g.100A>G", "c.100_101A>G"]
+)
 def test_parse_c_refuses(bad):
     from hshpipe.curation import parse_c
 
@@ -102,17 +115,20 @@ def test_parse_c_refuses(bad):
         parse_c(bad)
 
 
-@pytest.mark.parametrize("name,kind,start,ref,alt", [
-    ("NP_060132.3:p.Ser141Leu", "missense", 141, "S", "L"),
-    ("p.(Ser141Leu)", "missense", 141, "S", "L"),
-    ("p.Cys1429Ter", "nonsense", 1429, "C", "*"),
-    ("p.Cys1429*", "nonsense", 1429, "C", "*"),
-    ("p.Ser81=", "synonymous", 81, "S", "S"),
-    ("p.Arg56GlufsTer12", "frameshift", 56, "R", ""),
-    ("p.Lys10_Ala12del", "del", 10, "", ""),
-    ("p.?", "unknown", None, "", ""),
-    ("p.Met1?", "start_lost", 1, "M", ""),
-])
+@pytest.mark.parametrize(
+    "name,kind,start,ref,alt",
+    [
+        ("NP_060132.3:p.Ser141Leu", "missense", 141, "S", "L"),
+        ("p.(Ser141Leu)", "missense", 141, "S", "L"),
+        ("p.Cys1429Ter", "nonsense", 1429, "C", "*"),
+        ("p.Cys1429*", "nonsense", 1429, "C", "*"),
+        ("p.Ser81=", "synonymous", 81, "S", "S"),
+        ("p.Arg56GlufsTer12", "frameshift", 56, "R", ""),
+        ("p.Lys10_Ala12del", "del", 10, "", ""),
+        ("p.?", "unknown", None, "", ""),
+        ("p.Met1?", "start_lost", 1, "M", ""),
+    ],
+)
 def test_parse_p(name, kind, start, ref, alt):
     from hshpipe.curation import parse_p
 
@@ -183,12 +199,23 @@ def test_compile_keys(compiled38, cache38):
 
 def _apply(seq: str, start: int, v: Variant) -> str:
     i = v.pos - start
-    assert seq[i:i + len(v.ref)] == v.ref
-    return seq[:i] + v.alt + seq[i + len(v.ref):]
+    assert seq[i : i + len(v.ref)] == v.ref
+    return seq[:i] + v.alt + seq[i + len(v.ref) :]
 
 
-@pytest.mark.parametrize("name", ["c.700del", "c.700_702del", "c.700dup", "c.700_701insGA", "c.700_702delinsT",
-                                  "c.545-2_545-1del", "c.1638+1_1638+2insT", "c.700_701delinsTT"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "c.700del",
+        "c.700_702del",
+        "c.700dup",
+        "c.700_701insGA",
+        "c.700_702delinsT",
+        "c.545-2_545-1del",
+        "c.1638+1_1638+2insT",
+        "c.700_701delinsTT",
+    ],
+)
 def test_genomic_of_edit_applies_the_same_change(cache38, name):
     """Applying the compiled genomic allele gives the same transcript-strand sequence as applying the c. edit."""
     from hshpipe.curation import genomic_of_edit, normalize_allele, parse_c
@@ -205,13 +232,13 @@ def test_genomic_of_edit_applies_the_same_change(cache38, name):
     tx = revcomp(fwd)  # tx[i] is genomic hi - i
     i, j = hi - gs, hi - ge
     if e.kind == "del":
-        exp = tx[:i] + tx[j + 1:]
+        exp = tx[:i] + tx[j + 1 :]
     elif e.kind == "dup":
-        exp = tx[:j + 1] + tx[i:j + 1] + tx[j + 1:]
+        exp = tx[: j + 1] + tx[i : j + 1] + tx[j + 1 :]
     elif e.kind == "ins":
-        exp = tx[:i + 1] + e.alt + tx[j:]
+        exp = tx[: i + 1] + e.alt + tx[j:]
     else:
-        exp = tx[:i] + e.alt + tx[j + 1:]
+        exp = tx[:i] + e.alt + tx[j + 1 :]
     assert got == exp
     # and the allele is already normalised (left-aligned, trimmed)
     assert normalize_allele(cache38, v.pos, v.ref, v.alt) == (v.pos, v.ref, v.alt)
@@ -225,17 +252,19 @@ def test_normalize_left_aligns_like_bcftools_norm(cache38, tmp_path):
     t = cache38.transcript
     seq, start = cache38.seq, cache38.region_start
     # find a homopolymer run of >= 4 inside the transcript span
-    i = next(k for k in range(t.start - start, t.end - start) if len(set(seq[k:k + 5])) == 1 and seq[k] != "N")
+    i = next(k for k in range(t.start - start, t.end - start) if len(set(seq[k : k + 5])) == 1 and seq[k] != "N")
     run_end = i
     while seq[run_end + 1] == seq[i]:
         run_end += 1
     pos = start + run_end - 1  # delete the last base of the run, anchored on the base before it
-    ref, alt = seq[run_end - 1:run_end + 1], seq[run_end - 1]
+    ref, alt = seq[run_end - 1 : run_end + 1], seq[run_end - 1]
     got = normalize_allele(cache38, pos, ref, alt)
     assert got[0] == start + i - 1  # moved to the base before the run
     vcf = tmp_path / "in.vcf"
-    vcf.write_text(f"##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n"
-                   f"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr9\t{pos}\t.\t{ref}\t{alt}\t.\t.\t.\n")
+    vcf.write_text(
+        f"##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n"
+        f"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr9\t{pos}\t.\t{ref}\t{alt}\t.\t.\t.\n"
+    )
     out = bcftools.norm("-f", cache38.reference, str(vcf))
     rec = [ln.split("\t") for ln in out.splitlines() if ln and not ln.startswith("#")][0]
     assert (int(rec[1]), rec[3], rec[4]) == got
@@ -252,8 +281,11 @@ def _as_entry(name: str) -> dict:
     parts = name.replace("(", " ").replace(")", " ").split()
     c = next((p for p in parts if p.startswith("c.")), "")
     p = next((p for p in parts if p.startswith("p.")), "")
-    return {"hgvs_c": f"NM_017662.5:{c}" if c else "", "hgvs_p": f"NP_060132.3:{p}" if p else "",
-            "kind": "missense" if p else "splice"}
+    return {
+        "hgvs_c": f"NM_017662.5:{c}" if c else "",
+        "hgvs_p": f"NP_060132.3:{p}" if p else "",
+        "kind": "missense" if p else "splice",
+    }
 
 
 @pytest.mark.parametrize("row", _rejected_rows(), ids=lambda r: r["name_as_published"])
@@ -274,11 +306,14 @@ def test_rejected_names_are_refused(tmp_path, row):
         assert "+5" in msg
 
 
-@pytest.mark.parametrize("fname,expect", [
-    ("bad_residue_Arg1070Trp.tsv", ":4: entry REJ1: residue 1070 of NP_060132.3 is Asn, not Arg"),
-    ("bad_offset_3408+5.tsv", ":4: entry REJ2: c.3408 is not the last base of an exon"),
-    ("no_version.tsv", "no '## version: …' line"),
-])
+@pytest.mark.parametrize(
+    "fname,expect",
+    [
+        ("bad_residue_Arg1070Trp.tsv", ":4: entry REJ1: residue 1070 of NP_060132.3 is Asn, not Arg"),
+        ("bad_offset_3408+5.tsv", ":4: entry REJ2: c.3408 is not the last base of an exon"),
+        ("no_version.tsv", "no '## version: …' line"),
+    ],
+)
 def test_bad_table_files(fname, expect):
     from hshpipe.curation import load_curated_table
 
@@ -287,39 +322,44 @@ def test_bad_table_files(fname, expect):
     assert str(DATA / fname) in str(exc.value) and expect in str(exc.value)
 
 
-@pytest.mark.parametrize("cells,expect", [
-    ({"classification": "pathogenic?"}, "column classification: 'pathogenic?' is not valid"),
-    ({"evidence_tier": "tertiary"}, "column evidence_tier"),
-    ({"hgvs_p": "p.Ser141Leu"}, "column hgvs_p"),  # no accession
-    ({"hgvs_p": "NP_060132.2:p.Ser141Leu"}, "column hgvs_p"),
-    ({"hgvs_c": "NM_017662.4:c.1769C>G", "hgvs_p": ""}, "column hgvs_c"),
-    ({"source": "a friend"}, "column source"),
-    ({"curated_on": "27/11/2026"}, "column curated_on"),
-    ({"curated_on": "2026-02-30"}, "not a calendar date"),
-    ({"hgvs_p": "NP_060132.3:p.Ser141Leu", "kind": "nonsense"}, "kind is nonsense but"),
-    ({"hgvs_p": "NP_060132.3:p.Ser2100Leu"}, "residue 2100 is outside NP_060132.3 (1..2022)"),
-    ({"hgvs_p": "NP_060132.3:p.Ile1393Val"}, "residue 1393 of NP_060132.3 is Val, not Ile"),
-    ({"hgvs_p": "NP_060132.3:p.Lys1579Glu"}, "residue 1579 of NP_060132.3 is Asp, not Lys"),
-    ({"hgvs_c": "NM_017662.5:c.425C>T", "hgvs_p": "NP_060132.3:p.Ser141Leu"}, "is in codon 142"),
-    ({"hgvs_c": "NM_017662.5:c.7000A>G", "hgvs_p": "", "kind": "utr"}, "beyond the stop codon"),
-    ({"hgvs_c": "NM_017662.5:c.*3000A>G", "hgvs_p": "", "kind": "utr"}, "beyond the 3' end"),
-    ({"hgvs_c": "NM_017662.5:c.-100A>G", "hgvs_p": "", "kind": "utr"}, "before the 5' end"),
-    ({"hgvs_c": "NM_017662.5:c.545-3A>G", "hgvs_p": "", "kind": "splice"}, None),  # valid: exon 6 starts at c.545
-    ({"hgvs_c": "NM_017662.5:c.546-3A>G", "hgvs_p": "", "kind": "splice"}, "c.546 is not the first base"),
-    ({"hgvs_c": "NM_017662.5:c.1638+9000A>G", "hgvs_p": "", "kind": "intronic"}, "beyond intron 14, which is"),
-    ({"hgvs_c": "NM_017662.5:c.1638+3000A>G", "hgvs_p": "", "kind": "intronic"},
-     "names it from the nearer exon as c.1639-1148"),
-    ({"hgvs_c": "NM_017662.5:c.2238+3A>G", "hgvs_p": "", "kind": "splice"}, None),
-    ({"hgvs_c": "NM_017662.5:c.-65-5A>G", "hgvs_p": "", "kind": "utr"}, "upstream of exon 1"),
-    ({"hgvs_c": "NM_017662.5:c.102_100del", "hgvs_p": "", "kind": "frameshift"}, "runs backwards"),
-    ({"hgvs_c": "NM_017662.5:c.100_102insA", "hgvs_p": "", "kind": "frameshift"}, "two adjacent positions"),
-    ({"hgvs_c": "NM_017662.5:c.100_102delAG", "hgvs_p": "", "kind": "frameshift"}, "do not fit the range"),
-    ({"hgvs_p": "", "exon": "6", "kind": "missense"}, "exon-level entries have kind"),
-    ({"hgvs_p": "", "exon": "", "kind": "exon_deletion"}, "the exon column is empty"),
-    ({"hgvs_p": "", "exon": "40", "kind": "exon_deletion"}, "outside exons 1..39"),
-    ({"hgvs_p": "", "exon": "8-6", "kind": "exon_deletion"}, "runs backwards"),
-    ({"hgvs_p": ""}, "no hgvs_c, hgvs_p or exon given"),
-])
+@pytest.mark.parametrize(
+    "cells,expect",
+    [
+        ({"classification": "pathogenic?"}, "column classification: 'pathogenic?' is not valid"),
+        ({"evidence_tier": "tertiary"}, "column evidence_tier"),
+        ({"hgvs_p": "p.Ser141Leu"}, "column hgvs_p"),  # no accession
+        ({"hgvs_p": "NP_060132.2:p.Ser141Leu"}, "column hgvs_p"),
+        ({"hgvs_c": "NM_017662.4:c.1769C>G", "hgvs_p": ""}, "column hgvs_c"),
+        ({"source": "a friend"}, "column source"),
+        ({"curated_on": "27/11/2026"}, "column curated_on"),
+        ({"curated_on": "2026-02-30"}, "not a calendar date"),
+        ({"hgvs_p": "NP_060132.3:p.Ser141Leu", "kind": "nonsense"}, "kind is nonsense but"),
+        ({"hgvs_p": "NP_060132.3:p.Ser2100Leu"}, "residue 2100 is outside NP_060132.3 (1..2022)"),
+        ({"hgvs_p": "NP_060132.3:p.Ile1393Val"}, "residue 1393 of NP_060132.3 is Val, not Ile"),
+        ({"hgvs_p": "NP_060132.3:p.Lys1579Glu"}, "residue 1579 of NP_060132.3 is Asp, not Lys"),
+        ({"hgvs_c": "NM_017662.5:c.425C>T", "hgvs_p": "NP_060132.3:p.Ser141Leu"}, "is in codon 142"),
+        ({"hgvs_c": "NM_017662.5:c.7000A>G", "hgvs_p": "", "kind": "utr"}, "beyond the stop codon"),
+        ({"hgvs_c": "NM_017662.5:c.*3000A>G", "hgvs_p": "", "kind": "utr"}, "beyond the 3' end"),
+        ({"hgvs_c": "NM_017662.5:c.-100A>G", "hgvs_p": "", "kind": "utr"}, "before the 5' end"),
+        ({"hgvs_c": "NM_017662.5:c.545-3A>G", "hgvs_p": "", "kind": "splice"}, None),  # valid: exon 6 starts at c.545
+        ({"hgvs_c": "NM_017662.5:c.546-3A>G", "hgvs_p": "", "kind": "splice"}, "c.546 is not the first base"),
+        ({"hgvs_c": "NM_017662.5:c.1638+9000A>G", "hgvs_p": "", "kind": "intronic"}, "beyond intron 14, which is"),
+        (
+            {"hgvs_c": "NM_017662.5:c.1638+3000A>G", "hgvs_p": "", "kind": "intronic"},
+            "names it from the nearer exon as c.1639-1148",
+        ),
+        ({"hgvs_c": "NM_017662.5:c.2238+3A>G", "hgvs_p": "", "kind": "splice"}, None),
+        ({"hgvs_c": "NM_017662.5:c.-65-5A>G", "hgvs_p": "", "kind": "utr"}, "upstream of exon 1"),
+        ({"hgvs_c": "NM_017662.5:c.102_100del", "hgvs_p": "", "kind": "frameshift"}, "runs backwards"),
+        ({"hgvs_c": "NM_017662.5:c.100_102insA", "hgvs_p": "", "kind": "frameshift"}, "two adjacent positions"),
+        ({"hgvs_c": "NM_017662.5:c.100_102delAG", "hgvs_p": "", "kind": "frameshift"}, "do not fit the range"),
+        ({"hgvs_p": "", "exon": "6", "kind": "missense"}, "exon-level entries have kind"),
+        ({"hgvs_p": "", "exon": "", "kind": "exon_deletion"}, "the exon column is empty"),
+        ({"hgvs_p": "", "exon": "40", "kind": "exon_deletion"}, "outside exons 1..39"),
+        ({"hgvs_p": "", "exon": "8-6", "kind": "exon_deletion"}, "runs backwards"),
+        ({"hgvs_p": ""}, "no hgvs_c, hgvs_p or exon given"),
+    ],
+)
 def test_invalid_entries_are_refused(tmp_path, cells, expect):
     from hshpipe.curation import load_curated_table
 
@@ -356,9 +396,11 @@ def test_dot_means_empty_and_extra_columns_are_kept_out(tmp_path):
     from hshpipe.curation import load_curated_table
 
     p = tmp_path / "t.tsv"
-    p.write_text("## version: lab-3\n" + "\t".join(COLS + ("lab_note",)) + "\n"
-                 "L1\t.\tNP_060132.3:p.Ser141Leu\t.\tmissense\tpathogenic\tprimary\tin-house: case 12\tseen twice\t"
-                 "2026-01-05\tanything\n")
+    p.write_text(
+        "## version: lab-3\n" + "\t".join(COLS + ("lab_note",)) + "\n"
+        "L1\t.\tNP_060132.3:p.Ser141Leu\t.\tmissense\tpathogenic\tprimary\tin-house: case 12\tseen twice\t"
+        "2026-01-05\tanything\n"
+    )
     t = load_curated_table(p)
     assert t.version == "lab-3" and t.entries[0].hgvs_c is None and t.entries[0].exon is None
 
@@ -367,8 +409,10 @@ def test_reference_checks_at_compile_time(tmp_path, cache38):
     from hshpipe.curation import load_curated_table
 
     # the stand-in has C at c.1769: a table saying A is refused against this reference
-    p = write_table(tmp_path / "ref.tsv", {"id": "R1", "hgvs_c": "NM_017662.5:c.1769A>G", "hgvs_p": "",
-                                          "kind": "coding_substitution"})
+    p = write_table(
+        tmp_path / "ref.tsv",
+        {"id": "R1", "hgvs_c": "NM_017662.5:c.1769A>G", "hgvs_p": "", "kind": "coding_substitution"},
+    )
     t = load_curated_table(p)
     with pytest.raises(InputError) as exc:
         t.compile(cache38)
@@ -376,10 +420,12 @@ def test_reference_checks_at_compile_time(tmp_path, cache38):
     assert msg.startswith(f"{p}:3: entry R1: c.1769 is C in this reference, not A")
     assert cache38.reference in msg
     # c. and p. that disagree on this reference: c.4287C>A makes Ter, not Trp
-    p = write_table(tmp_path / "prot.tsv", {"id": "R2", "hgvs_c": "NM_017662.5:c.4287C>A",
-                                           "hgvs_p": "NP_060132.3:p.Cys1429Trp"})
-    with pytest.raises(InputError,
-                       match=r"R2: NM_017662.5:c.4287C>A gives p.Cys1429Ter .* not NP_060132.3:p.Cys1429Trp"):
+    p = write_table(
+        tmp_path / "prot.tsv", {"id": "R2", "hgvs_c": "NM_017662.5:c.4287C>A", "hgvs_p": "NP_060132.3:p.Cys1429Trp"}
+    )
+    with pytest.raises(
+        InputError, match=r"R2: NM_017662.5:c.4287C>A gives p.Cys1429Ter .* not NP_060132.3:p.Cys1429Trp"
+    ):
         load_curated_table(p).compile(cache38)
 
 
@@ -418,14 +464,17 @@ def test_clinvar_build_mismatch_is_an_error(tmp_path, table, cache38, cache37):
     with pytest.raises(InputError, match="use the ClinVar VCF of GRCh37"):
         table.compile(cache37, clinvar_vcf=CLINVAR)
     # same contig length but REF alleles of another reference
-    lines = [ln if ln.startswith("#") or "900001" not in ln else ln.replace("\tG\tT\t", "\tC\tT\t")
-             for ln in text.splitlines()]
+    lines = [
+        ln if ln.startswith("#") or "900001" not in ln else ln.replace("\tG\tT\t", "\tC\tT\t")
+        for ln in text.splitlines()
+    ]
     bad.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError, match=r"record 900001 at 9:\d+ has REF C but .* has G"):
         table.compile(cache38, clinvar_vcf=bad)
     notcv = tmp_path / "plain.vcf"
-    notcv.write_text("##fileformat=VCFv4.2\n##contig=<ID=9,length=138394717>\n"
-                     "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+    notcv.write_text(
+        "##fileformat=VCFv4.2\n##contig=<ID=9,length=138394717>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+    )
     with pytest.raises(InputError, match="no INFO/CLNSIG"):
         table.compile(cache38, clinvar_vcf=notcv)
 
@@ -434,8 +483,12 @@ def test_clinvar_build_mismatch_is_an_error(tmp_path, table, cache38, cache37):
 def test_genomic_match(compiled38, cache38):
     g = cache38.transcript.genomic_of_c(CPos(1638, 7))
     v = Variant("chr9", g, "A", "G")
-    m = compiled38.match(v, make_ann(("splice_region_variant", "intron_variant"), hgvs_c="NM_017662.5:c.1638+7T>C",
-                                     hgvs_p="NP_060132.3:p.?"))
+    m = compiled38.match(
+        v,
+        make_ann(
+            ("splice_region_variant", "intron_variant"), hgvs_c="NM_017662.5:c.1638+7T>C", hgvs_p="NP_060132.3:p.?"
+        ),
+    )
     assert (m.level, m.entry.hgvs_c) == ("genomic", "NM_017662.5:c.1638+7T>C")
     assert m.id == m.entry.id and m.to_json() == {"id": m.entry.id, "level": "genomic"}
     # without an annotation only the genomic level can match
@@ -463,8 +516,7 @@ def test_protein_match_homozygous_s141l_by_another_codon(compiled38, cache38):
     assert GENETIC_CODE[old] == "S"
     leu = next(c for c in ("TTA", "TTG", "CTT", "CTC", "CTA", "CTG") if c != old)
     v = variant_for_codon(cache38, 141, leu)
-    ann = make_ann(("missense_variant",), hgvs_p="NP_060132.3:p.(Ser141Leu)", protein_start=141, ref_aa="S",
-                   alt_aa="L")
+    ann = make_ann(("missense_variant",), hgvs_p="NP_060132.3:p.(Ser141Leu)", protein_start=141, ref_aa="S", alt_aa="L")
     m = compiled38.match(v, ann)
     assert m.level == "protein" and m.entry.hgvs_p == "NP_060132.3:p.Ser141Leu"
 
@@ -512,21 +564,24 @@ def test_level_precedence_and_table_before_clinvar(tmp_path, cache38):
     cv = [ln.split("\t") for ln in CLINVAR.read_text().splitlines() if "900001" in ln][0]
     pos, ref, alt = int(cv[1]), cv[3], cv[4]
     k = gs.index(pos)
-    new = old[:k] + revcomp(alt) + old[k + 1:]
+    new = old[:k] + revcomp(alt) + old[k + 1 :]
     aa_old, aa_new = GENETIC_CODE[old], GENETIC_CODE[new]
     from hshpipe.curation import AA1_TO_3
 
     c_name = f"NM_017662.5:c.{3 * 200 - 2 + k}{old[k]}>{new[k]}"
     p_name = f"NP_060132.3:p.{AA1_TO_3[aa_old]}200{AA1_TO_3[aa_new]}"
-    path = write_table(tmp_path / "t.tsv",
-                       {"id": "P_ONLY", "hgvs_p": p_name},
-                       {"id": "C_AND_P", "hgvs_c": c_name, "hgvs_p": p_name})
+    path = write_table(
+        tmp_path / "t.tsv", {"id": "P_ONLY", "hgvs_p": p_name}, {"id": "C_AND_P", "hgvs_c": c_name, "hgvs_p": p_name}
+    )
     ct = load_curated_table(path).compile(cache38, clinvar_vcf=CLINVAR)
     v = Variant("chr9", pos, ref, alt)
     ann = make_ann(("missense_variant",), hgvs_c=c_name, protein_start=200, ref_aa=aa_old, alt_aa=aa_new)
     ms = ct.matches(v, ann)
-    assert [(m.id, m.level) for m in ms] == [("C_AND_P", "genomic"), ("ClinVar:900001", "genomic"),
-                                            ("P_ONLY", "protein")]
+    assert [(m.id, m.level) for m in ms] == [
+        ("C_AND_P", "genomic"),
+        ("ClinVar:900001", "genomic"),
+        ("P_ONLY", "protein"),
+    ]
     assert ct.match(v, ann).id == "C_AND_P"
 
 
@@ -534,11 +589,14 @@ def test_source_links():
     from hshpipe.curation import source_links
 
     assert source_links("Chubanov et al. 2004, PMID 14976260") == [
-        ("PMID 14976260", "https://pubmed.ncbi.nlm.nih.gov/14976260/")]
+        ("PMID 14976260", "https://pubmed.ncbi.nlm.nih.gov/14976260/")
+    ]
     assert source_links("Front. Pediatr. 2022, doi:10.3389/fped.2022.834241") == [
-        ("doi:10.3389/fped.2022.834241", "https://doi.org/10.3389/fped.2022.834241")]
+        ("doi:10.3389/fped.2022.834241", "https://doi.org/10.3389/fped.2022.834241")
+    ]
     assert source_links("ClinVar VariationID 3575") == [
-        ("ClinVar 3575", "https://www.ncbi.nlm.nih.gov/clinvar/variation/3575/")]
+        ("ClinVar 3575", "https://www.ncbi.nlm.nih.gov/clinvar/variation/3575/")
+    ]
 
 
 def test_indexed_clinvar_vcf_is_read_through_the_index(tmp_path, table, cache38, compiled38_cv):
@@ -551,19 +609,34 @@ def test_indexed_clinvar_vcf_is_read_through_the_index(tmp_path, table, cache38,
     got = {(c.entry.id, c.variant) for c in ct.entries if c.entry.evidence_tier == "clinvar"}
     want = {(c.entry.id, c.variant) for c in compiled38_cv.entries if c.entry.evidence_tier == "clinvar"}
     assert got == want and len(got) == 4
-    assert ct.provenance() == {"curated_table_version": "2026-11-27.1", "sources": [str(TABLE), str(gz)],
-                               "entries": 7, "clinvar_entries": 4, "clinvar_skipped": 1}
+    assert ct.provenance() == {
+        "curated_table_version": "2026-11-27.1",
+        "sources": [str(TABLE), str(gz)],
+        "entries": 7,
+        "clinvar_entries": 4,
+        "clinvar_skipped": 1,
+    }
 
 
 def test_two_entries_for_one_allele_are_refused_at_compile_time(tmp_path, cache38):
     from hshpipe.curation import load_curated_table
 
-    p = write_table(tmp_path / "t.tsv",
-                    {"id": "A1", "hgvs_c": "NM_017662.5:c.1769C>G", "hgvs_p": "", "kind": "coding_substitution"},
-                    {"id": "A2", "hgvs_c": "NM_017662.5:c.1769C>G", "hgvs_p": "", "kind": "coding_substitution",
-                     "classification": "benign"})
-    with pytest.raises(InputError, match=r"t.tsv:4: entry A2: the same allele as entry A1 \(line 3\) on GRCh38 "
-                                         r"\(chr9:74802138 G>C after normalisation\); merge the two entries"):
+    p = write_table(
+        tmp_path / "t.tsv",
+        {"id": "A1", "hgvs_c": "NM_017662.5:c.1769C>G", "hgvs_p": "", "kind": "coding_substitution"},
+        {
+            "id": "A2",
+            "hgvs_c": "NM_017662.5:c.1769C>G",
+            "hgvs_p": "",
+            "kind": "coding_substitution",
+            "classification": "benign",
+        },
+    )
+    with pytest.raises(
+        InputError,
+        match=r"t.tsv:4: entry A2: the same allele as entry A1 \(line 3\) on GRCh38 "
+        r"\(chr9:74802138 G>C after normalisation\); merge the two entries",
+    ):
         load_curated_table(p).compile(cache38)
 
 
@@ -581,9 +654,11 @@ def test_deletion_written_at_either_end_of_a_repeat_is_one_allele(tmp_path, cach
     a = genomic_of_edit(cache38, parse_c(f"c.{c}del"))
     b = genomic_of_edit(cache38, parse_c(f"c.{c + 2}del"))
     assert a == b
-    p = write_table(tmp_path / "t.tsv",
-                    {"id": "D1", "hgvs_c": f"NM_017662.5:c.{c}del", "hgvs_p": "", "kind": "frameshift"},
-                    {"id": "D2", "hgvs_c": f"NM_017662.5:c.{c + 2}del", "hgvs_p": "", "kind": "frameshift"})
+    p = write_table(
+        tmp_path / "t.tsv",
+        {"id": "D1", "hgvs_c": f"NM_017662.5:c.{c}del", "hgvs_p": "", "kind": "frameshift"},
+        {"id": "D2", "hgvs_c": f"NM_017662.5:c.{c + 2}del", "hgvs_p": "", "kind": "frameshift"},
+    )
     with pytest.raises(InputError, match="entry D2: the same allele as entry D1"):
         load_curated_table(p).compile(cache38)
 
@@ -598,9 +673,11 @@ def test_clinvar_multiallelic_and_out_of_cache_records(tmp_path, table, cache38)
     far = cache38.region_end - 5  # a 20-bp deletion running off the end of the cached region
     text = CLINVAR.read_text().splitlines()
     head = [ln for ln in text if ln.startswith("#")]
-    recs = [f"9\t{g}\t900100\t{ref}\t{','.join(alts)}\t.\t.\tCLNSIG=Likely_pathogenic;"
-            "CLNREVSTAT=criteria_provided,_multiple_submitters,_no_conflicts",
-            f"9\t{far}\t900101\t{'A' * 20}\tA\t.\t.\tCLNSIG=Benign;CLNREVSTAT=criteria_provided,_single_submitter"]
+    recs = [
+        f"9\t{g}\t900100\t{ref}\t{','.join(alts)}\t.\t.\tCLNSIG=Likely_pathogenic;"
+        "CLNREVSTAT=criteria_provided,_multiple_submitters,_no_conflicts",
+        f"9\t{far}\t900101\t{'A' * 20}\tA\t.\t.\tCLNSIG=Benign;CLNREVSTAT=criteria_provided,_single_submitter",
+    ]
     vcf = tmp_path / "cv.vcf"
     vcf.write_text("\n".join(head + recs) + "\n")
     from hshpipe.curation import load_clinvar_vcf
@@ -623,6 +700,10 @@ def test_same_table_compiles_on_grch37(table, compiled38, cache37):
         assert a.entry.id == b.entry.id
         if a.variant is not None:
             assert (b.variant.chrom, b.variant.pos, b.variant.ref, b.variant.alt) == (
-                "9", a.variant.pos + off, a.variant.ref, a.variant.alt)
+                "9",
+                a.variant.pos + off,
+                a.variant.ref,
+                a.variant.alt,
+            )
         assert [(n, s + off, e + off) for n, s, e in a.exon_ranges] == list(b.exon_ranges)
         assert a.protein == b.protein

@@ -4,6 +4,7 @@ tools/crosscheck_biocommons_hgvs.py, see docs/hgvs_crosscheck.md).
 hgvs is not a pipeline dependency: this module skips in the project's .venv. Run it with a venv that has it:
     /tmp/hgvsvenv/bin/python -m pytest tests/test_hgvs_biocommons.py
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="module")
 def xc():
-    spec = importlib.util.spec_from_file_location("crosscheck_biocommons_hgvs",
-                                                  ROOT / "tools/crosscheck_biocommons_hgvs.py")
+    spec = importlib.util.spec_from_file_location(
+        "crosscheck_biocommons_hgvs", ROOT / "tools/crosscheck_biocommons_hgvs.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -59,10 +61,17 @@ def test_snv_names_sample(xc, cc):
             assert xc.p_notation(a.hgvs_p) == xc.p_notation(cc.their_p(th["var_c"]))
 
 
-ALLOWED_C = {"agree", "intron_middle_base(hgvs-side)", "hgvs_refused_normalisation", "hgvs_out_of_bounds",
-             "exon_end_ins_across_intron(hgvs-side)", "junction_ins_not_shifted_acceptor(ours)",
-             "junction_ins_not_shifted_donor(ours)", "dup_across_exon_intron_boundary(convention)",
-             "cds_utr_bound(hgvs-side convention)"}
+ALLOWED_C = {
+    "agree",
+    "intron_middle_base(hgvs-side)",
+    "hgvs_refused_normalisation",
+    "hgvs_out_of_bounds",
+    "exon_end_ins_across_intron(hgvs-side)",
+    "junction_ins_not_shifted_acceptor(ours)",
+    "junction_ins_not_shifted_donor(ours)",
+    "dup_across_exon_intron_boundary(convention)",
+    "cds_utr_bound(hgvs-side convention)",
+}
 
 
 def test_indel_names_sample(xc, cc):

@@ -1,4 +1,5 @@
 """End to end: snakemake on the bundled demo (real caller output), both builds, checked against the planted truth."""
+
 from __future__ import annotations
 
 import csv
@@ -92,7 +93,11 @@ def test_rerun_is_byte_identical(demo38, tmp_path):
     again = tmp_path / "results"
     p = run_snakemake(again)
     assert p.returncode == 0, p.stderr[-2000:]
-    first = sorted(q.relative_to(demo38) for q in demo38.rglob("*") if q.suffix in (".json", ".tsv") and "benchmarks" not in q.parts)
+    first = sorted(
+        q.relative_to(demo38)
+        for q in demo38.rglob("*")
+        if q.suffix in (".json", ".tsv") and "benchmarks" not in q.parts
+    )
     assert first
     for rel in first:
         assert (again / rel).read_bytes() == (demo38 / rel).read_bytes(), rel
@@ -125,17 +130,19 @@ def test_two_snvs_in_one_codon_are_one_protein_change(ctx_factory, tmp_path):
     assert rep["verdict"] == "biallelic" and "p.(Ser141Leu)" in rep["verdict_text"]
 
 
-@pytest.mark.parametrize("gts,verdict", [
-    (("0|1", "1|0"), "biallelic"),
-    (("0|1", "0|1"), "monoallelic"),
-    (("0/1", "0/1"), "possible_compound_heterozygous"),
-])
+@pytest.mark.parametrize(
+    "gts,verdict",
+    [
+        (("0|1", "1|0"), "biallelic"),
+        (("0|1", "0|1"), "monoallelic"),
+        (("0/1", "0/1"), "possible_compound_heterozygous"),
+    ],
+)
 def test_phase_decides_between_trans_and_cis(gts, verdict, cache38, ctx_factory, tmp_path):
     from conftest import run_inprocess, write_vcf
-    from test_bad_inputs import lof
-
-    from hshpipe.reference import revcomp
     from hshpipe.model import CPos
+    from hshpipe.reference import revcomp
+    from test_bad_inputs import lof
 
     pos1, ref1, alt1 = lof(cache38)
     # a second null allele: a canonical donor +1 change (G>A on the transcript strand) in intron 20
@@ -143,8 +150,9 @@ def test_phase_decides_between_trans_and_cis(gts, verdict, cache38, ctx_factory,
     ref2 = cache38.fetch(g, g)
     alt2 = revcomp("A") if revcomp(ref2) == "G" else "A"
     recs = sorted([(pos1, ref1, alt1, gts[0]), (g, ref2, alt2, gts[1])])
-    vcf = write_vcf(tmp_path / "ph.vcf", [f"chr9 {p} . {r} {a} 50 PASS . GT:DP:GQ:PS {gt}:30:60:100"
-                                          for p, r, a, gt in recs])
+    vcf = write_vcf(
+        tmp_path / "ph.vcf", [f"chr9 {p} . {r} {a} 50 PASS . GT:DP:GQ:PS {gt}:30:60:100" for p, r, a, gt in recs]
+    )
     rep = run_inprocess(tmp_path, ctx_factory, f"sample\tvcf\nS\t{vcf}\n")["S"]
     assert sum(v["qualifying"] for v in rep["variants"]) == 2, [v["consequence"] for v in rep["variants"]]
     assert rep["verdict"] == verdict, rep["verdict_text"]
@@ -174,16 +182,20 @@ def test_joint_vcf_of_2504_samples_reports_every_sample(cache38, ctx_factory, tm
     carriers = {17: "1/1", 1234: "0/1", 2503: "0/1"}
     gts = [carriers.get(i, "0/0") + ":30:60" for i in range(n)]
     records.append((pos, f"chr9 {pos} . {ref} {alt} 50 PASS . GT:DP:GQ " + " ".join(gts)))
-    vcf = write_vcf(tmp_path / "cohort.vcf.gz", [r for _, r in sorted(records)], samples=tuple(samples),
-                    compress=True, index=True)
+    vcf = write_vcf(
+        tmp_path / "cohort.vcf.gz", [r for _, r in sorted(records)], samples=tuple(samples), compress=True, index=True
+    )
     # listed in another order than the VCF's columns
     order = list(reversed(range(n)))
     sheet = "sample\tvcf\tvcf_sample\n" + "".join(f"S{i}\t{vcf}\t{samples[i]}\n" for i in order)
     reports = run_inprocess(tmp_path, ctx_factory, sheet)
     assert len(reports) == n
     lof_hits = {s: [v["zygosity"] for v in r["variants"] if v["pos"] == pos] for s, r in reports.items()}
-    assert {s: z for s, z in lof_hits.items() if z} == {"S17": ["homozygous"], "S1234": ["heterozygous"],
-                                                        "S2503": ["heterozygous"]}
+    assert {s: z for s, z in lof_hits.items() if z} == {
+        "S17": ["homozygous"],
+        "S1234": ["heterozygous"],
+        "S2503": ["heterozygous"],
+    }
     assert reports["S17"]["verdict"] == "biallelic" and reports["S1234"]["verdict"] == "monoallelic"
 
 
@@ -194,7 +206,9 @@ def test_negative_on_too_little_coverage_is_inconclusive(cache38, ctx_factory, t
     t = cache38.transcript
     pos = t.exons[5].start - 300  # deep intronic: likely benign
     ref = cache38.fetch(pos, pos)
-    vcf = write_vcf(tmp_path / "v.vcf", [f"chr9 {pos} . {ref} {'A' if ref != 'A' else 'C'} 50 PASS . GT:DP:GQ 0/1:30:60"])
+    vcf = write_vcf(
+        tmp_path / "v.vcf", [f"chr9 {pos} . {ref} {'A' if ref != 'A' else 'C'} 50 PASS . GT:DP:GQ 0/1:30:60"]
+    )
     bam = ROOT / "resources/demo/bam/HSH07.bam"
     rep = run_inprocess(tmp_path, ctx_factory, f"sample\tvcf\talignments\nS\t{vcf}\t{bam}\n")["S"]
     assert rep["coverage"]["fraction_cds_at_threshold"] < 0.5
@@ -217,7 +231,9 @@ def test_frameshift_restored_in_cis_is_one_inframe_change(cache38, ctx_factory, 
     del_rec = (d, cache38.fetch(d, d + 1), cache38.fetch(d, d))
     ins_rec = (i, cache38.fetch(i, i), cache38.fetch(i, i) + "A")
     for gts, phased_expect in ((("0|1", "0|1"), True), (("0/1", "0/1"), False)):
-        recs = [f"chr9 {p} . {r} {a} 50 PASS . GT:DP:GQ:PS {gt}:30:60:7" for (p, r, a), gt in zip((del_rec, ins_rec), gts)]
+        recs = [
+            f"chr9 {p} . {r} {a} 50 PASS . GT:DP:GQ:PS {gt}:30:60:7" for (p, r, a), gt in zip((del_rec, ins_rec), gts)
+        ]
         sub = tmp_path / ("p" if phased_expect else "u")
         sub.mkdir()
         vcf = write_vcf(sub / "fs.vcf", recs)
@@ -236,9 +252,15 @@ def test_frameshift_restored_in_cis_is_one_inframe_change(cache38, ctx_factory, 
 def test_runs_from_another_directory(tmp_path):
     """Users run `snakemake -s /path/to/Snakefile --configfile run.yaml` from their project folder."""
     (tmp_path / "s.tsv").write_text(f"sample\tvcf\nX\t{ROOT / 'resources/demo/vcf/HSH01.bcftools.vcf.gz'}\n")
-    (tmp_path / "run.yaml").write_text(f"samples: s.tsv\nreference: {ROOT / 'resources/demo/reference/GRCh38_synthetic_chr9.fa.gz'}\n"
-                                       "outdir: out\n")
-    p = subprocess.run([*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "run.yaml", "--cores", "1"],
-                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    (tmp_path / "run.yaml").write_text(
+        f"samples: s.tsv\nreference: {ROOT / 'resources/demo/reference/GRCh38_synthetic_chr9.fa.gz'}\noutdir: out\n"
+    )
+    p = subprocess.run(
+        [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", "run.yaml", "--cores", "1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     assert json.loads((tmp_path / "out/samples/X/X.report.json").read_text())["verdict"] == "biallelic"

@@ -1,10 +1,10 @@
 """annotate() against bcftools csq and SnpEff on the GRCh38 stand-in (see docs/consequence_agreement.md).
 
 The default suite runs a 400-variant sample; `-m oracle` runs the full set (~30,000 variants)."""
+
 from __future__ import annotations
 
 import pytest
-
 from oracle import peers
 from oracle.compare import compare, norm_c, norm_p
 from oracle.variant_set import generate

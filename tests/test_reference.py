@@ -1,4 +1,5 @@
 """Reference handling: build detection, naming, gene cache and the translation check."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -7,7 +8,6 @@ import shutil
 
 import pytest
 from conftest import REF38
-
 from hshpipe.errors import InputError
 from hshpipe.model import CPos
 from hshpipe.reference import GeneCache, build_gene_cache, detect_build, translate, write_region_fasta

@@ -1,10 +1,10 @@
 """Reports: report.json schema, TSV, HTML (escaping, order, banner, coverage), run summary."""
+
 from __future__ import annotations
 
 import copy
 import json
 import re
-import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,8 +14,6 @@ import jsonschema
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT / "scripts") not in sys.path:
-    sys.path.insert(0, str(ROOT / "scripts"))
 
 from hshpipe import report as rp  # noqa: E402
 
@@ -33,11 +31,16 @@ EXON16_POS = 74797000
 # fixtures: realistic report dicts as the pipeline builds them
 # ------------------------------------------------------------------------------------------------
 
+
 def provenance(alignments: str | None = None) -> dict[str, Any]:
     return {
         "pipeline_version": "0.1.0",
-        "reference": {"path": "/data/ref/GRCh38_full_analysis_set.fa.gz", "build": "GRCh38", "contig": "chr9",
-                      "fingerprint": SHA_A},
+        "reference": {
+            "path": "/data/ref/GRCh38_full_analysis_set.fa.gz",
+            "build": "GRCh38",
+            "contig": "chr9",
+            "fingerprint": SHA_A,
+        },
         "curated_table_version": "2025.01",
         "config_sha256": SHA_B,
         "inputs_sha256": {"vcf": SHA_C, "alignments": alignments},
@@ -45,22 +48,59 @@ def provenance(alignments: str | None = None) -> dict[str, Any]:
     }
 
 
-def variant(pos: int, ref: str, alt: str, *, hgvs_c: str, hgvs_p: str | None, consequence: list[str],
-            impact: str, classification: str, rule: str, zygosity: str = "heterozygous", genotype: str = "0/1",
-            exon: str | None = None, intron: str | None = None, curated: dict[str, Any] | None = None,
-            qc_pass: bool = True, qc_flags: list[str] | None = None, filt: str = "PASS", dp: int | None = 42,
-            gq: int | None = 99, ab: float | None = 0.48, phased: bool = False, phase_set: int | None = None,
-            info: dict[str, str] | None = None, original: dict[str, Any] | None = None) -> dict[str, Any]:
+def variant(
+    pos: int,
+    ref: str,
+    alt: str,
+    *,
+    hgvs_c: str,
+    hgvs_p: str | None,
+    consequence: list[str],
+    impact: str,
+    classification: str,
+    rule: str,
+    zygosity: str = "heterozygous",
+    genotype: str = "0/1",
+    exon: str | None = None,
+    intron: str | None = None,
+    curated: dict[str, Any] | None = None,
+    qc_pass: bool = True,
+    qc_flags: list[str] | None = None,
+    filt: str = "PASS",
+    dp: int | None = 42,
+    gq: int | None = 99,
+    ab: float | None = 0.48,
+    phased: bool = False,
+    phase_set: int | None = None,
+    info: dict[str, str] | None = None,
+    original: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     qualifying = classification in ("pathogenic", "likely_pathogenic") and qc_pass
     return {
-        "chrom": "chr9", "pos": pos, "ref": ref, "alt": alt,
+        "chrom": "chr9",
+        "pos": pos,
+        "ref": ref,
+        "alt": alt,
         "original": original or {"chrom": "chr9", "pos": pos, "ref": ref, "alt": alt},
         "hgvs_g": f"NC_000009.12:g.{pos}{ref}>{alt}" if len(ref) == len(alt) == 1 else f"NC_000009.12:g.{pos}del",
-        "hgvs_c": hgvs_c, "hgvs_p": hgvs_p, "consequence": consequence, "impact": impact,
-        "exon": exon, "intron": intron, "genotype": genotype, "zygosity": zygosity, "phased": phased,
-        "phase_set": phase_set, "classification": classification, "classification_rule": rule,
-        "curated_match": curated, "qualifying": qualifying, "qc_pass": qc_pass, "qc_flags": qc_flags or [],
-        "qc": {"filter": filt, "dp": dp, "gq": gq, "allele_balance": ab}, "haplotype": None,
+        "hgvs_c": hgvs_c,
+        "hgvs_p": hgvs_p,
+        "consequence": consequence,
+        "impact": impact,
+        "exon": exon,
+        "intron": intron,
+        "genotype": genotype,
+        "zygosity": zygosity,
+        "phased": phased,
+        "phase_set": phase_set,
+        "classification": classification,
+        "classification_rule": rule,
+        "curated_match": curated,
+        "qualifying": qualifying,
+        "qc_pass": qc_pass,
+        "qc_flags": qc_flags or [],
+        "qc": {"filter": filt, "dp": dp, "gq": gq, "allele_balance": ab},
+        "haplotype": None,
         "info": info if info is not None else {"DP": str(dp), "MQ": "60"},
     }
 
@@ -69,18 +109,43 @@ def coverage(source: str = "alignments", gap_exons: tuple[int, ...] = ()) -> dic
     exons = []
     for n in range(1, 40):
         low = n in gap_exons
-        exons.append({"exon": n, "bases": 140, "mean_depth": 12.5 if low else 30.0 + (n * 7) % 25,
-                      "min_depth": 6 if low else 21 + n % 5, "fraction_at_threshold": 0.4 if low else 1.0})
-    gaps = [{"exon": n, "start": 74842200, "end": 74842260, "c_start": "2210", "c_end": "2270", "min_depth": 6,
-             "length": 61} for n in gap_exons]
+        exons.append(
+            {
+                "exon": n,
+                "bases": 140,
+                "mean_depth": 12.5 if low else 30.0 + (n * 7) % 25,
+                "min_depth": 6 if low else 21 + n % 5,
+                "fraction_at_threshold": 0.4 if low else 1.0,
+            }
+        )
+    gaps = [
+        {
+            "exon": n,
+            "start": 74842200,
+            "end": 74842260,
+            "c_start": "2210",
+            "c_end": "2270",
+            "min_depth": 6,
+            "length": 61,
+        }
+        for n in gap_exons
+    ]
     frac = 1.0 if not gap_exons else 0.9731
     cov: dict[str, Any] = {
-        "source": source, "threshold": 20, "fraction_cds_at_threshold": frac, "target_bases": 39 * 140,
-        "bases_at_threshold": round(frac * 39 * 140), "gaps": gaps, "exons": exons,
-        "notes": ["Depth counted from reads with MAPQ >= 20 and base quality >= 13."]}
+        "source": source,
+        "threshold": 20,
+        "fraction_cds_at_threshold": frac,
+        "target_bases": 39 * 140,
+        "bases_at_threshold": round(frac * 39 * 140),
+        "gaps": gaps,
+        "exons": exons,
+        "notes": ["Depth counted from reads with MAPQ >= 20 and base quality >= 13."],
+    }
     if source == "alignments":
-        cov["copy_number_flags"] = [{"kind": "half", "exons": [n], "mean_depth": 12.5, "median_exon_depth": 42.0,
-                                     "ratio": 0.3} for n in gap_exons]
+        cov["copy_number_flags"] = [
+            {"kind": "half", "exons": [n], "mean_depth": 12.5, "median_exon_depth": 42.0, "ratio": 0.3}
+            for n in gap_exons
+        ]
     return cov
 
 
@@ -90,39 +155,104 @@ def provenance_with_sheet(alignments: str | None = None) -> dict[str, Any]:
 
 def biallelic_report(**over: Any) -> dict[str, Any]:
     stop = variant(
-        74842250, "G", "A", hgvs_c="NM_017662.5:c.2207C>T", hgvs_p="NP_060132.3:p.(Arg736Ter)",
-        consequence=["stop_gained"], impact="HIGH", classification="pathogenic",
-        rule="Curated pathogenic (HSH-0007, same genomic allele)", zygosity="homozygous", genotype="1/1",
-        exon="4/39", ab=1.0,
-        curated={"id": "HSH-0007", "level": "genomic", "classification": "pathogenic", "evidence_tier": "A",
-                 "source": "literature", "evidence": "PMID:12032568; Homozygous in two families; doi:10.1038/ng889"})
+        74842250,
+        "G",
+        "A",
+        hgvs_c="NM_017662.5:c.2207C>T",
+        hgvs_p="NP_060132.3:p.(Arg736Ter)",
+        consequence=["stop_gained"],
+        impact="HIGH",
+        classification="pathogenic",
+        rule="Curated pathogenic (HSH-0007, same genomic allele)",
+        zygosity="homozygous",
+        genotype="1/1",
+        exon="4/39",
+        ab=1.0,
+        curated={
+            "id": "HSH-0007",
+            "level": "genomic",
+            "classification": "pathogenic",
+            "evidence_tier": "A",
+            "source": "literature",
+            "evidence": "PMID:12032568; Homozygous in two families; doi:10.1038/ng889",
+        },
+    )
     vus = variant(
-        EXON16_POS, "C", "T", hgvs_c="NM_017662.5:c.2993G>A", hgvs_p="NP_060132.3:p.(Arg998Gln)",
-        consequence=["missense_variant"], impact="MODERATE", classification="uncertain_significance",
-        rule="Novel missense: uncertain significance", exon="16/39")
+        EXON16_POS,
+        "C",
+        "T",
+        hgvs_c="NM_017662.5:c.2993G>A",
+        hgvs_p="NP_060132.3:p.(Arg998Gln)",
+        consequence=["missense_variant"],
+        impact="MODERATE",
+        classification="uncertain_significance",
+        rule="Novel missense: uncertain significance",
+        exon="16/39",
+    )
     lowqc = variant(
-        74800100, "CA", "C", hgvs_c="NM_017662.5:c.2800del", hgvs_p="NP_060132.3:p.(Trp934GlyfsTer12)",
-        consequence=["frameshift_variant"], impact="HIGH", classification="likely_pathogenic",
-        rule="Novel null variant (frameshift) in a loss-of-function gene", exon="15/39", qc_pass=False,
-        qc_flags=["low_depth", "low_gq"], dp=4, gq=9, ab=0.25, filt="LowQual",
-        original={"chrom": "chr9", "pos": 74800100, "ref": "CAA", "alt": "CA,C"})
+        74800100,
+        "CA",
+        "C",
+        hgvs_c="NM_017662.5:c.2800del",
+        hgvs_p="NP_060132.3:p.(Trp934GlyfsTer12)",
+        consequence=["frameshift_variant"],
+        impact="HIGH",
+        classification="likely_pathogenic",
+        rule="Novel null variant (frameshift) in a loss-of-function gene",
+        exon="15/39",
+        qc_pass=False,
+        qc_flags=["low_depth", "low_gq"],
+        dp=4,
+        gq=9,
+        ab=0.25,
+        filt="LowQual",
+        original={"chrom": "chr9", "pos": 74800100, "ref": "CAA", "alt": "CA,C"},
+    )
     benign = variant(
-        74722900, "T", "C", hgvs_c="NM_017662.5:c.*1200A>G", hgvs_p=None,
-        consequence=["3_prime_UTR_variant"], impact="MODIFIER", classification="benign",
-        rule="Common in population (BA1)", exon="39/39", genotype="0|1", phased=True, phase_set=74722900)
+        74722900,
+        "T",
+        "C",
+        hgvs_c="NM_017662.5:c.*1200A>G",
+        hgvs_p=None,
+        consequence=["3_prime_UTR_variant"],
+        impact="MODIFIER",
+        classification="benign",
+        rule="Common in population (BA1)",
+        exon="39/39",
+        genotype="0|1",
+        phased=True,
+        phase_set=74722900,
+    )
     rep: dict[str, Any] = {
-        "schema_version": rp.SCHEMA_VERSION, "sample": "HSH-001", "vcf_sample": "NA12878_HSH001",
-        "gene": "TRPM6", "genome_build": "GRCh38", "transcript": "NM_017662.5", "protein": "NP_060132.3",
-        "synthetic_reference": False, "verdict": "biallelic",
+        "schema_version": rp.SCHEMA_VERSION,
+        "sample": "HSH-001",
+        "vcf_sample": "NA12878_HSH001",
+        "gene": "TRPM6",
+        "genome_build": "GRCh38",
+        "transcript": "NM_017662.5",
+        "protein": "NP_060132.3",
+        "synthetic_reference": False,
+        "verdict": "biallelic",
         "verdict_text": "Homozygous pathogenic variant c.2207C>T p.(Arg736Ter): two loss-of-function alleles.",
         "verdict_notes": ["Confirm by an orthogonal method before reporting."],
         "variants": [benign, vus, stop, lowqc],
-        "filtered": [{"chrom": "chr9", "pos": 74850000, "ref": "A", "alt": "G",
-                      "reason": "genotype 0/0 (reference) in this sample"},
-                     {"chrom": "chr9", "pos": 74810000, "ref": "T", "alt": "TA",
-                      "reason": "no call (./.)"}],
-        "sample_qc": {"records_in_region": 9, "variants_reported": 4, "records_filtered": 2,
-                      "homozygous_reference_records": 3, "missing_genotype_records": 1},
+        "filtered": [
+            {
+                "chrom": "chr9",
+                "pos": 74850000,
+                "ref": "A",
+                "alt": "G",
+                "reason": "genotype 0/0 (reference) in this sample",
+            },
+            {"chrom": "chr9", "pos": 74810000, "ref": "T", "alt": "TA", "reason": "no call (./.)"},
+        ],
+        "sample_qc": {
+            "records_in_region": 9,
+            "variants_reported": 4,
+            "records_filtered": 2,
+            "homozygous_reference_records": 3,
+            "missing_genotype_records": 1,
+        },
         "coverage": coverage(gap_exons=(12,)),
         "provenance": provenance_with_sheet(alignments=SHA_A),
     }
@@ -132,15 +262,31 @@ def biallelic_report(**over: Any) -> dict[str, Any]:
 
 def negative_report(**over: Any) -> dict[str, Any]:
     syn = variant(
-        74842300, "G", "A", hgvs_c="NM_017662.5:c.2157C>T", hgvs_p="NP_060132.3:p.(Ser719=)",
-        consequence=["synonymous_variant"], impact="LOW", classification="likely_benign",
-        rule="Synonymous, not near a splice site (BP7)", exon="4/39")
+        74842300,
+        "G",
+        "A",
+        hgvs_c="NM_017662.5:c.2157C>T",
+        hgvs_p="NP_060132.3:p.(Ser719=)",
+        consequence=["synonymous_variant"],
+        impact="LOW",
+        classification="likely_benign",
+        rule="Synonymous, not near a splice site (BP7)",
+        exon="4/39",
+    )
     rep: dict[str, Any] = {
-        "schema_version": rp.SCHEMA_VERSION, "sample": "HSH-002", "vcf_sample": "HSH-002",
-        "gene": "TRPM6", "genome_build": "GRCh38", "transcript": "NM_017662.5", "protein": "NP_060132.3",
-        "synthetic_reference": True, "verdict": "negative",
+        "schema_version": rp.SCHEMA_VERSION,
+        "sample": "HSH-002",
+        "vcf_sample": "HSH-002",
+        "gene": "TRPM6",
+        "genome_build": "GRCh38",
+        "transcript": "NM_017662.5",
+        "protein": "NP_060132.3",
+        "synthetic_reference": True,
+        "verdict": "negative",
         "verdict_text": "No pathogenic or likely pathogenic TRPM6 variant passing QC was found.",
-        "verdict_notes": [], "variants": [syn], "filtered": [],
+        "verdict_notes": [],
+        "variants": [syn],
+        "filtered": [],
         "sample_qc": {"records_in_region": 1, "variants_reported": 1, "records_filtered": 0},
         "coverage": coverage(source="gvcf", gap_exons=(12, 30)),
         "provenance": provenance(),
@@ -151,16 +297,25 @@ def negative_report(**over: Any) -> dict[str, Any]:
 
 def inconclusive_report(**over: Any) -> dict[str, Any]:
     rep: dict[str, Any] = {
-        "schema_version": rp.SCHEMA_VERSION, "sample": "HSH-003", "vcf_sample": "HSH-003",
-        "gene": "TRPM6", "genome_build": "GRCh37", "transcript": "NM_017662.5", "protein": "NP_060132.3",
-        "synthetic_reference": False, "verdict": "inconclusive",
+        "schema_version": rp.SCHEMA_VERSION,
+        "sample": "HSH-003",
+        "vcf_sample": "HSH-003",
+        "gene": "TRPM6",
+        "genome_build": "GRCh37",
+        "transcript": "NM_017662.5",
+        "protein": "NP_060132.3",
+        "synthetic_reference": False,
+        "verdict": "inconclusive",
         "verdict_text": "No usable genotype in the TRPM6 region: every record failed QC.",
-        "verdict_notes": ["Re-sequence or provide alignments."], "variants": [],
+        "verdict_notes": ["Re-sequence or provide alignments."],
+        "variants": [],
         "filtered": [{"chrom": "9", "pos": 77412000, "ref": "C", "alt": "T", "reason": "FILTER LowQual"}],
         "sample_qc": {"records_in_region": 1, "variants_reported": 0, "records_filtered": 1},
         "coverage": None,
-        "provenance": {**provenance(), "reference": {"path": "/data/hs37d5.fa", "build": "GRCh37",
-                                                     "contig": "9", "fingerprint": SHA_A}},
+        "provenance": {
+            **provenance(),
+            "reference": {"path": "/data/hs37d5.fa", "build": "GRCh37", "contig": "9", "fingerprint": SHA_A},
+        },
     }
     rep.update(over)
     return rep
@@ -182,6 +337,7 @@ def evil_report() -> dict[str, Any]:
 # ------------------------------------------------------------------------------------------------
 # HTML inspection helpers
 # ------------------------------------------------------------------------------------------------
+
 
 class TagCollector(HTMLParser):
     def __init__(self) -> None:
@@ -232,6 +388,7 @@ def no_event_handlers(html: str) -> bool:
 # ------------------------------------------------------------------------------------------------
 # schema
 # ------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft202012Validator:
@@ -303,6 +460,7 @@ def test_validate_report_names_the_problem() -> None:
 # JSON
 # ------------------------------------------------------------------------------------------------
 
+
 def test_sample_json_format_and_determinism() -> None:
     rep = biallelic_report()
     text = rp.sample_json(rep)
@@ -323,6 +481,7 @@ def test_sample_json_refuses_nan() -> None:
 # ------------------------------------------------------------------------------------------------
 # TSV
 # ------------------------------------------------------------------------------------------------
+
 
 def _tsv(text: str) -> list[dict[str, str]]:
     lines = text.rstrip("\n").split("\n")
@@ -384,6 +543,7 @@ def test_sample_tsv_empty_report_has_header_only() -> None:
 # HTML
 # ------------------------------------------------------------------------------------------------
 
+
 def test_html_is_deterministic() -> None:
     a = rp.sample_html(biallelic_report(), GENERATED_ON)
     b = biallelic_report()
@@ -394,13 +554,20 @@ def test_html_is_deterministic() -> None:
 
 def test_html_section_order_verdict_first() -> None:
     html = rp.sample_html(biallelic_report(), GENERATED_ON)
-    markers = ['class="verdict v-biallelic"', "Qualifying variants (1)", "Other variants in TRPM6 (3)",
-               "Filtered records (2)", "Coverage of the TRPM6 coding region", "Methods and limitations",
-               "Provenance", "Review and sign-off"]
+    markers = [
+        'class="verdict v-biallelic"',
+        "Qualifying variants (1)",
+        "Other variants in TRPM6 (3)",
+        "Filtered records (2)",
+        "Coverage of the TRPM6 coding region",
+        "Methods and limitations",
+        "Provenance",
+        "Review and sign-off",
+    ]
     positions = [html.index(m) for m in markers]
     assert positions == sorted(positions)
     # the verdict box comes before any variant detail, in words as well as colour
-    verdict_box = html[positions[0]:positions[1]]
+    verdict_box = html[positions[0] : positions[1]]
     assert "Verdict: Biallelic" in verdict_box
     assert "consistent with a diagnosis of HSH" in verdict_box
     assert "Homozygous pathogenic variant c.2207C&gt;T" in verdict_box
@@ -409,16 +576,29 @@ def test_html_section_order_verdict_first() -> None:
 
 def test_html_qualifying_variant_details_and_links() -> None:
     html = rp.sample_html(biallelic_report(), GENERATED_ON)
-    q = html[html.index("Qualifying variants (1)"):html.index("Other variants in TRPM6")]
-    for expected in ("c.2207C&gt;T", "p.(Arg736Ter)", "stop_gained", "Homozygous", "GT 1/1",
-                     "not applicable (homozygous)", "Pathogenic", "Curated pathogenic (HSH-0007",
-                     "HSH-0007", "same genomic allele", "evidence tier A", "DP 42", "GQ 99", "AB 1"):
+    q = html[html.index("Qualifying variants (1)") : html.index("Other variants in TRPM6")]
+    for expected in (
+        "c.2207C&gt;T",
+        "p.(Arg736Ter)",
+        "stop_gained",
+        "Homozygous",
+        "GT 1/1",
+        "not applicable (homozygous)",
+        "Pathogenic",
+        "Curated pathogenic (HSH-0007",
+        "HSH-0007",
+        "same genomic allele",
+        "evidence tier A",
+        "DP 42",
+        "GQ 99",
+        "AB 1",
+    ):
         assert expected in q, expected
     links = {a.get("href") for tag, a in parse(q).tags if tag == "a"}
     assert "https://pubmed.ncbi.nlm.nih.gov/12032568/" in links
     assert "https://doi.org/10.1038/ng889" in links
     # the QC-failed likely pathogenic frameshift is listed, marked as not counted
-    others = html[html.index("Other variants in TRPM6"):html.index("Filtered records")]
+    others = html[html.index("Other variants in TRPM6") : html.index("Filtered records")]
     assert "c.2800del" in others and "Not counted toward the verdict: failed QC (low_depth, low_gq)" in others
     assert "chr9:74800100:CAA:CA,C" in others  # the caller's original record
     assert "phased, GT 0|1, phase set 74722900" in others
@@ -429,7 +609,7 @@ def test_html_qualifying_variant_details_and_links() -> None:
 def test_html_filtered_and_coverage() -> None:
     html = rp.sample_html(biallelic_report(), GENERATED_ON)
     assert "no call (./.)" in html and "genotype 0/0 (reference) in this sample" in html
-    cov = html[html.index("Coverage of the TRPM6"):html.index("Methods and limitations")]
+    cov = html[html.index("Coverage of the TRPM6") : html.index("Methods and limitations")]
     assert "97.3 %" in cov and "read alignments (BAM/CRAM)" in cov
     assert "c.2210_2270" in cov and "74842200-74842260" in cov
     svg = re.search(r"<svg.*?</svg>", cov, re.S)
@@ -442,8 +622,11 @@ def test_html_filtered_and_coverage() -> None:
 def test_html_copy_number_flags_and_haplotype() -> None:
     rep = biallelic_report()
     rep["variants"][1]["haplotype"] = {
-        "hgvs_c": "NM_017662.5:c.[2993G>A;2994C>T]", "hgvs_p": "NP_060132.3:p.(Arg998Ter)",
-        "consequence": ["stop_gained"], "members": ["chr9:74797000:C:T", "chr9:74796999:G:A"]}
+        "hgvs_c": "NM_017662.5:c.[2993G>A;2994C>T]",
+        "hgvs_p": "NP_060132.3:p.(Arg998Ter)",
+        "consequence": ["stop_gained"],
+        "members": ["chr9:74797000:C:T", "chr9:74796999:G:A"],
+    }
     rp.validate_report(rep)
     html = rp.sample_html(rep, GENERATED_ON)
     assert "Possible exon copy-number change" in html
@@ -485,11 +668,11 @@ def test_html_self_contained_no_scripts() -> None:
 
 def test_html_header_has_sample_and_date() -> None:
     html = rp.sample_html(negative_report(), GENERATED_ON)
-    header = html[html.index('<header class="report-header">'):html.index("</header>")]
+    header = html[html.index('<header class="report-header">') : html.index("</header>")]
     assert "HSH-002" in header and GENERATED_ON in header
     # running print header (CSS escapes: letters and digits stay literal)
-    assert "sample" in html[html.index("@top-left"):html.index("@top-right")]
-    assert "Generated" in html[html.index("@top-right"):html.index("@bottom-left")]
+    assert "sample" in html[html.index("@top-left") : html.index("@top-right")]
+    assert "Generated" in html[html.index("@top-right") : html.index("@bottom-left")]
     assert "Reviewed by" in html and "Signature" in html and ">Date<" in html
 
 
@@ -501,6 +684,7 @@ def test_unknown_verdict_is_an_error() -> None:
 # ------------------------------------------------------------------------------------------------
 # escaping (XSS)
 # ------------------------------------------------------------------------------------------------
+
 
 def test_html_escapes_every_input_string() -> None:
     html = rp.sample_html(evil_report(), GENERATED_ON)
@@ -530,7 +714,7 @@ def test_html_escapes_every_input_string() -> None:
 def test_print_header_css_is_escaped() -> None:
     html = rp.sample_html(evil_report(), GENERATED_ON)
     style = re.search(r"<style>(.*)</style>", html, re.S).group(1)  # type: ignore[union-attr]
-    top_left = style[style.index("@top-left"):style.index("@top-right")]
+    top_left = style[style.index("@top-left") : style.index("@top-right")]
     assert "<" not in top_left and "script" in top_left
     assert re.fullmatch(r'@top-left \{ content: "[A-Za-z0-9\\]*"; [^"]*\}\s*', top_left)
 
@@ -541,8 +725,9 @@ def test_summary_escapes_sample_names() -> None:
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     links = [a.get("href") for tag, a in parse(html).tags if tag == "a"]
-    assert links == ["samples/%3Cscript%3Ealert%281%29%3C%2Fscript%3E/"
-                     "%3Cscript%3Ealert%281%29%3C%2Fscript%3E.report.html"]
+    assert links == [
+        "samples/%3Cscript%3Ealert%281%29%3C%2Fscript%3E/%3Cscript%3Ealert%281%29%3C%2Fscript%3E.report.html"
+    ]
     assert lowered_script_count(html) == 1  # only the sorting script
     assert no_event_handlers(html)
 
@@ -553,8 +738,10 @@ def lowered_script_count(html: str) -> int:
 
 def test_citation_segments() -> None:
     segs = rp.citation_segments(["PMID: 12032570", "see doi:10.1038/ng889."])
-    assert [s["href"] for s in segs if s["href"]] == ["https://pubmed.ncbi.nlm.nih.gov/12032570/",
-                                                      "https://doi.org/10.1038/ng889"]
+    assert [s["href"] for s in segs if s["href"]] == [
+        "https://pubmed.ncbi.nlm.nih.gov/12032570/",
+        "https://doi.org/10.1038/ng889",
+    ]
     assert "".join(s["text"] or "" for s in segs).endswith("ng889.")
     assert rp.citation_segments(None) == []
     assert rp.citation_segments("no citation") == [{"text": "no citation", "href": None}]
@@ -562,10 +749,17 @@ def test_citation_segments() -> None:
     assert pubmed == [{"text": "PMID:25741868", "href": "https://pubmed.ncbi.nlm.nih.gov/25741868/"}]
 
 
-@pytest.mark.parametrize(("values", "threshold", "expected"), [
-    ([37.0, 55.0], 20, (60, 20)), ([12.0], 20, (30, 10)), ([], 20, (30, 10)), ([480.0], 20, (500, 100)),
-    ([0.0], 1, (2, 1)), ([3100.0], 30, (4000, 1000)),
-])
+@pytest.mark.parametrize(
+    ("values", "threshold", "expected"),
+    [
+        ([37.0, 55.0], 20, (60, 20)),
+        ([12.0], 20, (30, 10)),
+        ([], 20, (30, 10)),
+        ([480.0], 20, (500, 100)),
+        ([0.0], 1, (2, 1)),
+        ([3100.0], 30, (4000, 1000)),
+    ],
+)
 def test_depth_axis_round_ticks(values, threshold, expected) -> None:
     ymax, step = rp.depth_axis(values, threshold)
     assert (ymax, step) == expected
@@ -583,11 +777,13 @@ def test_percent_never_rounds_up_to_complete() -> None:
 # summary
 # ------------------------------------------------------------------------------------------------
 
+
 def test_summary_row() -> None:
     row = rp.summary_row(biallelic_report())
     assert row["sample"] == "HSH-001" and row["verdict"] == "biallelic"
-    assert row["qualifying"] == [{"hgvs_c": "NM_017662.5:c.2207C>T", "hgvs_p": "NP_060132.3:p.(Arg736Ter)",
-                                  "zygosity": "homozygous"}]
+    assert row["qualifying"] == [
+        {"hgvs_c": "NM_017662.5:c.2207C>T", "hgvs_p": "NP_060132.3:p.(Arg736Ter)", "zygosity": "homozygous"}
+    ]
     assert (row["n_variants"], row["n_qualifying"], row["n_qc_fail"], row["n_filtered"]) == (4, 1, 1, 2)
     assert row["qc_state"] == "review"
     assert row["coverage_fraction"] == 0.9731 and row["n_coverage_gaps"] == 1
@@ -619,8 +815,13 @@ def test_summary_html_counts_links_and_banner() -> None:
     assert rp.SYNTHETIC_BANNER in html
     assert rp.SYNTHETIC_BANNER not in rp.summary_html(rows, GENERATED_ON, synthetic=False)
     counts = re.findall(r'<div class="count c-([a-z_]+)"><div class="n">(\d+)</div>', html)
-    assert dict(counts) == {"biallelic": "1", "possible_compound_heterozygous": "0", "monoallelic": "0",
-                            "negative": "1", "inconclusive": "1"}
+    assert dict(counts) == {
+        "biallelic": "1",
+        "possible_compound_heterozygous": "0",
+        "monoallelic": "0",
+        "negative": "1",
+        "inconclusive": "1",
+    }
     links = [a.get("href") for tag, a in parse(html).tags if tag == "a"]
     assert links == [f"samples/{s}/{s}.report.html" for s in ("HSH-001", "HSH-002", "HSH-003")]
     assert "c.2207C&gt;T p.(Arg736Ter) (hom)" in html
@@ -653,6 +854,7 @@ def test_summary_stays_light_at_10000_samples() -> None:
 # writers
 # ------------------------------------------------------------------------------------------------
 
+
 def test_write_sample_reports_refuses_unsafe_names(tmp_path: Path) -> None:
     for bad in ("../x", "a/b", "..", "<script>"):
         with pytest.raises(ValueError, match="file name"):
@@ -663,8 +865,11 @@ def test_write_sample_reports_refuses_unsafe_names(tmp_path: Path) -> None:
 def test_write_sample_reports_and_summary(tmp_path: Path) -> None:
     rep = biallelic_report()
     paths = rp.write_sample_reports(rep, tmp_path / "samples" / "HSH-001", GENERATED_ON)
-    assert sorted(p.name for p in paths.values()) == ["HSH-001.report.html", "HSH-001.report.json",
-                                                      "HSH-001.variants.tsv"]
+    assert sorted(p.name for p in paths.values()) == [
+        "HSH-001.report.html",
+        "HSH-001.report.json",
+        "HSH-001.variants.tsv",
+    ]
     assert json.loads(paths["json"].read_text(encoding="utf-8")) == rep
     assert paths["html"].read_bytes() == rp.sample_html(rep, GENERATED_ON).encode("utf-8")
     out = rp.write_summary([rp.summary_row(rep)], tmp_path, GENERATED_ON, synthetic=False)
@@ -675,6 +880,7 @@ def test_write_sample_reports_and_summary(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------------------------
 # documentation and snakemake report captions stay in step with the code
 # ------------------------------------------------------------------------------------------------
+
 
 def test_outputs_doc_lists_every_tsv_column() -> None:
     doc = (ROOT / "docs" / "outputs.md").read_text(encoding="utf-8")
@@ -691,8 +897,9 @@ def test_report_captions_are_valid_rst(caption: Path) -> None:
 
     text = caption.read_text(encoding="utf-8")
     assert text.strip() and "{{" not in text and "{%" not in text  # snakemake renders captions with jinja
-    docutils.core.publish_doctree(text, settings_overrides={"halt_level": docutils.utils.Reporter.WARNING_LEVEL,
-                                                            "report_level": 5})
+    docutils.core.publish_doctree(
+        text, settings_overrides={"halt_level": docutils.utils.Reporter.WARNING_LEVEL, "report_level": 5}
+    )
 
 
 def test_caption_files_referenced_by_rules_exist() -> None:

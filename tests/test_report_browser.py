@@ -1,12 +1,12 @@
 """Reports in a real browser (headless Debian chromium): they render, run no failing script, load nothing
 from the network, the summary sorts, and they print. Screenshots land in test-artifacts/ for review."""
+
 from __future__ import annotations
 
 import json
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,13 +16,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
-for p in (ROOT / "scripts", TESTS):
-    if str(p) not in sys.path:
-        sys.path.insert(0, str(p))
 
 from hshpipe import report as rp  # noqa: E402
 from test_report import (  # noqa: E402
-    GENERATED_ON, biallelic_report, evil_report, inconclusive_report, negative_report, resource_urls,
+    GENERATED_ON,
+    biallelic_report,
+    evil_report,
+    inconclusive_report,
+    negative_report,
+    resource_urls,
 )
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -34,8 +36,14 @@ pytestmark = [
 ]
 
 BASE_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
     "--host-resolver-rules=MAP * ~NOTFOUND",
 )
 
@@ -52,8 +60,18 @@ def run_chromium(url: str, tmp: Path, extra: Sequence[str] = ()) -> BrowserRun:
     """Load `url` with a fresh profile, console logging to stderr and a net log; return what happened."""
     profile = Path(tempfile.mkdtemp(prefix="profile-", dir=tmp))
     netlog = tmp / f"netlog-{profile.name}.json"
-    cmd = [CHROMIUM, *BASE_FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-           f"--log-net-log={netlog}", "--virtual-time-budget=3000", *extra, "--dump-dom", url]
+    cmd = [
+        CHROMIUM,
+        *BASE_FLAGS,
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        f"--log-net-log={netlog}",
+        "--virtual-time-budget=3000",
+        *extra,
+        "--dump-dom",
+        url,
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
@@ -76,16 +94,18 @@ def parse_netlog(path: Path) -> tuple[list[str], list[str]]:
             continue
         everything.append(url)
         # browser-internal requests (update checks, sign-in) have no origin; page requests do
-        if (names.get(event["type"]) == "URL_REQUEST_START_JOB" and not url.startswith("file://")
-                and params.get("initiator") != "not an origin"):
+        if (
+            names.get(event["type"]) == "URL_REQUEST_START_JOB"
+            and not url.startswith("file://")
+            and params.get("initiator") != "not an origin"
+        ):
             page.append(url)
     return page, everything
 
 
 def screenshot(url: str, out: Path, tmp: Path, size: str = "1280,2000") -> None:
     profile = Path(tempfile.mkdtemp(prefix="shot-", dir=tmp))
-    cmd = [CHROMIUM, *BASE_FLAGS, f"--user-data-dir={profile}", f"--window-size={size}",
-           f"--screenshot={out}", url]
+    cmd = [CHROMIUM, *BASE_FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", f"--screenshot={out}", url]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert out.exists() and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -93,8 +113,7 @@ def screenshot(url: str, out: Path, tmp: Path, size: str = "1280,2000") -> None:
 
 def print_pdf(url: str, out: Path, tmp: Path) -> bytes:
     profile = Path(tempfile.mkdtemp(prefix="pdf-", dir=tmp))
-    cmd = [CHROMIUM, *BASE_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-           f"--print-to-pdf={out}", url]
+    cmd = [CHROMIUM, *BASE_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={out}", url]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out.read_bytes()
@@ -104,8 +123,7 @@ def print_pdf(url: str, out: Path, tmp: Path) -> bytes:
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """A run folder as the pipeline writes it: summary at the top, reports under samples/<s>/."""
     out = tmp_path_factory.mktemp("run")
-    reports = {"biallelic": biallelic_report(), "negative": negative_report(),
-               "inconclusive": inconclusive_report()}
+    reports = {"biallelic": biallelic_report(), "negative": negative_report(), "inconclusive": inconclusive_report()}
     paths: dict[str, Path] = {}
     for name, rep in reports.items():
         written = rp.write_sample_reports(rep, out / "samples" / rep["sample"], GENERATED_ON)
@@ -129,9 +147,12 @@ def assert_clean(run: BrowserRun, html: str) -> None:
 def test_detectors_see_errors_and_requests(tmp_path: Path) -> None:
     """Control: the console and net-log checks do catch a script error and an external resource."""
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><html><head><style>body{background:url(https://bg.example.org/a.png)}'
-                   '</style></head><body><img src="http://img.example.org/x.png">'
-                   "<script>undefinedFunction();</script></body></html>", encoding="utf-8")
+    bad.write_text(
+        "<!DOCTYPE html><html><head><style>body{background:url(https://bg.example.org/a.png)}"
+        '</style></head><body><img src="http://img.example.org/x.png">'
+        "<script>undefinedFunction();</script></body></html>",
+        encoding="utf-8",
+    )
     run = run_chromium(bad.as_uri(), tmp_path)
     assert any("Uncaught ReferenceError" in c for c in run.console)
     assert "http://img.example.org/x.png" in run.page_requests
@@ -177,7 +198,8 @@ def test_summary_renders_and_script_runs(rendered: dict[str, Path], tmp_path: Pa
 def test_summary_sorts_in_the_browser(rendered: dict[str, Path], tmp_path: Path) -> None:
     """A test harness page frames the summary, clicks headings and records the resulting order."""
     harness = rendered["summary"].parent / "sort-harness.html"
-    harness.write_text("""<!DOCTYPE html><html><body><pre id="out"></pre>
+    harness.write_text(
+        """<!DOCTYPE html><html><body><pre id="out"></pre>
 <iframe id="f" src="summary.html"></iframe>
 <script>
 window.addEventListener("load", function () {
@@ -193,7 +215,9 @@ window.addEventListener("load", function () {
   heads[5].click(); out.push(order());   // coverage, ascending (n/a first)
   document.getElementById("out").textContent = "ORDER:" + out.join("|") + ":END";
 });
-</script></body></html>""", encoding="utf-8")
+</script></body></html>""",
+        encoding="utf-8",
+    )
     run = run_chromium(harness.as_uri(), tmp_path, extra=("--allow-file-access-from-files",))
     m = re.search(r"ORDER:(.*?):END", run.dom)
     assert m is not None, run.console
@@ -215,4 +239,3 @@ def test_sample_report_prints(rendered: dict[str, Path], tmp_path: Path) -> None
 def test_artifacts_dir_is_ignored() -> None:
     gitignore = (ROOT / ".gitignore").read_text(encoding="utf-8")
     assert "/test-artifacts/" in gitignore.split() or "test-artifacts/" in gitignore.split()
-

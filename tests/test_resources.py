@@ -1,12 +1,12 @@
 """The committed transcript models are what their kept public sources give, and agree with the independent
 exon table (GENCODE v44 / v24lift37 coordinates with c. ranges) and the ClinVar mapping record."""
+
 from __future__ import annotations
 
 import csv
 import importlib.util
 
 from conftest import ROOT
-
 from hshpipe.model import CPos, Transcript
 
 SOURCE = ROOT / "resources/trpm6/source"
@@ -28,8 +28,12 @@ def test_models_match_the_exon_table():
     t38, t37 = Transcript.load("GRCh38"), Transcript.load("GRCh37")
     for row, e38, e37 in zip(rows, t38.exons, t37.exons):
         assert (e38.start, e38.end) == (int(row["GRCh38_start"]), int(row["GRCh38_end"]))
-        first, last = (t38.genomic_of_c(CPos(int(x[2:]))) if not x.startswith("c.*") else
-                       t38.genomic_of_c(CPos(int(x[3:]), utr3=True)) for x in (row["c_start"], row["c_end"]))
+        first, last = (
+            t38.genomic_of_c(CPos(int(x[2:])))
+            if not x.startswith("c.*")
+            else t38.genomic_of_c(CPos(int(x[3:]), utr3=True))
+            for x in (row["c_start"], row["c_end"])
+        )
         assert (first, last) == (e38.end, e38.start)  # minus strand: c_start is the higher coordinate
         if row["exon"] != "1":  # exon 1: MANE's 98 nt, not GENCODE v24lift37's 271 nt (see PROVENANCE.md)
             assert (e37.start, e37.end) == (int(row["GRCh37_start"]), int(row["GRCh37_end"]))

@@ -1,8 +1,8 @@
 """Sample sheet checks and batching."""
+
 from __future__ import annotations
 
 import pytest
-
 from hshpipe.errors import InputError
 from hshpipe.samplesheet import make_batches, read_sample_sheet
 
@@ -18,23 +18,28 @@ def test_reads_optional_columns_and_crlf(tmp_path):
     assert [(r.sample, r.vcf, r.vcf_sample, r.line) for r in rows] == [("A", "a.vcf", "NA1", 2), ("B", "b.vcf", "", 3)]
 
 
-@pytest.mark.parametrize("text,msg", [
-    ("sample\tvcf\n../x\ta.vcf\n", r"line 2: sample id '../x' may only hold"),
-    ("sample\tvcf\nA\ta.vcf\nA\tb.vcf\n", r"line 3: sample 'A' is listed twice \(also line 2\)"),
-    ("sample vcf\nA a.vcf\n", r"line 1: column `sample` missing .*tab-separated"),
-    ("sample\tvcf\n", "no samples listed"),
-    ("", "empty sample sheet"),
-    ("sample\tvcf\nA\t\n", r"line 2: sample A: empty `vcf`"),
-    ("sample\tvcf\tvcf_sample\nA\tc.vcf\tX\nB\tc.vcf\tX\n", "reads the same VCF column as line 2"),
-    ("sample\tvcf\n<script>\ta.vcf\n", "may only hold letters"),
-])
+@pytest.mark.parametrize(
+    "text,msg",
+    [
+        ("sample\tvcf\n../x\ta.vcf\n", r"line 2: sample id '../x' may only hold"),
+        ("sample\tvcf\nA\ta.vcf\nA\tb.vcf\n", r"line 3: sample 'A' is listed twice \(also line 2\)"),
+        ("sample vcf\nA a.vcf\n", r"line 1: column `sample` missing .*tab-separated"),
+        ("sample\tvcf\n", "no samples listed"),
+        ("", "empty sample sheet"),
+        ("sample\tvcf\nA\t\n", r"line 2: sample A: empty `vcf`"),
+        ("sample\tvcf\tvcf_sample\nA\tc.vcf\tX\nB\tc.vcf\tX\n", "reads the same VCF column as line 2"),
+        ("sample\tvcf\n<script>\ta.vcf\n", "may only hold letters"),
+    ],
+)
 def test_bad_sheets(tmp_path, text, msg):
     with pytest.raises(InputError, match=msg):
         read_sample_sheet(sheet(tmp_path, text))
 
 
 def test_batches_keep_vcf_groups_together(tmp_path):
-    text = "sample\tvcf\tvcf_sample\n" + "".join(f"S{i}\t{'joint' if i % 2 else f'v{i}'}.vcf\tS{i}\n" for i in range(10))
+    text = "sample\tvcf\tvcf_sample\n" + "".join(
+        f"S{i}\t{'joint' if i % 2 else f'v{i}'}.vcf\tS{i}\n" for i in range(10)
+    )
     rows = read_sample_sheet(sheet(tmp_path, text))
     batches = make_batches(rows, 4)
     assert sorted(r.sample for b in batches for r in b) == sorted(r.sample for r in rows)

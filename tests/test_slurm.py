@@ -13,6 +13,7 @@ the same in every run; outdir = <workdir>/results):
 Skips (with the reason) when not root, when Debian's slurmctld/slurmd/slurm-client/munge are missing, when the
 daemons do not come up, or when the demo data are not there. Needs about 2-3 minutes.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -21,13 +22,10 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from slurm_cluster import SlurmCluster, SlurmUnavailable  # noqa: E402
 
 pytestmark = pytest.mark.slurm
@@ -39,8 +37,13 @@ NOT_LINKED = {".git", ".snakemake", ".venv", ".pytest_cache", ".ci", "results", 
 OUTDIR = "results"
 RUN_TIMEOUT = 300
 # settings for the test cluster: no accounting database (so squeue, not sacct), short first status check
-SLURM_ARGS = ["--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
-              "--slurm-keep-successful-logs"]
+SLURM_ARGS = [
+    "--slurm-status-command",
+    "squeue",
+    "--slurm-init-seconds-before-status-checks",
+    "2",
+    "--slurm-keep-successful-logs",
+]
 COMPARED = ("samples/*/*.report.json", "samples/*/*.variants.tsv", "summary.tsv")
 COMPARED_HTML = ("samples/*/*.report.html", "summary.html")  # carry the date of the run
 
@@ -85,8 +88,9 @@ def snapshot(tmp_path_factory) -> Path:
             continue
         if entry.name in COPIED:
             if entry.is_dir():
-                shutil.copytree(entry, snap / entry.name, symlinks=True,
-                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                shutil.copytree(
+                    entry, snap / entry.name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+                )
             else:
                 shutil.copy2(entry, snap / entry.name)
         else:
@@ -102,8 +106,13 @@ def make_workdir(path: Path, snapshot: Path) -> Path:
     return path
 
 
-def snakemake(workdir: Path, args: list[str], env: dict | None = None, log_name: str = "snakemake.out",
-              timeout: float = RUN_TIMEOUT) -> subprocess.CompletedProcess:
+def snakemake(
+    workdir: Path,
+    args: list[str],
+    env: dict | None = None,
+    log_name: str = "snakemake.out",
+    timeout: float = RUN_TIMEOUT,
+) -> subprocess.CompletedProcess:
     cmd = [SNAKEMAKE, "--configfile", CONFIGFILE, "--config", f"outdir={OUTDIR}", *args]
     r = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
     (workdir / log_name).write_text(f"$ {' '.join(cmd)}\n{r.stdout}{r.stderr}")
@@ -126,8 +135,9 @@ def outputs(outdir: Path, html: bool) -> dict[str, bytes]:
 def assert_same_outputs(local: Path, other: Path, html: bool) -> None:
     a, b = outputs(local, html), outputs(other, html)
     assert a, f"no outputs in {local}"
-    assert sorted(a) == sorted(b), f"different output files: only local {sorted(set(a) - set(b))}, " \
-                                   f"only SLURM {sorted(set(b) - set(a))}"
+    assert sorted(a) == sorted(b), (
+        f"different output files: only local {sorted(set(a) - set(b))}, only SLURM {sorted(set(b) - set(a))}"
+    )
     differ = [k for k in a if a[k] != b[k]]
     hints = []
     for k in differ:
@@ -139,8 +149,11 @@ def assert_same_outputs(local: Path, other: Path, html: bool) -> None:
 
 
 def assert_clean_outputs(outdir: Path) -> None:
-    leftovers = [str(p.relative_to(outdir)) for p in outdir.rglob("*")
-                 if p.is_file() and (p.name.endswith(".part") or p.name.startswith("."))]
+    leftovers = [
+        str(p.relative_to(outdir))
+        for p in outdir.rglob("*")
+        if p.is_file() and (p.name.endswith(".part") or p.name.startswith("."))
+    ]
     assert not leftovers, f"half-written files left: {leftovers}"
     reports = sorted(outdir.glob("samples/*/*.report.json"))
     assert reports
@@ -177,8 +190,9 @@ def local_run(tmp_path_factory, demo_config, snapshot):
 def test_cluster_runs_a_job(slurm_cluster, tmp_path):
     """The harness itself: sbatch + srun inside the job work on the one-node cluster."""
     out = tmp_path / "job.out"
-    r = slurm_cluster.run("sbatch", "--parsable", "-o", str(out), "--mem", "100", "-t", "1",
-                          "--wrap", "srun -n1 hostname")
+    r = slurm_cluster.run(
+        "sbatch", "--parsable", "-o", str(out), "--mem", "100", "-t", "1", "--wrap", "srun -n1 hostname"
+    )
     jobid = r.stdout.strip().split(";")[0]
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -186,7 +200,9 @@ def test_cluster_runs_a_job(slurm_cluster, tmp_path):
         if states.get(jobid) in ("COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL"):
             break
         time.sleep(0.5)
-    assert states.get(jobid) == "COMPLETED", f"job {jobid}: {states.get(jobid)}; {out.read_text() if out.exists() else ''}"
+    assert states.get(jobid) == "COMPLETED", (
+        f"job {jobid}: {states.get(jobid)}; {out.read_text() if out.exists() else ''}"
+    )
     assert out.read_text().strip() == slurm_cluster.node
 
 
@@ -221,15 +237,16 @@ def test_demo_through_slurm_matches_local(slurm_cluster, local_run, snapshot, tm
     assert_clean_outputs(wd / OUTDIR)
 
     walls = wall_times(slurm_cluster, {j.jobid for j in jobs})
-    print(f"\nSLURM demo run: {len(jobs)} jobs ({', '.join(rules)}), snakemake {seconds:.0f} s "
-          f"(local --cores 2: {local_run['seconds']:.0f} s); job wall times (s): "
-          + ", ".join(f"{j.jobid}:{j.rule}={walls.get(j.jobid, float('nan')):.0f}" for j in jobs))
+    print(
+        f"\nSLURM demo run: {len(jobs)} jobs ({', '.join(rules)}), snakemake {seconds:.0f} s "
+        f"(local --cores 2: {local_run['seconds']:.0f} s); job wall times (s): "
+        + ", ".join(f"{j.jobid}:{j.rule}={walls.get(j.jobid, float('nan')):.0f}" for j in jobs)
+    )
 
 
 def test_cancelled_job_then_rerun(slurm_cluster, local_run, snapshot, tmp_path):
     wd = make_workdir(tmp_path / "wd", snapshot)
-    cmd = [SNAKEMAKE, "--configfile", CONFIGFILE, "--config", f"outdir={OUTDIR}", *slurm_run_args(),
-           "--retries", "0"]
+    cmd = [SNAKEMAKE, "--configfile", CONFIGFILE, "--config", f"outdir={OUTDIR}", *slurm_run_args(), "--retries", "0"]
     log = wd / "fault.out"
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, cwd=wd, env=slurm_cluster.env, stdout=fh, stderr=subprocess.STDOUT)
@@ -239,8 +256,9 @@ def test_cancelled_job_then_rerun(slurm_cluster, local_run, snapshot, tmp_path):
         while victim is None and time.monotonic() < deadline and proc.poll() is None:
             uuid = re.search(r"SLURM run ID: (\S+)", log.read_text())
             if uuid:
-                running = [j for j in slurm_cluster.jobs(states="RUNNING", name=uuid.group(1))
-                           if j.rule == "analyse_batch"]
+                running = [
+                    j for j in slurm_cluster.jobs(states="RUNNING", name=uuid.group(1)) if j.rule == "analyse_batch"
+                ]
                 if running:
                     victim = running[0]
                     break
@@ -260,8 +278,11 @@ def test_cancelled_job_then_rerun(slurm_cluster, local_run, snapshot, tmp_path):
             time.sleep(0.01)
         slurm_cluster.run("scancel", victim.jobid)
         reports_before = len(list((wd / OUTDIR).glob("samples/*/*.report.json")))
-        files_before = sorted(str(p.relative_to(wd / OUTDIR)) for p in samples_dir.rglob("*") if p.is_file()) \
-            if samples_dir.exists() else []
+        files_before = (
+            sorted(str(p.relative_to(wd / OUTDIR)) for p in samples_dir.rglob("*") if p.is_file())
+            if samples_dir.exists()
+            else []
+        )
         rc = proc.wait(timeout=RUN_TIMEOUT)
     finally:
         if proc.poll() is None:
@@ -279,7 +300,9 @@ def test_cancelled_job_then_rerun(slurm_cluster, local_run, snapshot, tmp_path):
     assert_clean_outputs(wd / OUTDIR)
     html = datetime.date.today() == local_run["day"]
     assert_same_outputs(local_run["outdir"], wd / OUTDIR, html=html)
-    print(f"\nfault test: cancelled SLURM job {victim.jobid} (analyse_batch, comment {victim.comment}) "
-          f"with {reports_before} report.json and {len(files_before)} per-sample files written "
-          f"({', '.join(files_before[-3:])}); rerun job ids: "
-          f"{sorted(j.jobid for j in slurm_cluster.jobs(name=run_id(r.stdout + r.stderr)))}")
+    print(
+        f"\nfault test: cancelled SLURM job {victim.jobid} (analyse_batch, comment {victim.comment}) "
+        f"with {reports_before} report.json and {len(files_before)} per-sample files written "
+        f"({', '.join(files_before[-3:])}); rerun job ids: "
+        f"{sorted(j.jobid for j in slurm_cluster.jobs(name=run_id(r.stdout + r.stderr)))}"
+    )

@@ -1,14 +1,14 @@
 """VCF input: header checks, naming, normalisation through bcftools norm, genotype reading."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 from conftest import write_vcf
-
 from hshpipe.errors import InputError
-from hshpipe.vcfio import inspect_vcf, normalise_region, read_records, region_of
 from hshpipe.reference import write_region_fasta
+from hshpipe.vcfio import inspect_vcf, normalise_region, read_records, region_of
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +68,7 @@ def test_indexed_bgzip_is_fetched_by_region(cache38, fastas, tmp_path):
     ref = cache38.fetch(pos, pos)
     alt = "A" if ref != "A" else "C"
     far = "chr9 1000 . N A 50 PASS . GT 0/1"
-    p = write_vcf(tmp_path / "i.vcf.gz", [far, f"chr9 {pos} . {ref} {alt} 50 PASS . GT 0/1"], compress=True,
-                  index=True)
+    p = write_vcf(tmp_path / "i.vcf.gz", [far, f"chr9 {pos} . {ref} {alt} 50 PASS . GT 0/1"], compress=True, index=True)
     h, recs = norm(cache38, fastas, p, ["S1"])
     assert h.indexed and [r.pos for r in recs] == [pos]
 
@@ -86,11 +85,14 @@ def test_vcf_without_chromosome_9_is_refused(cache38, tmp_path):
         inspect_vcf(p, cache38)
 
 
-@pytest.mark.parametrize("content,msg", [
-    (b"", "empty"),
-    (b"hello world\n", "not a VCF"),
-    (b"\x1f\x8b\x08\x04\x00\x00\x00\x00", "damaged gzip"),
-])
+@pytest.mark.parametrize(
+    "content,msg",
+    [
+        (b"", "empty"),
+        (b"hello world\n", "not a VCF"),
+        (b"\x1f\x8b\x08\x04\x00\x00\x00\x00", "damaged gzip"),
+    ],
+)
 def test_unreadable_files(cache38, tmp_path, content, msg):
     p = tmp_path / "bad.vcf.gz"
     p.write_bytes(content)

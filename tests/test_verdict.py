@@ -1,19 +1,38 @@
 """Recessive verdict per sample: every path, phase, QC, proximity and VUS wording."""
+
 from __future__ import annotations
 
 import pytest
-
 from hshpipe.verdict import SampleCall, decide, phase_relation
 
 P, LP, VUS, LB = "pathogenic", "likely_pathogenic", "uncertain_significance", "likely_benign"
 
 
-def call(n: int, cls: str = LP, zyg: str = "heterozygous", *, phased: bool = False, ps=None, hap=None,
-         qc: bool = True, pos: int | None = None, flags=()) -> SampleCall:
-    return SampleCall(key=f"chr9:{pos or 74800000 + 1000 * n}:C:T", classification=cls, zygosity=zyg,
-                      phased=phased, phase_set=ps, haplotype=hap, qc_pass=qc, pos=pos or 74800000 + 1000 * n,
-                      hgvs_c=f"NM_017662.5:c.{100 * n}C>T", hgvs_p=f"NP_060132.3:p.(Arg{33 * n}Ter)",
-                      qc_flags=tuple(flags))
+def call(
+    n: int,
+    cls: str = LP,
+    zyg: str = "heterozygous",
+    *,
+    phased: bool = False,
+    ps=None,
+    hap=None,
+    qc: bool = True,
+    pos: int | None = None,
+    flags=(),
+) -> SampleCall:
+    return SampleCall(
+        key=f"chr9:{pos or 74800000 + 1000 * n}:C:T",
+        classification=cls,
+        zygosity=zyg,
+        phased=phased,
+        phase_set=ps,
+        haplotype=hap,
+        qc_pass=qc,
+        pos=pos or 74800000 + 1000 * n,
+        hgvs_c=f"NM_017662.5:c.{100 * n}C>T",
+        hgvs_p=f"NP_060132.3:p.(Arg{33 * n}Ter)",
+        qc_flags=tuple(flags),
+    )
 
 
 def test_homozygous_is_biallelic():
@@ -40,8 +59,10 @@ def test_two_in_trans_by_phase_is_biallelic():
 def test_two_unphased_is_possible_compound_het():
     v = decide([call(1), call(2)])
     assert v.verdict == "possible_compound_heterozygous"
-    assert v.text == ("Two likely pathogenic TRPM6 variants, phase unknown: c.100C>T p.(Arg33Ter) and "
-                      "c.200C>T p.(Arg66Ter); parental testing needed to confirm they are in trans.")
+    assert v.text == (
+        "Two likely pathogenic TRPM6 variants, phase unknown: c.100C>T p.(Arg33Ter) and "
+        "c.200C>T p.(Arg66Ter); parental testing needed to confirm they are in trans."
+    )
 
 
 def test_phased_in_different_phase_sets_is_still_unknown():
@@ -74,8 +95,9 @@ def test_three_with_one_pair_in_trans_is_biallelic_and_partly_unphased_is_possib
 def test_single_het_is_monoallelic():
     v = decide([call(1, P), call(2, LB)], coverage_note="98.5% of coding bases at >= 20x.")
     assert v.verdict == "monoallelic"
-    assert v.text.startswith("One pathogenic TRPM6 variant, heterozygous: c.100C>T p.(Arg33Ter); no second "
-                             "qualifying variant found")
+    assert v.text.startswith(
+        "One pathogenic TRPM6 variant, heterozygous: c.100C>T p.(Arg33Ter); no second qualifying variant found"
+    )
     assert v.text.endswith("98.5% of coding bases at >= 20x.")
 
 
@@ -119,8 +141,9 @@ def test_failed_qc_second_variant_is_named_with_a_single_het():
 def test_not_assessable_is_inconclusive():
     v = decide([call(1, P)], assessable=False, coverage_note="No genotype call in the region.")
     assert v.verdict == "inconclusive"
-    assert v.text == ("TRPM6 could not be assessed in this sample (no usable genotype in the region). "
-                      "No genotype call in the region.")
+    assert v.text == (
+        "TRPM6 could not be assessed in this sample (no usable genotype in the region). No genotype call in the region."
+    )
 
 
 def test_qualifying_variants_closer_than_150bp_are_called_out():

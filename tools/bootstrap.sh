@@ -11,11 +11,13 @@ if [ -z "$PY" ]; then
   done
 fi
 [ -n "$PY" ] || { echo "ERROR: Python 3.11 or newer is needed (python3.11 not found); install it and rerun" >&2; exit 1; }
-want="$(sha256sum requirements.txt | cut -d' ' -f1)"
+want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$want" ]; then
   echo "Setting up .venv/ with $("$PY" --version) (once; about a minute) ..." >&2
   "$PY" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements.txt
+  # the pipeline's own package (scripts/hshpipe), editable: rules, tests and tools import it from here
+  .venv/bin/python -m pip install --quiet --no-deps -e .
   echo "$want" > .venv/.requirements.sha256
 fi

@@ -3,6 +3,7 @@ source files kept in resources/trpm6/source/ (provenance: resources/trpm6/source
 
 Usage: python tools/build_resources.py [source folder]   (default resources/trpm6/source; outputs are committed)
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,8 @@ def read_gtf(path: Path) -> dict:
         start, end = int(f[3]), int(f[4])
         attrs = dict(
             (kv.strip().split(" ", 1)[0], kv.strip().split(" ", 1)[1].strip('"'))
-            for kv in f[8].split(";") if kv.strip()
+            for kv in f[8].split(";")
+            if kv.strip()
         )
         if f[2] == "exon":
             exons[int(attrs["exon_number"])] = (start, end)
@@ -53,18 +55,15 @@ def main(source: Path, out: Path = ROOT / "resources" / "trpm6") -> None:
             "chrom_length": {"GRCh38": 138_394_717, "GRCh37": 141_213_431}[build],
             "strand": -1,
             "exons": [
-                {"number": n, "start": s + offset, "end": e + offset}
-                for n, (s, e) in sorted(g38["exons"].items())
+                {"number": n, "start": s + offset, "end": e + offset} for n, (s, e) in sorted(g38["exons"].items())
             ],
             "cds_start": cds_lo + offset,
             "cds_end": cds_hi + offset,
         }
         (out / f"transcript.{build}.json").write_text(json.dumps(model, indent=1) + "\n")
-    seq = "".join(
-        l.strip() for l in (source / "protein_Q9BX84.fa").read_text().splitlines() if not l.startswith(">")
-    )
+    seq = "".join(l.strip() for l in (source / "protein_Q9BX84.fa").read_text().splitlines() if not l.startswith(">"))
     assert len(seq) == 2022 and seq[0] == "M"
-    lines = [seq[i:i + 60] for i in range(0, len(seq), 60)]
+    lines = [seq[i : i + 60] for i in range(0, len(seq), 60)]
     (out / "NP_060132.3.fa").write_text(
         ">NP_060132.3 TRPM6 (sequence of UniProtKB Q9BX84, Swiss-Prot 2014_01; 2022 aa)\n" + "\n".join(lines) + "\n"
     )

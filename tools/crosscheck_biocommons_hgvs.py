@@ -16,6 +16,7 @@ Run with a separate venv that has hgvs (never the project's .venv):
 Prints counts per comparison and per disagreement class; exit status 1 when a disagreement that is not a
 known convention difference shows up. See docs/hgvs_crosscheck.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
 
 REF38 = ROOT / "resources/demo/reference/GRCh38_synthetic_chr9.fa.gz"
 ALN = "splign"
@@ -43,7 +43,6 @@ import hgvs.variantmapper  # noqa: E402
 from hgvs.alignmentmapper import AlignmentMapper  # noqa: E402
 from hgvs.enums import Datum  # noqa: E402
 from hgvs.exceptions import HGVSError, HGVSUnsupportedOperationError  # noqa: E402
-
 from hshpipe.consequence import annotate  # noqa: E402
 from hshpipe.hgvs import minimal_edit  # noqa: E402
 from hshpipe.model import Variant  # noqa: E402
@@ -65,10 +64,25 @@ class LocalHDP(hgvs.dataproviders.interface.Interface):
         for i, e in enumerate(t.exons):  # transcript order
             s = cache.fetch(e.start, e.end)
             parts.append(revcomp(s) if t.strand < 0 else s)
-            exons.append(dict(tx_ac=self.tx_ac, alt_ac=self.alt_ac, alt_aln_method=ALN, alt_strand=t.strand,
-                              ord=i, tx_start_i=acc, tx_end_i=acc + e.length, alt_start_i=e.start - 1,
-                              alt_end_i=e.end, cigar=f"{e.length}=", tx_exon_set_id=1, alt_exon_set_id=1,
-                              tx_exon_id=i, alt_exon_id=i, exon_aln_id=i))
+            exons.append(
+                dict(
+                    tx_ac=self.tx_ac,
+                    alt_ac=self.alt_ac,
+                    alt_aln_method=ALN,
+                    alt_strand=t.strand,
+                    ord=i,
+                    tx_start_i=acc,
+                    tx_end_i=acc + e.length,
+                    alt_start_i=e.start - 1,
+                    alt_end_i=e.end,
+                    cigar=f"{e.length}=",
+                    tx_exon_set_id=1,
+                    alt_exon_set_id=1,
+                    tx_exon_id=i,
+                    alt_exon_id=i,
+                    exon_aln_id=i,
+                )
+            )
             acc += e.length
         self.tx_seq = "".join(parts)
         # UTA returns exons in genomic order; AlignmentMapper builds its CIGAR from that order
@@ -92,7 +106,7 @@ class LocalHDP(hgvs.dataproviders.interface.Interface):
     def get_seq(self, ac, start_i=None, end_i=None):
         if ac == self.tx_ac:
             s = self.tx_seq
-            return s[start_i or 0: len(s) if end_i is None else end_i]
+            return s[start_i or 0 : len(s) if end_i is None else end_i]
         if ac == self.pro_ac:
             return self.c.protein
         if ac == self.alt_ac:
@@ -100,7 +114,7 @@ class LocalHDP(hgvs.dataproviders.interface.Interface):
             a = lo if start_i is None else start_i
             b = lo + len(self.c.seq) if end_i is None else end_i
             a, b = max(a, lo), min(b, lo + len(self.c.seq))
-            return self.c.seq[a - lo:b - lo] if a < b else ""
+            return self.c.seq[a - lo : b - lo] if a < b else ""
         raise hgvs.exceptions.HGVSDataNotAvailableError(f"no sequence for {ac}")
 
     def get_tx_exons(self, tx_ac, alt_ac, alt_aln_method):
@@ -109,14 +123,27 @@ class LocalHDP(hgvs.dataproviders.interface.Interface):
     def get_tx_info(self, tx_ac, alt_ac, alt_aln_method):
         if (tx_ac, alt_ac) != (self.tx_ac, self.alt_ac):
             return None
-        return dict(hgnc=self.t.gene, cds_start_i=self.cds_start_i, cds_end_i=self.cds_end_i,
-                    tx_ac=tx_ac, alt_ac=alt_ac, alt_aln_method=alt_aln_method)
+        return dict(
+            hgnc=self.t.gene,
+            cds_start_i=self.cds_start_i,
+            cds_end_i=self.cds_end_i,
+            tx_ac=tx_ac,
+            alt_ac=alt_ac,
+            alt_aln_method=alt_aln_method,
+        )
 
     def get_tx_identity_info(self, tx_ac):
         if tx_ac != self.tx_ac:
             return None
-        return dict(tx_ac=tx_ac, alt_ac=tx_ac, alt_aln_method="transcript", cds_start_i=self.cds_start_i,
-                    cds_end_i=self.cds_end_i, lengths=self.lengths, hgnc=self.t.gene)
+        return dict(
+            tx_ac=tx_ac,
+            alt_ac=tx_ac,
+            alt_aln_method="transcript",
+            cds_start_i=self.cds_start_i,
+            cds_end_i=self.cds_end_i,
+            lengths=self.lengths,
+            hgnc=self.t.gene,
+        )
 
     def get_tx_mapping_options(self, tx_ac):
         return [dict(tx_ac=tx_ac, alt_ac=self.alt_ac, alt_aln_method=ALN)] if tx_ac == self.tx_ac else []
@@ -178,18 +205,26 @@ class Crosscheck:
         self.t = self.cache.transcript
         self.hdp = LocalHDP(self.cache)
         self.hp = hgvs.parser.Parser()
-        self.vm = hgvs.variantmapper.VariantMapper(self.hdp, replace_reference=False,
-                                                   prevalidation_level="INTRINSIC")
+        self.vm = hgvs.variantmapper.VariantMapper(self.hdp, replace_reference=False, prevalidation_level="INTRINSIC")
         self.am = AlignmentMapper(self.hdp, self.t.transcript_id, self.t.refseq_chrom, ALN)
         tx3 = 3 if self.t.strand > 0 else 5  # transcript 3' in genomic terms
-        self.norm_c = hgvs.normalizer.Normalizer(self.hdp, shuffle_direction=3, cross_boundaries=False,
-                                                 alt_aln_method=ALN, variantmapper=self.vm, validate=False)
-        self.norm_g_tx3 = SegmentGNormalizer(self.hdp, shuffle_direction=tx3, alt_aln_method=ALN,
-                                             variantmapper=self.vm, validate=False)
-        self.norm_g_tx3_free = hgvs.normalizer.Normalizer(self.hdp, shuffle_direction=tx3, alt_aln_method=ALN,
-                                                          variantmapper=self.vm, validate=False)
-        self.norm_g_fwd3 = hgvs.normalizer.Normalizer(self.hdp, shuffle_direction=3, alt_aln_method=ALN,
-                                                      variantmapper=self.vm, validate=False)
+        self.norm_c = hgvs.normalizer.Normalizer(
+            self.hdp,
+            shuffle_direction=3,
+            cross_boundaries=False,
+            alt_aln_method=ALN,
+            variantmapper=self.vm,
+            validate=False,
+        )
+        self.norm_g_tx3 = SegmentGNormalizer(
+            self.hdp, shuffle_direction=tx3, alt_aln_method=ALN, variantmapper=self.vm, validate=False
+        )
+        self.norm_g_tx3_free = hgvs.normalizer.Normalizer(
+            self.hdp, shuffle_direction=tx3, alt_aln_method=ALN, variantmapper=self.vm, validate=False
+        )
+        self.norm_g_fwd3 = hgvs.normalizer.Normalizer(
+            self.hdp, shuffle_direction=3, alt_aln_method=ALN, variantmapper=self.vm, validate=False
+        )
 
     # -- positions
     def hgvs_c_of_g(self, g: int) -> str:
@@ -241,14 +276,18 @@ class Crosscheck:
         elif e.kind == "ins":
             s = f"{ac}:g.{e.start - 1}_{e.start}ins{e.alt}"
         else:
-            s = f"{ac}:g.{e.start}_{e.end}del{e.ref}ins{e.alt}" if e.end > e.start else \
-                f"{ac}:g.{e.start}del{e.ref}ins{e.alt}"
+            s = (
+                f"{ac}:g.{e.start}_{e.end}del{e.ref}ins{e.alt}"
+                if e.end > e.start
+                else f"{ac}:g.{e.start}del{e.ref}ins{e.alt}"
+            )
         return self.hp.parse_hgvs_variant(s)
 
     def theirs(self, v: Variant) -> dict:
         """hgvs's names. path: 'c' (g_to_c then c. normaliser), 'g' (intronic or boundary-spanning: hgvs's
         g. normaliser toward the transcript 3' end bounded to the segment, then g_to_c), 'sub'."""
         import copy
+
         out: dict = {}
         vg = self.g_variant(v)
         out["g"] = _fmt(self.norm_g_fwd3.normalize(copy.deepcopy(vg)))
@@ -291,9 +330,31 @@ def _fmt(v) -> str:
 
 
 # ------------------------------------------------------------------------------ p. notation normaliser
-_AA1 = dict(Ala="A", Arg="R", Asn="N", Asp="D", Cys="C", Gln="Q", Glu="E", Gly="G", His="H", Ile="I",
-            Leu="L", Lys="K", Met="M", Phe="F", Pro="P", Ser="S", Thr="T", Trp="W", Tyr="Y", Val="V",
-            Ter="*", Sec="U", Xaa="X")
+_AA1 = dict(
+    Ala="A",
+    Arg="R",
+    Asn="N",
+    Asp="D",
+    Cys="C",
+    Gln="Q",
+    Glu="E",
+    Gly="G",
+    His="H",
+    Ile="I",
+    Leu="L",
+    Lys="K",
+    Met="M",
+    Phe="F",
+    Pro="P",
+    Ser="S",
+    Thr="T",
+    Trp="W",
+    Tyr="Y",
+    Val="V",
+    Ter="*",
+    Sec="U",
+    Xaa="X",
+)
 
 
 def p_notation(name: str | None) -> str | None:
@@ -325,9 +386,9 @@ def _tandem_runs(seq: str, offset: int, unit: int, min_copies: int):
     """(start_g, end_g, unit_seq) of perfect tandem runs of `unit`-bp motifs, >= min_copies copies."""
     i, n = 0, len(seq)
     while i + unit <= n:
-        m = seq[i:i + unit]
+        m = seq[i : i + unit]
         j = i + unit
-        while j + unit <= n and seq[j:j + unit] == m:
+        while j + unit <= n and seq[j : j + unit] == m:
             j += unit
         copies = (j - i) // unit
         if copies >= min_copies and (unit == 1 or len(set(m)) > 1):
@@ -453,11 +514,11 @@ def _apply_g(cc: Crosscheck, var_g) -> str | None:
     if ed.type == "ins":
         if e != s + 1:
             return None
-        return seq[:s - lo + 1] + ed.alt + seq[s - lo + 1:]
+        return seq[: s - lo + 1] + ed.alt + seq[s - lo + 1 :]
     if ed.type == "dup":
-        return seq[:e - lo + 1] + seq[s - lo:e - lo + 1] + seq[e - lo + 1:]
+        return seq[: e - lo + 1] + seq[s - lo : e - lo + 1] + seq[e - lo + 1 :]
     alt = ed.alt or ""
-    return seq[:s - lo] + alt + seq[e - lo + 1:]
+    return seq[: s - lo] + alt + seq[e - lo + 1 :]
 
 
 def equivalent(cc: Crosscheck, c_a: str, c_b: str) -> bool | None:
@@ -571,8 +632,10 @@ def run(n_indels=2000, seed=1, show=5, snv_step=1, out=print) -> dict:
     out("== (1) g <-> c position mapping (c_pos / genomic_of_c vs AlignmentMapper g_to_c / c_to_g)")
     for cls in ("cds", "utr", "intron", "intron_mid", "flank"):
         a, b, m = pc[(cls, True)], pc[(cls, False)], pc[(cls, "middle")]
-        out(f"  {cls:11s} {a + b + m:6d} compared  {a:6d} agree  {m:4d} middle-of-odd-intron (hgvs writes -)  "
-            f"{b:4d} differ")
+        out(
+            f"  {cls:11s} {a + b + m:6d} compared  {a:6d} agree  {m:4d} middle-of-odd-intron (hgvs writes -)  "
+            f"{b:4d} differ"
+        )
     for x in bad_pos[:show]:
         out(f"    differ: {x}")
     res["positions"] = pc
@@ -602,8 +665,7 @@ def run(n_indels=2000, seed=1, show=5, snv_step=1, out=print) -> dict:
         try:
             th = cc.theirs(v)
         except HGVSError as exc:
-            k = "hgvs_out_of_bounds" if "beyond the bounds" in str(exc) or "out of bounds" in str(exc) \
-                else "hgvs_error"
+            k = "hgvs_out_of_bounds" if "beyond the bounds" in str(exc) or "out of bounds" in str(exc) else "hgvs_error"
             cnt_c[(cls, k)] += 1
             examples[k].append((v.key(), a.hgvs_c, repr(exc)))
             continue
@@ -622,8 +684,13 @@ def run(n_indels=2000, seed=1, show=5, snv_step=1, out=print) -> dict:
             free_diff[th["path"]] += 1
             examples["unbounded_g_shift_differs"].append((v.key(), a.hgvs_c, th["c"], th["c_free"]))
         # p.: coding changes only (our annotation has a protein prediction, and no intronic offset)
-        if a.hgvs_p is not None and th["path"] in ("c", "sub") and "+" not in th["c"].split("c.")[1] \
-                and not re.search(r"\d-\d", th["c"].split("c.")[1]) and k == "agree":
+        if (
+            a.hgvs_p is not None
+            and th["path"] in ("c", "sub")
+            and "+" not in th["c"].split("c.")[1]
+            and not re.search(r"\d-\d", th["c"].split("c.")[1])
+            and k == "agree"
+        ):
             try:
                 tp = cc.their_p(th["var_c"])
             except (HGVSError, NotImplementedError, ValueError, IndexError) as exc:
@@ -640,8 +707,7 @@ def run(n_indels=2000, seed=1, show=5, snv_step=1, out=print) -> dict:
             cnt_p[(kind, pk)] += 1
             if pk not in ("agree_exact",):
                 examples[f"p_{pk}"].append((v.key(), th["c"], o, h))
-    out(f"\n== (2) HGVS names: {len(snvs)} SNVs + {len(indels)} indels "
-        f"(hgvs path: {dict(paths)})")
+    out(f"\n== (2) HGVS names: {len(snvs)} SNVs + {len(indels)} indels (hgvs path: {dict(paths)})")
     out(f"  g. (our format_g vs hgvs Normalizer 3' on g.): {dict(cnt_g)}")
     out("  c. (annotate() vs g_to_c + Normalizer 3', no boundary crossing):")
     for cls in ["snv", "homopolymer", "repeat", "exon_edge", "start_stop_codon", "random_exonic"]:
@@ -654,8 +720,11 @@ def run(n_indels=2000, seed=1, show=5, snv_step=1, out=print) -> dict:
         if row:
             out(f"    {kind:7s} {sum(row.values()):6d}  {row}")
     for key in sorted(examples):
-        if key.startswith(("c_", "g_", "p_", "hgvs", "unbounded")) and key != "p_agree_notation" \
-                and not (key == "c_intron_middle_base(hgvs-side)" and show < 3):
+        if (
+            key.startswith(("c_", "g_", "p_", "hgvs", "unbounded"))
+            and key != "p_agree_notation"
+            and not (key == "c_intron_middle_base(hgvs-side)" and show < 3)
+        ):
             out(f"\n  examples {key} ({len(examples[key])}):")
             for x in examples[key][:show]:
                 out(f"    {x}")

@@ -19,6 +19,7 @@ The bwa indexes of the two full-length stand-ins (~4 min each to build) are cach
 Deterministic: fixed seeds for dwgsim, bwa mem -K, single-threaded callers.
 Tools: see resources/demo/README.md (bwa 0.7.17, dwgsim 0.1.14, samtools/bcftools 1.16, freebayes 1.3.6).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,7 +28,6 @@ import hashlib
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +35,6 @@ from pathlib import Path
 import pysam
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
 from hshpipe.model import CPos  # noqa: E402
 from hshpipe.reference import GeneCache, build_gene_cache, revcomp, translate  # noqa: E402
 
@@ -48,15 +47,36 @@ WINDOW = 600  # reads are simulated from exon +/- WINDOW (full depth over exon +
 CALL_PAD = 1_000  # calling region: transcript +/- CALL_PAD
 READ_LEN, FRAGMENT, FRAGMENT_SD = 100, 350, 35
 HAP_COVERAGE = 16.0  # dwgsim -C per haplotype: ~40x diploid mean over the coding exons (measured)
-AA3 = {"A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly",
-       "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe", "P": "Pro", "S": "Ser",
-       "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val", "*": "Ter"}
+AA3 = {
+    "A": "Ala",
+    "R": "Arg",
+    "N": "Asn",
+    "D": "Asp",
+    "C": "Cys",
+    "Q": "Gln",
+    "E": "Glu",
+    "G": "Gly",
+    "H": "His",
+    "I": "Ile",
+    "L": "Leu",
+    "K": "Lys",
+    "M": "Met",
+    "F": "Phe",
+    "P": "Pro",
+    "S": "Ser",
+    "T": "Thr",
+    "W": "Trp",
+    "Y": "Tyr",
+    "V": "Val",
+    "*": "Ter",
+}
 COMP = str.maketrans("ACGT", "TGCA")
 TRANSITION = {"A": "G", "G": "A", "C": "T", "T": "C"}
 TRANSVERSION = {"A": "T", "T": "A", "C": "G", "G": "C"}
 # base qualities binned as Illumina RTA3 (NovaSeq) does: keeps the BAMs small, as real NovaSeq BAMs are
-QBIN = str.maketrans({chr(33 + q): chr(33 + (2 if q < 3 else 12 if q < 15 else 23 if q < 31 else 37))
-                      for q in range(94)})
+QBIN = str.maketrans(
+    {chr(33 + q): chr(33 + (2 if q < 3 else 12 if q < 15 else 23 if q < 31 else 37)) for q in range(94)}
+)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -105,7 +125,7 @@ class Designer:
 
     # --- protein effects (independent of the pipeline's own hgvs module: this is the test oracle) ---
     def codon(self, k: int) -> str:
-        return self.cds[3 * k - 3:3 * k]
+        return self.cds[3 * k - 3 : 3 * k]
 
     def p_of_cds(self, new_cds: str) -> str:
         ref_p = translate(self.cds)
@@ -128,9 +148,9 @@ class Designer:
         assert ref_tx != alt_tx
         name = f"c.{CPos(c, offset)}{ref_tx}>{alt_tx}"
         if offset == 0:
-            new = self.cds[:c - 1] + alt_tx + self.cds[c:]
+            new = self.cds[: c - 1] + alt_tx + self.cds[c:]
             k = (c - 1) // 3 + 1
-            if translate(new[3 * k - 3:3 * k]) == translate(self.codon(k)):
+            if translate(new[3 * k - 3 : 3 * k]) == translate(self.codon(k)):
                 p = f"p.({AA3[translate(self.codon(k))]}{k}=)"
             else:
                 p = self.p_of_cds(new)
@@ -141,9 +161,17 @@ class Designer:
     def delins(self, c1: int, c2: int, alt_tx: str, role: str, consequence: str, note: str = "") -> Planted:
         g_hi, g_lo = self.g(c1), self.g(c2)
         lo, hi = min(g_hi, g_lo), max(g_hi, g_lo)
-        new = self.cds[:c1 - 1] + alt_tx + self.cds[c2:]
-        return Planted(lo, self.c.fetch(lo, hi), self.fwd(alt_tx), f"c.{c1}_{c2}delins{alt_tx}",
-                       self.p_of_cds(new), consequence, role, note)
+        new = self.cds[: c1 - 1] + alt_tx + self.cds[c2:]
+        return Planted(
+            lo,
+            self.c.fetch(lo, hi),
+            self.fwd(alt_tx),
+            f"c.{c1}_{c2}delins{alt_tx}",
+            self.p_of_cds(new),
+            consequence,
+            role,
+            note,
+        )
 
     def del1(self, c: int, role: str, consequence: str, note: str = "") -> Planted:
         # 3' rule: the next transcript base must differ, so c. is already the 3'-most position
@@ -151,27 +179,38 @@ class Designer:
         g = self.g(c)
         anchor = g - 1  # minus strand: c.N+1 is g-1 and differs, so g cannot shift left either
         ref = self.c.fetch(anchor, anchor + 1)
-        new = self.cds[:c - 1] + self.cds[c:]
+        new = self.cds[: c - 1] + self.cds[c:]
         return Planted(anchor, ref, ref[0], f"c.{c}del", self.p_of_cds(new), consequence, role, note)
 
     def dup1_in_run(self, c_first: int, c_last: int, role: str, consequence: str, note: str = "") -> Planted:
         """1-bp duplication inside a homopolymer run c_first..c_last (transcript order)."""
-        run = self.cds[c_first - 1:c_last]
+        run = self.cds[c_first - 1 : c_last]
         assert len(set(run)) == 1 and self.cds[c_last] != run[0] and self.cds[c_first - 2] != run[0]
         g_low = min(self.g(c_first), self.g(c_last))  # left end of the run on the forward strand
         anchor = g_low - 1
         ref = self.c.fetch(anchor, anchor)
         new = self.cds[:c_last] + run[0] + self.cds[c_last:]
-        return Planted(anchor, ref, ref + self.fwd(run[0]), f"c.{c_last}dup", self.p_of_cds(new),
-                       consequence, role, note)
+        return Planted(
+            anchor, ref, ref + self.fwd(run[0]), f"c.{c_last}dup", self.p_of_cds(new), consequence, role, note
+        )
 
     def exon_deletion(self, exon: int, flank: int, role: str, consequence: str, note: str = "") -> Planted:
         e = next(x for x in self.t.exons if x.number == exon)
         lo, hi = e.start - flank, e.end + flank
         c_5, c_3 = self.t.c_pos(hi if self.t.strand < 0 else lo), self.t.c_pos(lo if self.t.strand < 0 else hi)
         anchor = lo - 1
-        return Planted(anchor, self.c.fetch(anchor, anchor), "<DEL>", f"c.{c_5}_{c_3}del", "p.?",
-                       consequence, role, note, end=hi, del_seq=(lo, hi))
+        return Planted(
+            anchor,
+            self.c.fetch(anchor, anchor),
+            "<DEL>",
+            f"c.{c_5}_{c_3}del",
+            "p.?",
+            consequence,
+            role,
+            note,
+            end=hi,
+            del_seq=(lo, hi),
+        )
 
 
 @dataclass
@@ -223,52 +262,120 @@ def design(cache: GeneCache) -> list[Sample]:
         v.note = "multiallelic site (two ALT alleles)"
 
     # qualifying and VUS variants
-    c1429x = d.snv(4287, "A", "qualifying", "stop_gained",
-                   note="c.4287C>A p.(Cys1429Ter); curated nonsense (stand-in codon 1429 forced to TGC)")
-    fs_dup = d.dup1_in_run(1068, 1072, "qualifying", "frameshift_variant",
-                           note="1-bp duplication in a T5 run (exon 9); dup, 3'-shifted")
-    splice = d.snv(1443, "A", "qualifying", "splice_donor_variant", offset=1,
-                   note="canonical donor +1 of intron 12")
-    fs_stop = d.del1(2387, "qualifying", "frameshift_variant;stop_gained",
-                     note="1-bp deletion whose first new codon is a stop (exon 18)")
+    c1429x = d.snv(
+        4287,
+        "A",
+        "qualifying",
+        "stop_gained",
+        note="c.4287C>A p.(Cys1429Ter); curated nonsense (stand-in codon 1429 forced to TGC)",
+    )
+    fs_dup = d.dup1_in_run(
+        1068, 1072, "qualifying", "frameshift_variant", note="1-bp duplication in a T5 run (exon 9); dup, 3'-shifted"
+    )
+    splice = d.snv(1443, "A", "qualifying", "splice_donor_variant", offset=1, note="canonical donor +1 of intron 12")
+    fs_stop = d.del1(
+        2387,
+        "qualifying",
+        "frameshift_variant;stop_gained",
+        note="1-bp deletion whose first new codon is a stop (exon 18)",
+    )
     vus = d.snv(2699, "G", "background", "missense_variant", note="novel missense, uncertain significance")
-    s141l = d.delins(421, 422, "CT", "qualifying", "missense_variant",
-                     note="TCT>CTT: Leu by a 2-base change (c.422C>T alone gives Phe on this stand-in); "
-                          "curated p.Ser141Leu (Chubanov 2004) matched at protein level; bcftools calls it "
-                          "as two SNVs (c.421T>C, c.422C>T) in cis, FreeBayes as one MNP")
+    s141l = d.delins(
+        421,
+        422,
+        "CT",
+        "qualifying",
+        "missense_variant",
+        note="TCT>CTT: Leu by a 2-base change (c.422C>T alone gives Phe on this stand-in); "
+        "curated p.Ser141Leu (Chubanov 2004) matched at protein level; bcftools calls it "
+        "as two SNVs (c.421T>C, c.422C>T) in cis, FreeBayes as one MNP",
+    )
     r700x = d.snv(2098, "T", "qualifying", "stop_gained", note="nonsense, but only ~4x depth: fails QC")
-    ivs14 = d.snv(1638, "C", "qualifying", "intron_variant", offset=7,
-                  note="curated c.1638+7T>C (Front Pediatr 2022); splice_region_variant by VEP (+3..+8)")
+    ivs14 = d.snv(
+        1638,
+        "C",
+        "qualifying",
+        "intron_variant",
+        offset=7,
+        note="curated c.1638+7T>C (Front Pediatr 2022); splice_region_variant by VEP (+3..+8)",
+    )
     ivs14.consequence = "splice_region_variant;intron_variant"
-    ex6del = d.exon_deletion(6, 100, "qualifying", "exon_loss_variant",
-                             note="whole exon 6 deletion (+/-100 bp intron), planted on one haplotype; "
-                                  "symbolic <DEL> record added to the VCF")
+    ex6del = d.exon_deletion(
+        6,
+        100,
+        "qualifying",
+        "exon_loss_variant",
+        note="whole exon 6 deletion (+/-100 bp intron), planted on one haplotype; "
+        "symbolic <DEL> record added to the VCF",
+    )
     # synonymous change in the last base of exon 4 (c.330): splice_region_variant + synonymous_variant
     k = 110
     cod = d.codon(k)
     alt3 = next(b for b in "ACGT" if b != cod[2] and translate(cod[:2] + b) == translate(cod))
-    syn = d.snv(330, alt3, "background", "splice_region_variant;synonymous_variant",
-                note="synonymous change in the last base of exon 4")
+    syn = d.snv(
+        330,
+        alt3,
+        "background",
+        "splice_region_variant;synonymous_variant",
+        note="synonymous change in the last base of exon 4",
+    )
 
     return [
-        Sample("HSH01", [c1429x, v1393i, i4], [c1429x, i13], "biallelic",
-               "homozygous nonsense c.4287C>A", grch37=True),
-        Sample("HSH02", [fs_dup, multi_a, i19], [splice, i19], "possible_compound_heterozygous",
-               "heterozygous frameshift + heterozygous canonical splice donor, phase unknown",
-               caller="freebayes", vcf_sample="P0002"),
-        Sample("HSH03", [fs_stop, k1584e, v1393i], [k1584e, multi_b, i24], "monoallelic",
-               "one heterozygous loss-of-function allele", caller="freebayes", vcf_sample="P0003"),
+        Sample("HSH01", [c1429x, v1393i, i4], [c1429x, i13], "biallelic", "homozygous nonsense c.4287C>A", grch37=True),
+        Sample(
+            "HSH02",
+            [fs_dup, multi_a, i19],
+            [splice, i19],
+            "possible_compound_heterozygous",
+            "heterozygous frameshift + heterozygous canonical splice donor, phase unknown",
+            caller="freebayes",
+            vcf_sample="P0002",
+        ),
+        Sample(
+            "HSH03",
+            [fs_stop, k1584e, v1393i],
+            [k1584e, multi_b, i24],
+            "monoallelic",
+            "one heterozygous loss-of-function allele",
+            caller="freebayes",
+            vcf_sample="P0003",
+        ),
         Sample("HSH04", [vus, i4, i33], [vus], "negative", "homozygous missense of uncertain significance only"),
-        Sample("HSH05", [syn, multi2_a, i13], [multi2_b, i13], "negative",
-               "no qualifying variant (background only); exon 20 at ~5x", low_exons={20: 1.7}, gvcf=True),
-        Sample("HSH06", [s141l, i24], [s141l], "biallelic",
-               "homozygous p.Ser141Leu by another codon change (curated, protein-level match)",
-               caller="freebayes", vcf_sample="P0006"),
-        Sample("HSH07", [r700x, i19], [r700x], "inconclusive",
-               "homozygous nonsense seen at ~4x only: fails DP/GQ QC", hap_coverage=1.6),
-        Sample("HSH08", [ivs14, i33], [ex6del, v1393i], "possible_compound_heterozygous",
-               "heterozygous c.1638+7T>C + heterozygous exon 6 deletion (the published compound "
-               "heterozygote; phase unknown from the VCF)", grch37=True),
+        Sample(
+            "HSH05",
+            [syn, multi2_a, i13],
+            [multi2_b, i13],
+            "negative",
+            "no qualifying variant (background only); exon 20 at ~5x",
+            low_exons={20: 1.7},
+            gvcf=True,
+        ),
+        Sample(
+            "HSH06",
+            [s141l, i24],
+            [s141l],
+            "biallelic",
+            "homozygous p.Ser141Leu by another codon change (curated, protein-level match)",
+            caller="freebayes",
+            vcf_sample="P0006",
+        ),
+        Sample(
+            "HSH07",
+            [r700x, i19],
+            [r700x],
+            "inconclusive",
+            "homozygous nonsense seen at ~4x only: fails DP/GQ QC",
+            hap_coverage=1.6,
+        ),
+        Sample(
+            "HSH08",
+            [ivs14, i33],
+            [ex6del, v1393i],
+            "possible_compound_heterozygous",
+            "heterozygous c.1638+7T>C + heterozygous exon 6 deletion (the published compound "
+            "heterozygote; phase unknown from the VCF)",
+            grch37=True,
+        ),
     ]
 
 
@@ -277,7 +384,7 @@ def design(cache: GeneCache) -> list[Sample]:
 # ------------------------------------------------------------------------------------------------
 def run(cmd: str, cwd: Path, log: Path | None = None) -> None:
     """Run a shell pipeline (bash, pipefail) in cwd; stderr goes to log."""
-    with (open(log, "ab") if log else open(os.devnull, "wb")) as err:
+    with open(log, "ab") if log else open(os.devnull, "wb") as err:
         if log:
             err.write(f"\n$ {cmd}\n".encode())
             err.flush()
@@ -314,13 +421,13 @@ def haplotype_window(cache: GeneCache, start: int, end: int, variants: list[Plan
                 if lo <= end and hi >= start:
                     raise SystemExit("planted deletion crosses a simulation window edge")
                 continue
-            seq = seq[:lo - start] + seq[hi - start + 1:]
+            seq = seq[: lo - start] + seq[hi - start + 1 :]
             continue
         if v.pos < start or v.end > end:
             continue
         i = v.pos - start
-        assert seq[i:i + len(v.ref)] == v.ref, (v, seq[i:i + len(v.ref)])
-        seq = seq[:i] + v.alt + seq[i + len(v.ref):]
+        assert seq[i : i + len(v.ref)] == v.ref, (v, seq[i : i + len(v.ref)])
+        seq = seq[:i] + v.alt + seq[i + len(v.ref) :]
     return seq
 
 
@@ -342,12 +449,16 @@ def simulate(sample: Sample, idx: int, cache: GeneCache, work: Path, log: Path) 
             for gi, (cov, ws) in enumerate(sorted(groups.items())):
                 fa = sdir / f"hap{h}_g{gi}.fa"
                 with fa.open("w") as fh:
-                    for s, e, exons in ws:
+                    for s, e, _exons in ws:
                         fh.write(f">w{s}_{e}\n{haplotype_window(cache, s, e, hap)}\n")
                 seed = SEED + 100 * idx + 10 * h + gi
                 prefix = f"hap{h}_g{gi}"
-                run(f"dwgsim -z {seed} -C {cov} -1 {READ_LEN} -2 {READ_LEN} -d {FRAGMENT} -s {FRAGMENT_SD} "
-                    f"-e 0.002 -E 0.004 -r 0 -R 0 -y 0 -n 0 -c 0 -S 0 {fa.name} {prefix}", sdir, log)
+                run(
+                    f"dwgsim -z {seed} -C {cov} -1 {READ_LEN} -2 {READ_LEN} -d {FRAGMENT} -s {FRAGMENT_SD} "
+                    f"-e 0.002 -E 0.004 -r 0 -R 0 -y 0 -n 0 -c 0 -S 0 {fa.name} {prefix}",
+                    sdir,
+                    log,
+                )
                 r1 = next(sdir.glob(f"{prefix}.bwa.read1.fastq*"))
                 r2 = next(sdir.glob(f"{prefix}.bwa.read2.fastq*"))
                 op = gzip.open if r1.suffix == ".gz" else open
@@ -385,14 +496,17 @@ def ensure_reference(build: str, work: Path, log: Path) -> Path:
     return plain
 
 
-def align(sample: Sample, fq: tuple[Path, Path], ref: Path, out_bam: Path, threads: int, work: Path,
-          log: Path) -> None:
+def align(sample: Sample, fq: tuple[Path, Path], ref: Path, out_bam: Path, threads: int, work: Path, log: Path) -> None:
     """bwa mem | samtools sort, run in the work dir with relative paths (no machine paths in @PG lines)."""
     rg = f"@RG\\tID:{sample.name}\\tSM:{sample.name}\\tLB:{sample.name}-lib1\\tPL:ILLUMINA"
     tmp = work / "bam" / (out_bam.stem + ".tmp.bam")
     r = lambda p: os.path.relpath(p, work)  # noqa: E731
-    run(f"bwa mem -v 1 -t {threads} -K 10000000 -R '{rg}' {r(ref)} {r(fq[0])} {r(fq[1])} "
-        f"| samtools sort -l 9 -T sorttmp.{out_bam.stem} -o bam/{tmp.name} -", work, log)
+    run(
+        f"bwa mem -v 1 -t {threads} -K 10000000 -R '{rg}' {r(ref)} {r(fq[0])} {r(fq[1])} "
+        f"| samtools sort -l 9 -T sorttmp.{out_bam.stem} -o bam/{tmp.name} -",
+        work,
+        log,
+    )
     tmp.replace(out_bam)
     pysam.index(str(out_bam))
 
@@ -403,11 +517,15 @@ def call_bcftools(bams: list[Path], ref: Path, region: str, out: Path, log: Path
     bam_args = " ".join(f"bam/{b.name}" for b in bams)
     ref, out = Path(r(ref)), Path("vcf") / out.name
     if gvcf:
-        cmd = (f"bcftools mpileup -Ou -f {ref} -r {region} -a FORMAT/AD,FORMAT/DP -g 10,20 {bam_args} "
-               f"| bcftools call -m -g 10,20 -f GQ -Oz -o {out}")
+        cmd = (
+            f"bcftools mpileup -Ou -f {ref} -r {region} -a FORMAT/AD,FORMAT/DP -g 10,20 {bam_args} "
+            f"| bcftools call -m -g 10,20 -f GQ -Oz -o {out}"
+        )
     else:
-        cmd = (f"bcftools mpileup -Ou -f {ref} -r {region} -a FORMAT/AD,FORMAT/DP {bam_args} "
-               f"| bcftools call -mv -f GQ -Oz -o {out}")
+        cmd = (
+            f"bcftools mpileup -Ou -f {ref} -r {region} -a FORMAT/AD,FORMAT/DP {bam_args} "
+            f"| bcftools call -mv -f GQ -Oz -o {out}"
+        )
     run(cmd, work, log)
     pysam.tabix_index(str(work / out), preset="vcf", force=True)
 
@@ -429,19 +547,27 @@ def add_symbolic_del(vcf: Path, out: Path, sample: str, v: Planted, offset: int 
     """Copy a bcftools VCF and add the exon deletion as a symbolic <DEL> record (as a CNV caller would)."""
     src = pysam.VariantFile(str(vcf))
     hdr = src.header.copy()
-    for line in ('##ALT=<ID=DEL,Description="Deletion relative to the reference">',
-                 '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">',
-                 '##INFO=<ID=SVLEN,Number=.,Type=Integer,Description="Difference in length between REF and ALT alleles">',
-                 '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant described in this record">',
-                 '##INFO=<ID=SVMETHOD,Number=1,Type=String,Description="How the structural variant was found">',
-                 '##source_sv=exon 6 deletion added by tools/make_demo_data.py (read depth / split reads of the '
-                 'planted haplotype; short-read SNV callers do not report it)'):
+    for line in (
+        '##ALT=<ID=DEL,Description="Deletion relative to the reference">',
+        '##INFO=<ID=SVTYPE,Number=1,Type=String,Description="Type of structural variant">',
+        '##INFO=<ID=SVLEN,Number=.,Type=Integer,Description="Difference in length between REF and ALT alleles">',
+        '##INFO=<ID=END,Number=1,Type=Integer,Description="End position of the variant described in this record">',
+        '##INFO=<ID=SVMETHOD,Number=1,Type=String,Description="How the structural variant was found">',
+        "##source_sv=exon 6 deletion added by tools/make_demo_data.py (read depth / split reads of the "
+        "planted haplotype; short-read SNV callers do not report it)",
+    ):
         hdr.add_line(line)
     dst = pysam.VariantFile(str(out), "wz", header=hdr)
     pos, end = v.pos + offset, v.end + offset
-    rec = dst.new_record(contig=next(iter(hdr.contigs)), start=pos - 1, stop=end, alleles=(v.ref, "<DEL>"),
-                         qual=60, filter="PASS",
-                         info={"SVTYPE": "DEL", "SVLEN": [-(end - pos)], "SVMETHOD": "depth_and_split_reads"})
+    rec = dst.new_record(
+        contig=next(iter(hdr.contigs)),
+        start=pos - 1,
+        stop=end,
+        alleles=(v.ref, "<DEL>"),
+        qual=60,
+        filter="PASS",
+        info={"SVTYPE": "DEL", "SVLEN": [-(end - pos)], "SVMETHOD": "depth_and_split_reads"},
+    )
     rec.samples[sample]["GT"] = (0, 1)
     added = False
     for r in src:
@@ -462,11 +588,20 @@ def add_symbolic_del(vcf: Path, out: Path, sample: str, v: Planted, offset: int 
 def atomize_calls(vcf: Path, ref: Path, sample: str) -> dict[tuple[int, str, str], str]:
     """(pos, ref, alt) -> GT for every non-reference allele of `sample` after split + atomize + left-align."""
     out = {}
-    norm = subprocess.run(["bash", "-o", "pipefail", "-c",
-                           f"bcftools view -s {sample} {vcf} | bcftools norm -m -any -a --atom-overlaps . "
-                           f"-f {ref} 2>/dev/null | bcftools norm -f {ref} 2>/dev/null | bcftools query -i 'GT!=\"ref\"' "
-                           f"-f '%POS\\t%REF\\t%ALT\\t[%GT]\\n'"],
-                          capture_output=True, text=True, check=True)
+    norm = subprocess.run(
+        [
+            "bash",
+            "-o",
+            "pipefail",
+            "-c",
+            f"bcftools view -s {sample} {vcf} | bcftools norm -m -any -a --atom-overlaps . "
+            f"-f {ref} 2>/dev/null | bcftools norm -f {ref} 2>/dev/null | bcftools query -i 'GT!=\"ref\"' "
+            f"-f '%POS\\t%REF\\t%ALT\\t[%GT]\\n'",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     for line in norm.stdout.splitlines():
         p, r, a, gt = line.split("\t")
         if "1" in gt:
@@ -493,8 +628,7 @@ def depth_summary(bam: Path, cache: GeneCache, offset: int = 0) -> tuple[float, 
             lo, hi = max(e.start, t.cds_start), min(e.end, t.cds_end)
             if lo > hi:
                 continue
-            cov = af.count_coverage(contig, lo - 1 + offset, hi + offset, quality_threshold=0,
-                                    read_callback="nofilter")
+            cov = af.count_coverage(contig, lo - 1 + offset, hi + offset, quality_threshold=0, read_callback="nofilter")
             d = [sum(x) for x in zip(*cov)]
             per_exon[e.number] = sum(d) / len(d)
             all_d += d
@@ -513,8 +647,11 @@ def sha256(p: Path) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--workdir", type=Path,
-                    default=Path(os.environ.get("HSH_DEMO_WORKDIR", Path.home() / ".cache" / "hshpipe-demo-build")))
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(os.environ.get("HSH_DEMO_WORKDIR", Path.home() / ".cache" / "hshpipe-demo-build")),
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--keep-work", action="store_true", help="keep simulated FASTQs in the work directory")
     args = ap.parse_args()
@@ -545,8 +682,9 @@ def main() -> None:
 
     caches = {b: build_gene_cache(REFS[b], b) for b in REFS}
     c38, c37 = caches["GRCh38"], caches["GRCh37"]
-    assert c38.seq == c37.seq and c37.region_start - c38.region_start == GRCH37_OFFSET, \
+    assert c38.seq == c37.seq and c37.region_start - c38.region_start == GRCH37_OFFSET, (
         "the stand-ins no longer carry the same gene sequence at the fixed offset"
+    )
     samples = design(c38)
     refs = {b: ensure_reference(b, work, log) for b in REFS}
     t_ref = time.time()
@@ -598,8 +736,7 @@ def main() -> None:
     # FreeBayes joint calls of three samples, columns renamed to lab ids (vcf_sample in the sheet)
     cohort = [s for s in samples if s.caller == "freebayes"]
     joint = vcf_dir / "cohort3.freebayes.vcf.gz"
-    call_freebayes([bams[s.name] for s in cohort], ref38, region38, joint,
-                   {s.name: s.vcf_sample for s in cohort}, log)
+    call_freebayes([bams[s.name] for s in cohort], ref38, region38, joint, {s.name: s.vcf_sample for s in cohort}, log)
     for s in cohort:
         sheet_vcf[s.name] = str(joint.relative_to(ROOT))
     # GRCh37: the same reads aligned to the GRCh37 stand-in (contig 9) and called there
@@ -655,17 +792,40 @@ def main() -> None:
                     status = "ok" if ok else ("not called" if gt is None else f"GT {gt}")
                     if not ok:
                         problems += 1
-                    print(f"  {s.name:6} {build} {vcf.name:30} {a[0]:>9} {a[1]}>{a[2]:6} {v.hgvs_c:24} "
-                          f"{zyg:12} {gt or '-':5} {status}")
+                    print(
+                        f"  {s.name:6} {build} {vcf.name:30} {a[0]:>9} {a[1]}>{a[2]:6} {v.hgvs_c:24} "
+                        f"{zyg:12} {gt or '-':5} {status}"
+                    )
                 if in_sheet:
                     called[(s.name, build, id(v))] = ",".join(sorted(set(gts)))
             extra = sorted(k for k in calls if k not in planted_atoms)
             if extra:
-                print(f"  {s.name:6} {build} {vcf.name:30} {len(extra)} caller artefact(s) not planted: "
-                      + ", ".join(f"{p}{r}>{a} {calls[(p, r, a)]}" for p, r, a in extra))
+                print(
+                    f"  {s.name:6} {build} {vcf.name:30} {len(extra)} caller artefact(s) not planted: "
+                    + ", ".join(f"{p}{r}>{a} {calls[(p, r, a)]}" for p, r, a in extra)
+                )
 
-    cols = ["sample", "build", "vcf", "vcf_sample", "caller", "chrom", "pos", "end", "ref", "alt", "hgvs_c",
-            "hgvs_p", "consequence", "zygosity", "called_gt", "role", "expected_verdict", "verdict_reason", "note"]
+    cols = [
+        "sample",
+        "build",
+        "vcf",
+        "vcf_sample",
+        "caller",
+        "chrom",
+        "pos",
+        "end",
+        "ref",
+        "alt",
+        "hgvs_c",
+        "hgvs_p",
+        "consequence",
+        "zygosity",
+        "called_gt",
+        "role",
+        "expected_verdict",
+        "verdict_reason",
+        "note",
+    ]
     rows = ["\t".join(cols)]
     for s in samples:
         builds = [("GRCh38", "chr9", 0, sheet_vcf[s.name])]
@@ -674,10 +834,34 @@ def main() -> None:
         for build, chrom, off, vcf in builds:
             caller = "freebayes" if "freebayes" in vcf else "bcftools"
             for v, zyg in s.genotypes():
-                rows.append("\t".join(map(str, [
-                    s.name, build, vcf, s.vcf_sample, caller, chrom, v.pos + off, v.end + off, v.ref, v.alt,
-                    f"NM_017662.5:{v.hgvs_c}", f"NP_060132.3:{v.hgvs_p}" if v.hgvs_p else "", v.consequence,
-                    zyg, called[(s.name, build, id(v))], v.role, s.expected_verdict, s.why, v.note])))
+                rows.append(
+                    "\t".join(
+                        map(
+                            str,
+                            [
+                                s.name,
+                                build,
+                                vcf,
+                                s.vcf_sample,
+                                caller,
+                                chrom,
+                                v.pos + off,
+                                v.end + off,
+                                v.ref,
+                                v.alt,
+                                f"NM_017662.5:{v.hgvs_c}",
+                                f"NP_060132.3:{v.hgvs_p}" if v.hgvs_p else "",
+                                v.consequence,
+                                zyg,
+                                called[(s.name, build, id(v))],
+                                v.role,
+                                s.expected_verdict,
+                                s.why,
+                                v.note,
+                            ],
+                        )
+                    )
+                )
     (DEMO / "truth.tsv").write_text("\n".join(rows) + "\n")
 
     print("\ndepth over the coding exons (BAM):")
@@ -693,10 +877,14 @@ def main() -> None:
         manifest.append(f"{rel(p)}\t{p.stat().st_size}\t{sha256(p)}")
     (DEMO / "manifest.tsv").write_text("\n".join(manifest) + "\n")
     (DEMO / "tool_versions.txt").write_text("".join(f"{k}\t{v}\n" for k, v in versions.items()))
-    print(f"\nwrote {len(manifest) - 1} files ({total / 1e6:.2f} MB) under resources/demo/{{vcf,bam}}, "
-          f"truth.tsv, manifest.tsv, tool_versions.txt; config/samples.tsv, config/samples.grch37.tsv")
-    print(f"time: references {t_ref - t_start:.0f} s, simulate+align {sum(timings.values()):.0f} s, "
-          f"calling {t_call - t_ref - sum(timings.values()):.0f} s, total {time.time() - t_start:.0f} s")
+    print(
+        f"\nwrote {len(manifest) - 1} files ({total / 1e6:.2f} MB) under resources/demo/{{vcf,bam}}, "
+        f"truth.tsv, manifest.tsv, tool_versions.txt; config/samples.tsv, config/samples.grch37.tsv"
+    )
+    print(
+        f"time: references {t_ref - t_start:.0f} s, simulate+align {sum(timings.values()):.0f} s, "
+        f"calling {t_call - t_ref - sum(timings.values()):.0f} s, total {time.time() - t_start:.0f} s"
+    )
     if problems:
         print(f"WARNING: {problems} planted allele(s) not called as planted (see above)")
     print(f"log: {log}")

@@ -13,15 +13,14 @@ Everything built on these files is synthetic: not for clinical use.
 Usage: python tools/make_synthetic_reference.py [outdir]   (default resources/demo/reference)
 Deterministic: the same seed gives byte-identical FASTA.
 """
+
 from __future__ import annotations
 
 import random
 import sys
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
 from hshpipe.model import CPos, Transcript, load_protein  # noqa: E402
 from hshpipe.reference import write_padded_fasta  # noqa: E402
 
@@ -49,7 +48,7 @@ def random_dna(rng: random.Random, n: int) -> list[str]:
             break
         unit = "".join(rng.choice("ACGT") for _ in range(rng.choice((1, 1, 2, 3))))
         rep = (unit * 12)[: rng.randint(5, 14)]
-        seq[i:i + len(rep)] = list(rep)
+        seq[i : i + len(rep)] = list(rep)
     return seq
 
 
@@ -90,8 +89,13 @@ def write_reference(build: str, contig: str, outdir: Path) -> Path:
     rng = random.Random(SEED)  # same seed: both builds carry the same gene sequence
     lo, region = transcript_strand_region(t, load_protein(), rng)
     return write_padded_fasta(
-        outdir / f"{build}_synthetic_{contig}.fa.gz", contig, t.chrom_length, lo, region,
-        description=f"synthetic stand-in for {build} {contig} (TRPM6 region only; NOT FOR CLINICAL USE)")
+        outdir / f"{build}_synthetic_{contig}.fa.gz",
+        contig,
+        t.chrom_length,
+        lo,
+        region,
+        description=f"synthetic stand-in for {build} {contig} (TRPM6 region only; NOT FOR CLINICAL USE)",
+    )
 
 
 def main() -> None:

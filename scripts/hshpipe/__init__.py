@@ -1,2 +1,3 @@
 """hshpipe: TRPM6 variant interpretation for hypomagnesemia with secondary hypocalcemia (HSH)."""
+
 __version__ = "0.1.0"

@@ -23,6 +23,7 @@ Rules, in order (the first that applies decides; `rule` says which, `criteria` l
 6. Synonymous, intronic, UTR, up/downstream with no splice term -> likely_benign.
 7. Anything else -> uncertain_significance ("consequence not covered by the rules").
 """
+
 from __future__ import annotations
 
 import re
@@ -35,18 +36,53 @@ from .curation import PLP, CuratedMatch, exon_c_ranges, parse_c
 if TYPE_CHECKING:  # pragma: no cover
     from .consequence import Annotation
 
-NULL_TERMS = ("transcript_ablation", "exon_loss_variant", "splice_acceptor_variant", "splice_donor_variant",
-              "stop_gained", "frameshift_variant", "start_lost")
-SPLICE_TERMS = ("splice_region_variant", "splice_donor_5th_base_variant", "splice_donor_region_variant",
-                "splice_polypyrimidine_tract_variant")
-VUS_TERMS = ("missense_variant", "inframe_insertion", "inframe_deletion", "protein_altering_variant", "stop_lost",
-             "coding_sequence_variant", "incomplete_terminal_codon_variant", "transcript_amplification",
-             "feature_elongation", "feature_truncation") + SPLICE_TERMS
-BENIGN_TERMS = ("synonymous_variant", "stop_retained_variant", "start_retained_variant", "intron_variant",
-                "5_prime_UTR_variant", "3_prime_UTR_variant", "upstream_gene_variant", "downstream_gene_variant",
-                "non_coding_transcript_exon_variant", "intergenic_variant", "NMD_transcript_variant")
-LABEL = {"pathogenic": "pathogenic", "likely_pathogenic": "likely pathogenic",
-         "uncertain_significance": "uncertain significance", "likely_benign": "likely benign", "benign": "benign"}
+NULL_TERMS = (
+    "transcript_ablation",
+    "exon_loss_variant",
+    "splice_acceptor_variant",
+    "splice_donor_variant",
+    "stop_gained",
+    "frameshift_variant",
+    "start_lost",
+)
+SPLICE_TERMS = (
+    "splice_region_variant",
+    "splice_donor_5th_base_variant",
+    "splice_donor_region_variant",
+    "splice_polypyrimidine_tract_variant",
+)
+VUS_TERMS = (
+    "missense_variant",
+    "inframe_insertion",
+    "inframe_deletion",
+    "protein_altering_variant",
+    "stop_lost",
+    "coding_sequence_variant",
+    "incomplete_terminal_codon_variant",
+    "transcript_amplification",
+    "feature_elongation",
+    "feature_truncation",
+) + SPLICE_TERMS
+BENIGN_TERMS = (
+    "synonymous_variant",
+    "stop_retained_variant",
+    "start_retained_variant",
+    "intron_variant",
+    "5_prime_UTR_variant",
+    "3_prime_UTR_variant",
+    "upstream_gene_variant",
+    "downstream_gene_variant",
+    "non_coding_transcript_exon_variant",
+    "intergenic_variant",
+    "NMD_transcript_variant",
+)
+LABEL = {
+    "pathogenic": "pathogenic",
+    "likely_pathogenic": "likely pathogenic",
+    "uncertain_significance": "uncertain significance",
+    "likely_benign": "likely benign",
+    "benign": "benign",
+}
 NMD_WINDOW = 50  # bp at the 3' end of the penultimate exon
 
 
@@ -130,36 +166,49 @@ def _entry_decides(m: CuratedMatch, ann: Any) -> bool:
     return False
 
 
-def classify(ann: "Annotation", match: CuratedMatch | None) -> Classification:
+def classify(ann: Annotation, match: CuratedMatch | None) -> Classification:
     notes: list[str] = []
     if match is not None:
         e = match.entry
         if _entry_decides(match, ann):
             if e.usable_for(e.classification):
                 return Classification(e.classification, _curated_text(match), ("curated",))
-            notes.append(f"curated entry {e.id} says {LABEL[e.classification]} but is {e.tier_label()}, which does "
-                         "not decide a class on its own")
+            notes.append(
+                f"curated entry {e.id} says {LABEL[e.classification]} but is {e.tier_label()}, which does "
+                "not decide a class on its own"
+            )
         elif match.level == "exon":
-            notes.append(f"overlaps curated exon-level entry {e.id} (exon {e.exon}, {LABEL[e.classification]}) but "
-                         "affects other exons as well")
+            notes.append(
+                f"overlaps curated exon-level entry {e.id} (exon {e.exon}, {LABEL[e.classification]}) but "
+                "affects other exons as well"
+            )
         elif match.level == "protein":
             if e.classification in PLP and e.usable_for(e.classification):
                 return Classification(
                     "likely_pathogenic",
                     f"same amino-acid change as curated {LABEL[e.classification]} entry {e.id} by another nucleotide "
-                    f"change (PS1): {_curated_text(match)}", ("PS1",))
-            if e.classification in ("benign", "likely_benign") and e.usable_for(e.classification) \
-                    and not set(SPLICE_TERMS) & set(_cons(ann)):
+                    f"change (PS1): {_curated_text(match)}",
+                    ("PS1",),
+                )
+            if (
+                e.classification in ("benign", "likely_benign")
+                and e.usable_for(e.classification)
+                and not set(SPLICE_TERMS) & set(_cons(ann))
+            ):
                 return Classification(
                     "likely_benign",
                     f"same amino-acid change as curated {LABEL[e.classification]} entry {e.id} (protein match, "
-                    f"no splice-region effect): {_curated_text(match)}", ("curated_protein",))
-            notes.append(f"same amino-acid change as curated entry {e.id} ({LABEL[e.classification]}, "
-                         f"{e.tier_label()})")
+                    f"no splice-region effect): {_curated_text(match)}",
+                    ("curated_protein",),
+                )
+            notes.append(
+                f"same amino-acid change as curated entry {e.id} ({LABEL[e.classification]}, {e.tier_label()})"
+            )
     rule = _rules(ann, match)
     if notes:
-        rule = Classification(rule.classification, "; ".join(notes) + "; classified by the rules: " + rule.rule,
-                              rule.criteria)
+        rule = Classification(
+            rule.classification, "; ".join(notes) + "; classified by the rules: " + rule.rule, rule.criteria
+        )
     return rule
 
 
@@ -173,10 +222,12 @@ def _rules(ann: Any, match: CuratedMatch | None) -> Classification:
                 "uncertain_significance",
                 f"novel {term} in TRPM6, but the premature stop lies in the last exon or the last {NMD_WINDOW} bp of "
                 "the penultimate exon, so the transcript may escape nonsense-mediated decay: loss of function is "
-                "not certain (PVS1 at moderate strength only); flagged for review", ("PVS1_moderate", "NMD_escape"))
+                "not certain (PVS1 at moderate strength only); flagged for review",
+                ("PVS1_moderate", "NMD_escape"),
+            )
         return Classification(
-            "likely_pathogenic",
-            f"novel {term} in TRPM6, loss of function is the disease mechanism (PVS1)", ("PVS1",))
+            "likely_pathogenic", f"novel {term} in TRPM6, loss of function is the disease mechanism (PVS1)", ("PVS1",)
+        )
     if match is not None and match.level == "codon":
         e = match.entry
         if e.usable_for(e.classification):
@@ -184,7 +235,9 @@ def _rules(ann: Any, match: CuratedMatch | None) -> Classification:
                 "uncertain_significance",
                 f"missense at the codon of curated {LABEL[e.classification]} missense {e.id} ({e.hgvs_p or e.id}; "
                 f"{e.source}) with another amino-acid change (PM5, moderate); PM5 alone does not reach likely "
-                "pathogenic", ("PM5",))
+                "pathogenic",
+                ("PM5",),
+            )
     vus = [t for t in VUS_TERMS if t in cons]
     if vus:
         splice = [t for t in SPLICE_TERMS if t in cons]
@@ -192,14 +245,22 @@ def _rules(ann: Any, match: CuratedMatch | None) -> Classification:
             return Classification(
                 "uncertain_significance",
                 f"{splice[0]} in TRPM6 outside the canonical splice sites: effect on splicing not known "
-                "(RNA or minigene studies can resolve it)", ())
+                "(RNA or minigene studies can resolve it)",
+                (),
+            )
         return Classification(
             "uncertain_significance",
-            f"{vus[0]} in TRPM6: effect on the protein not known without functional or segregation evidence", ())
+            f"{vus[0]} in TRPM6: effect on the protein not known without functional or segregation evidence",
+            (),
+        )
     if cons and all(t in BENIGN_TERMS for t in cons):
         return Classification(
             "likely_benign",
-            f"{cons[0]} in TRPM6 with no predicted effect on the protein or on splicing", ("no_effect",))
+            f"{cons[0]} in TRPM6 with no predicted effect on the protein or on splicing",
+            ("no_effect",),
+        )
     return Classification(
         "uncertain_significance",
-        f"consequence {', '.join(cons) or 'unknown'} is not covered by the classification rules; review manually", ())
+        f"consequence {', '.join(cons) or 'unknown'} is not covered by the classification rules; review manually",
+        (),
+    )

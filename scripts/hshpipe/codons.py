@@ -1,12 +1,34 @@
 """Genetic code and amino-acid names (standard code; TRPM6 is nuclear)."""
+
 from __future__ import annotations
 
 from .reference import GENETIC_CODE, revcomp, translate
 
 AA3: dict[str, str] = {
-    "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu", "G": "Gly",
-    "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe", "P": "Pro", "S": "Ser",
-    "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val", "*": "Ter", "X": "Xaa", "U": "Sec", "O": "Pyl",
+    "A": "Ala",
+    "R": "Arg",
+    "N": "Asn",
+    "D": "Asp",
+    "C": "Cys",
+    "Q": "Gln",
+    "E": "Glu",
+    "G": "Gly",
+    "H": "His",
+    "I": "Ile",
+    "L": "Leu",
+    "K": "Lys",
+    "M": "Met",
+    "F": "Phe",
+    "P": "Pro",
+    "S": "Ser",
+    "T": "Thr",
+    "W": "Trp",
+    "Y": "Tyr",
+    "V": "Val",
+    "*": "Ter",
+    "X": "Xaa",
+    "U": "Sec",
+    "O": "Pyl",
 }
 AA1: dict[str, str] = {v: k for k, v in AA3.items()}
 
@@ -23,7 +45,7 @@ def translate_to_stop(seq: str) -> tuple[str, bool]:
     code = GENETIC_CODE
     out = []
     for i in range(0, len(seq) - 2, 3):
-        aa = code.get(seq[i:i + 3], "X")
+        aa = code.get(seq[i : i + 3], "X")
         out.append(aa)
         if aa == "*":
             return "".join(out), True

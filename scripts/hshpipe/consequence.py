@@ -11,15 +11,26 @@ touches (in-frame) or from the new reading frame up to its first stop (frameshif
 Consequences are computed at the position given (VEP's default, `--shift_3prime 0`); HGVS names are
 3'-shifted (c. on the transcript strand, g. on the forward strand).
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .codons import AA3, revcomp, translate, translate_to_stop
 from .errors import InputError
-from .hgvs import (Edit, common_prefix, format_c, format_ext, format_fs, format_g, format_p_change, minimal_edit,
-                   shift_p_change, trim_common)
+from .hgvs import (
+    Edit,
+    common_prefix,
+    format_c,
+    format_ext,
+    format_fs,
+    format_g,
+    format_p_change,
+    minimal_edit,
+    shift_p_change,
+    trim_common,
+)
 from .model import Transcript, Variant
 from .reference import GeneCache
 
@@ -27,27 +38,74 @@ UPDOWN_DISTANCE = 5000  # VEP's up/downstream distance
 
 # VEP consequence ranking (most severe first); exon_loss_variant (SnpEff, SV only) sits with the HIGH terms.
 SO_RANKING: tuple[str, ...] = (
-    "transcript_ablation", "exon_loss_variant", "splice_acceptor_variant", "splice_donor_variant",
-    "stop_gained", "frameshift_variant", "stop_lost", "start_lost", "transcript_amplification",
-    "feature_elongation", "feature_truncation", "inframe_insertion", "inframe_deletion", "missense_variant",
-    "protein_altering_variant", "splice_donor_5th_base_variant", "splice_region_variant",
-    "splice_donor_region_variant", "splice_polypyrimidine_tract_variant", "incomplete_terminal_codon_variant",
-    "start_retained_variant", "stop_retained_variant", "synonymous_variant", "coding_sequence_variant",
-    "mature_miRNA_variant", "5_prime_UTR_variant", "3_prime_UTR_variant", "non_coding_transcript_exon_variant",
-    "intron_variant", "NMD_transcript_variant", "non_coding_transcript_variant", "coding_transcript_variant",
-    "upstream_gene_variant", "downstream_gene_variant", "intergenic_variant",
+    "transcript_ablation",
+    "exon_loss_variant",
+    "splice_acceptor_variant",
+    "splice_donor_variant",
+    "stop_gained",
+    "frameshift_variant",
+    "stop_lost",
+    "start_lost",
+    "transcript_amplification",
+    "feature_elongation",
+    "feature_truncation",
+    "inframe_insertion",
+    "inframe_deletion",
+    "missense_variant",
+    "protein_altering_variant",
+    "splice_donor_5th_base_variant",
+    "splice_region_variant",
+    "splice_donor_region_variant",
+    "splice_polypyrimidine_tract_variant",
+    "incomplete_terminal_codon_variant",
+    "start_retained_variant",
+    "stop_retained_variant",
+    "synonymous_variant",
+    "coding_sequence_variant",
+    "mature_miRNA_variant",
+    "5_prime_UTR_variant",
+    "3_prime_UTR_variant",
+    "non_coding_transcript_exon_variant",
+    "intron_variant",
+    "NMD_transcript_variant",
+    "non_coding_transcript_variant",
+    "coding_transcript_variant",
+    "upstream_gene_variant",
+    "downstream_gene_variant",
+    "intergenic_variant",
 )
 _RANK = {t: i for i, t in enumerate(SO_RANKING)}
 IMPACT: dict[str, str] = {
-    **{t: "HIGH" for t in ("transcript_ablation", "exon_loss_variant", "splice_acceptor_variant",
-                           "splice_donor_variant", "stop_gained", "frameshift_variant", "stop_lost",
-                           "start_lost", "transcript_amplification")},
-    **{t: "MODERATE" for t in ("inframe_insertion", "inframe_deletion", "missense_variant",
-                               "protein_altering_variant")},
-    **{t: "LOW" for t in ("splice_donor_5th_base_variant", "splice_region_variant",
-                          "splice_donor_region_variant", "splice_polypyrimidine_tract_variant",
-                          "incomplete_terminal_codon_variant", "start_retained_variant",
-                          "stop_retained_variant", "synonymous_variant")},
+    **{
+        t: "HIGH"
+        for t in (
+            "transcript_ablation",
+            "exon_loss_variant",
+            "splice_acceptor_variant",
+            "splice_donor_variant",
+            "stop_gained",
+            "frameshift_variant",
+            "stop_lost",
+            "start_lost",
+            "transcript_amplification",
+        )
+    },
+    **{
+        t: "MODERATE" for t in ("inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant")
+    },
+    **{
+        t: "LOW"
+        for t in (
+            "splice_donor_5th_base_variant",
+            "splice_region_variant",
+            "splice_donor_region_variant",
+            "splice_polypyrimidine_tract_variant",
+            "incomplete_terminal_codon_variant",
+            "start_retained_variant",
+            "stop_retained_variant",
+            "synonymous_variant",
+        )
+    },
 }
 CANONICAL_SPLICE = frozenset({"splice_acceptor_variant", "splice_donor_variant"})
 
@@ -114,8 +172,9 @@ def _gene(cache: GeneCache) -> _Gene:
             lo, hi = (b.end + 1, a.start - 1) if t.strand < 0 else (a.end + 1, b.start - 1)
             introns.append((i + 1, lo, hi))
         s = mrna[k0:]
-        g = _Gene(t=t, mrna=mrna, k0=k0, cds_len=t.cds_length, s=s, prot=translate(s[:t.cds_length]),
-                  introns=tuple(introns))
+        g = _Gene(
+            t=t, mrna=mrna, k0=k0, cds_len=t.cds_length, s=s, prot=translate(s[: t.cds_length]), introns=tuple(introns)
+        )
         _GENES[key] = g
     return g
 
@@ -135,11 +194,11 @@ def _intron_terms(g: _Gene, a: int, b: int) -> tuple[set[str], list[int]]:
         donor1 = lo if st > 0 else hi  # intron +1
         acc1 = hi if st > 0 else lo  # intron -1
 
-        def don(k1: int, k2: int) -> bool:
+        def don(k1: int, k2: int, donor1: int = donor1) -> bool:
             x, y = donor1 + st * (k1 - 1), donor1 + st * (k2 - 1)
             return _ov(a, b, min(x, y), max(x, y))
 
-        def acc(k1: int, k2: int) -> bool:
+        def acc(k1: int, k2: int, acc1: int = acc1) -> bool:
             x, y = acc1 - st * (k1 - 1), acc1 - st * (k2 - 1)
             return _ov(a, b, min(x, y), max(x, y))
 
@@ -159,9 +218,13 @@ def _intron_terms(g: _Gene, a: int, b: int) -> tuple[set[str], list[int]]:
             terms.add("splice_donor_region_variant")
         if acc(3, 17):
             terms.add("splice_polypyrimidine_tract_variant")
-        region = (_ov(a, b, lo + 2, lo + 7) or _ov(a, b, hi - 7, hi - 2) or _ov(a, b, lo - 3, lo - 1)
-                  or _ov(a, b, hi + 1, hi + 3)
-                  or (ins and (a == lo or b == hi or a == lo + 2 or b == hi - 2)))
+        region = (
+            _ov(a, b, lo + 2, lo + 7)
+            or _ov(a, b, hi - 7, hi - 2)
+            or _ov(a, b, lo - 3, lo - 1)
+            or _ov(a, b, hi + 1, hi + 3)
+            or (ins and (a == lo or b == hi or a == lo + 2 or b == hi - 2))
+        )
         if region and not site and not fifth and not don(3, 6):
             terms.add("splice_region_variant")
         if _ov(a, b, lo + 2, hi - 2) or (ins and (a == lo + 2 or b == hi - 2)):
@@ -228,13 +291,13 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
     if delta % 3:
         return _frameshift(g, alt_s, w0)
     w1 = max(w0, 3 * -(-r1 // 3))
-    ref_win, alt_win = s[w0:w1], alt_s[w0:w1 + delta]
+    ref_win, alt_win = s[w0:w1], alt_s[w0 : w1 + delta]
     ref_pep = translate(ref_win)
     if "*" in ref_pep:
-        ref_pep = ref_pep[:ref_pep.index("*") + 1]
+        ref_pep = ref_pep[: ref_pep.index("*") + 1]
     alt_pep = translate(alt_win)
     if "*" in alt_pep:
-        alt_pep = alt_pep[:alt_pep.index("*") + 1]
+        alt_pep = alt_pep[: alt_pep.index("*") + 1]
     ref_stop, alt_stop = ref_pep.endswith("*"), "*" in alt_pep
     terms: set[str] = set()
     if delta > 0:
@@ -242,14 +305,16 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
         # new peptide start or end with the old one, else protein_altering_variant; both peers and the
         # SO definition do not.) A delins that gains bases follows VEP's peptide rule.
         pure = r1 == r0
-        terms.add("inframe_insertion" if pure or alt_pep.startswith(ref_pep) or alt_pep.endswith(ref_pep)
-                  else "protein_altering_variant")
+        terms.add(
+            "inframe_insertion"
+            if pure or alt_pep.startswith(ref_pep) or alt_pep.endswith(ref_pep)
+            else "protein_altering_variant"
+        )
     elif delta < 0:
-        vep_del = (ref_win.startswith(alt_win) or ref_win.endswith(alt_win)
-                   or trim_common(ref_win, alt_win)[2] == "")
+        vep_del = ref_win.startswith(alt_win) or ref_win.endswith(alt_win) or trim_common(ref_win, alt_win)[2] == ""
         terms.add("inframe_deletion" if vep_del else "protein_altering_variant")
     if ref_stop and not alt_stop:  # stop lost: read on into the 3' UTR
-        ext, _ = translate_to_stop(alt_s[w1 + delta:])
+        ext, _ = translate_to_stop(alt_s[w1 + delta :])
         full = alt_pep + ext
         j = len(ref_pep) - 1
         new = full[j] if j < len(full) else "X"
@@ -310,26 +375,30 @@ def _frameshift(g: _Gene, alt_s: str, w0: int) -> _Protein:
     if new == "*":
         terms.add("stop_gained")
         return _Protein(terms, format_fs(ref_aa, pos, "*", None), pos, pos, ref_aa, None)
-    return _Protein(terms, format_fs(ref_aa, pos, new, len(alt_tail) - p if found else None), pos, pos,
-                    ref_aa, None)
+    return _Protein(terms, format_fs(ref_aa, pos, new, len(alt_tail) - p if found else None), pos, pos, ref_aa, None)
 
 
 # ------------------------------------------------------------------------------------- checks
 def _check(v: Variant, cache: GeneCache) -> Edit:
     if v.chrom != cache.contig:
-        raise InputError(f"variant {v.key()}: contig {v.chrom} is not the reference's chromosome 9 "
-                         f"({cache.contig}); harmonise the contig naming before annotation")
+        raise InputError(
+            f"variant {v.key()}: contig {v.chrom} is not the reference's chromosome 9 "
+            f"({cache.contig}); harmonise the contig naming before annotation"
+        )
     ref, alt = v.ref.upper(), v.alt.upper()
     if not ref or not alt or set(ref + alt) - set("ACGTN") or v.pos < 1:
-        raise InputError(f"variant {v.key()}: REF/ALT must be non-empty A/C/G/T/N alleles "
-                         "(symbolic alleles go through annotate_sv)")
+        raise InputError(
+            f"variant {v.key()}: REF/ALT must be non-empty A/C/G/T/N alleles (symbolic alleles go through annotate_sv)"
+        )
     if ref == alt:
         raise InputError(f"variant {v.key()}: REF equals ALT (not a variant)")
     if cache.region_start <= v.pos and v.end <= cache.region_end:
         have = cache.fetch(v.pos, v.end)
         if have != ref:
-            raise InputError(f"variant {v.key()}: REF {ref} does not match the reference ({have}) at "
-                             f"{cache.contig}:{v.pos}; wrong build or unnormalised VCF")
+            raise InputError(
+                f"variant {v.key()}: REF {ref} does not match the reference ({have}) at "
+                f"{cache.contig}:{v.pos}; wrong build or unnormalised VCF"
+            )
     return minimal_edit(v.pos, ref, alt)
 
 
@@ -355,8 +424,12 @@ def _locate(g: _Gene, e: Edit) -> _Located:
     t = g.t
     a, b = e.start, e.end
     if not _ov(a, b, t.start, t.end):
-        up_lo, up_hi = (t.end + 1, t.end + UPDOWN_DISTANCE) if t.strand < 0 else (t.start - UPDOWN_DISTANCE, t.start - 1)
-        dn_lo, dn_hi = (t.start - UPDOWN_DISTANCE, t.start - 1) if t.strand < 0 else (t.end + 1, t.end + UPDOWN_DISTANCE)
+        up_lo, up_hi = (
+            (t.end + 1, t.end + UPDOWN_DISTANCE) if t.strand < 0 else (t.start - UPDOWN_DISTANCE, t.start - 1)
+        )
+        dn_lo, dn_hi = (
+            (t.start - UPDOWN_DISTANCE, t.start - 1) if t.strand < 0 else (t.end + 1, t.end + UPDOWN_DISTANCE)
+        )
         terms = set()
         # VEP: upstream/downstream judged on the variant end/start nearest the gene
         if (t.strand < 0 and up_lo <= a <= up_hi) or (t.strand > 0 and up_lo <= b <= up_hi):
@@ -381,8 +454,8 @@ def _locate(g: _Gene, e: Edit) -> _Located:
         if r0 < 0:  # spans the 5' UTR and the CDS
             terms.add("5_prime_UTR_variant")
             # VEP: start altered when the CDS is no longer the suffix of the edited 5'UTR+CDS
-            edited = g.mrna[:d0] + ins + g.mrna[d1:g.k0 + g.cds_len]
-            if edited[-g.cds_len:] != g.s[:g.cds_len]:
+            edited = g.mrna[:d0] + ins + g.mrna[d1 : g.k0 + g.cds_len]
+            if edited[-g.cds_len :] != g.s[: g.cds_len]:
                 terms.add("start_lost")
                 return _Located(terms, exons, introns, _Protein(set(), "Met1?", 1, 1, "M", None), True, None)
             return _Located(terms, exons, introns, None, False, None)
@@ -393,7 +466,8 @@ def _locate(g: _Gene, e: Edit) -> _Located:
         return _Located(terms, exons, introns, prot, True, (r0, r1, ins))
     # touches intronic (or flanking) bases: location terms only
     cds_overlap = _ov(a, b, cds_lo, cds_hi) and any(
-        _ov(max(a, x.start), min(b, x.end), cds_lo, cds_hi) for x in t.exons if _ov(a, b, x.start, x.end))
+        _ov(max(a, x.start), min(b, x.end), cds_lo, cds_hi) for x in t.exons if _ov(a, b, x.start, x.end)
+    )
     if cds_overlap:
         terms.add("coding_sequence_variant")
     for x in t.exons:
@@ -448,15 +522,23 @@ def _build(cache: GeneCache, loc: _Located, hgvs_g: str, hgvs_c: str | None, a: 
             start, end = rr
             ref_aa = cache_protein_slice(cache, start, end)
     return Annotation(
-        consequences=terms, impact=impact_of(terms), hgvs_g=hgvs_g, hgvs_c=hgvs_c, hgvs_p=p_name,
-        exon=_num_field(loc.exons, t.n_exons), intron=_num_field(loc.introns, t.n_exons - 1),
-        protein_start=start, protein_end=end, ref_aa=ref_aa, alt_aa=alt_aa,
+        consequences=terms,
+        impact=impact_of(terms),
+        hgvs_g=hgvs_g,
+        hgvs_c=hgvs_c,
+        hgvs_p=p_name,
+        exon=_num_field(loc.exons, t.n_exons),
+        intron=_num_field(loc.introns, t.n_exons - 1),
+        protein_start=start,
+        protein_end=end,
+        ref_aa=ref_aa,
+        alt_aa=alt_aa,
     )
 
 
 def cache_protein_slice(cache: GeneCache, start: int, end: int) -> str:
     prot = _gene(cache).prot
-    return prot[start - 1:end]
+    return prot[start - 1 : end]
 
 
 def _names(cache: GeneCache, e: Edit, intergenic: bool) -> tuple[str, str | None, str, str | None]:
@@ -490,15 +572,27 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
     edits = sorted((_check(v, cache) for v in vs), key=lambda e: e.start)
     for x, y in zip(edits, edits[1:]):
         if y.start <= x.end or (y.start == x.start):
-            raise InputError(f"annotate_haplotype: overlapping variants at {cache.contig}:{x.start} and "
-                             f"{y.start} cannot be on one haplotype")
+            raise InputError(
+                f"annotate_haplotype: overlapping variants at {cache.contig}:{x.start} and "
+                f"{y.start} cannot be on one haplotype"
+            )
     locs = [_locate(g, e) for e in edits]
     coding = [(e, l) for e, l in zip(edits, locs) if l.coding_edit is not None]
     terms: set[str] = set()
     protein: _Protein | None = None
-    coding_terms = {"stop_gained", "frameshift_variant", "stop_lost", "start_lost", "inframe_insertion",
-                    "inframe_deletion", "missense_variant", "protein_altering_variant", "stop_retained_variant",
-                    "synonymous_variant", "start_retained_variant"}
+    coding_terms = {
+        "stop_gained",
+        "frameshift_variant",
+        "stop_lost",
+        "start_lost",
+        "inframe_insertion",
+        "inframe_deletion",
+        "missense_variant",
+        "protein_altering_variant",
+        "stop_retained_variant",
+        "synonymous_variant",
+        "start_retained_variant",
+    }
     for l in locs:
         terms |= l.terms - (coding_terms if l.coding_edit is not None else set())
     if coding:
@@ -514,12 +608,18 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
         alt_s = "".join(alt)
         r0, r1 = ces[0][0], ces[-1][1]
         delta = len(alt_s) - len(g.s)
-        protein = _coding(g, r0, r1, alt_s[r0:r1 + delta])
+        protein = _coding(g, r0, r1, alt_s[r0 : r1 + delta])
         terms |= protein.terms
     if len(coding) < len(edits) and any(l.protein is not None and l.protein.p == "Met1?" for l in locs):
         protein = next(l.protein for l in locs if l.protein is not None and l.protein.p == "Met1?")
-    loc = _Located(terms, sorted({x for l in locs for x in l.exons}), sorted({x for l in locs for x in l.introns}),
-                   protein, any(l.cds_overlap for l in locs), None)
+    loc = _Located(
+        terms,
+        sorted({x for l in locs for x in l.exons}),
+        sorted({x for l in locs for x in l.introns}),
+        protein,
+        any(l.cds_overlap for l in locs),
+        None,
+    )
     intergenic = terms == {"intergenic_variant"}
     names = [_names(cache, e, intergenic) for e in edits]
     g_txt = names[0][0] if len(names) == 1 else "g.[" + ";".join(n[0][2:] for n in names) + "]"
@@ -528,8 +628,14 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
         ordered = edits if t.strand > 0 else list(reversed(edits))
         cs = [format_c(e, t, cache.fetch) for e in ordered]
         c_txt = "c.[" + ";".join(c[2:] for c in cs) + "]"
-    return _build(cache, loc, f"{t.refseq_chrom}:{g_txt}", f"{t.transcript_id}:{c_txt}" if c_txt else None,
-                  edits[0].start, edits[-1].end)
+    return _build(
+        cache,
+        loc,
+        f"{t.refseq_chrom}:{g_txt}",
+        f"{t.transcript_id}:{c_txt}" if c_txt else None,
+        edits[0].start,
+        edits[-1].end,
+    )
 
 
 # ------------------------------------------------------------------------- structural variants
@@ -546,26 +652,51 @@ def annotate_sv(chrom: str, start: int, end: int, svtype: str, cache: GeneCache)
     if kind in ("GAIN", "TDUP"):
         kind = "DUP"
     if kind not in ("DEL", "DUP"):
-        raise InputError(f"structural variant {chrom}:{start}-{end}: type {svtype} is not supported "
-                         "(DEL and DUP are)")
+        raise InputError(f"structural variant {chrom}:{start}-{end}: type {svtype} is not supported (DEL and DUP are)")
     if chrom != cache.contig:
         raise InputError(f"structural variant {chrom}:{start}-{end}: contig is not {cache.contig}")
     if end < start or start < 1:
         raise InputError(f"structural variant {chrom}:{start}-{end}: END is before the start")
     g = _gene(cache)
     exons = tuple(sorted(x.number for x in t.exons if _ov(start, end, x.start, x.end)))
-    hg = f"{t.refseq_chrom}:g.{start}_{end}{kind.lower()}" if end > start else f"{t.refseq_chrom}:g.{start}{kind.lower()}"
+    hg = (
+        f"{t.refseq_chrom}:g.{start}_{end}{kind.lower()}"
+        if end > start
+        else f"{t.refseq_chrom}:g.{start}{kind.lower()}"
+    )
     terms: set[str] = set()
     if start <= t.start and end >= t.end:
         terms.add("transcript_ablation" if kind == "DEL" else "transcript_amplification")
-        return Annotation(rank_terms(terms), impact_of(tuple(terms)), hg,
-                          f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}", f"{t.protein_id}:p.?",
-                          _num_field(exons, t.n_exons), None, 1, len(cache.protein) + 1, None, None, exons)
+        return Annotation(
+            rank_terms(terms),
+            impact_of(tuple(terms)),
+            hg,
+            f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}",
+            f"{t.protein_id}:p.?",
+            _num_field(exons, t.n_exons),
+            None,
+            1,
+            len(cache.protein) + 1,
+            None,
+            None,
+            exons,
+        )
     if not _ov(start, end, t.start, t.end):
         loc = _locate(g, Edit(start, "N" * (end - start + 1), ""))
-        return Annotation(rank_terms(loc.terms), "MODIFIER", hg, None if "intergenic_variant" in loc.terms else
-                          f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}", None, None, None,
-                          None, None, None, None, ())
+        return Annotation(
+            rank_terms(loc.terms),
+            "MODIFIER",
+            hg,
+            None if "intergenic_variant" in loc.terms else f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            (),
+        )
     itr, introns = _intron_terms(g, start, end)
     terms |= itr
     coding = sum(max(0, min(end, x.end, t.cds_end) - max(start, x.start, t.cds_start) + 1) for x in t.exons)
@@ -600,9 +731,20 @@ def annotate_sv(chrom: str, start: int, end: int, svtype: str, cache: GeneCache)
     if terms & CANONICAL_SPLICE or exons:
         p_name = f"{t.protein_id}:p.?" if coding or terms & CANONICAL_SPLICE else p_name
     ranked = rank_terms(terms)
-    return Annotation(ranked, impact_of(ranked), hg, f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}", p_name,
-                      _num_field(exons, t.n_exons), _num_field(introns, t.n_exons - 1),
-                      rr[0] if rr else None, rr[1] if rr else None, None, None, exons)
+    return Annotation(
+        ranked,
+        impact_of(ranked),
+        hg,
+        f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}",
+        p_name,
+        _num_field(exons, t.n_exons),
+        _num_field(introns, t.n_exons - 1),
+        rr[0] if rr else None,
+        rr[1] if rr else None,
+        None,
+        None,
+        exons,
+    )
 
 
 def _sv_c(t: Transcript, start: int, end: int, kind: str) -> str:

@@ -23,6 +23,7 @@ Depth from a gVCF (`gvcf_blocks`, `coverage_from_gvcf_blocks`)
 
 Output: the `coverage` dict of report.json (see docs/ARCHITECTURE.md and DESIGN.md).
 """
+
 from __future__ import annotations
 
 import math
@@ -99,8 +100,9 @@ def _target_positions(targets: Sequence[Target]) -> tuple[np.ndarray, np.ndarray
 # --------------------------------------------------------------------------------------------------
 # summarising a depth vector into the contract dict
 # --------------------------------------------------------------------------------------------------
-def summarise_depth(positions: np.ndarray, exons: np.ndarray, depth: np.ndarray, cache: GeneCache,
-                    threshold: int, source: str) -> dict[str, Any]:
+def summarise_depth(
+    positions: np.ndarray, exons: np.ndarray, depth: np.ndarray, cache: GeneCache, threshold: int, source: str
+) -> dict[str, Any]:
     """Contract dict from per-position depth at the target positions (parallel arrays)."""
     if threshold < 1:
         raise InputError(f"coverage threshold {threshold}: give a depth threshold of at least 1")
@@ -125,8 +127,10 @@ def summarise_depth(positions: np.ndarray, exons: np.ndarray, depth: np.ndarray,
         cov["copy_number_flags"] = copy_number_flags(exon_rows)
         notes += copy_number_notes(exon_rows)
     else:
-        notes.append("Depth from gVCF blocks (minimum depth of each reference block); exon copy number "
-                     "cannot be judged from a gVCF.")
+        notes.append(
+            "Depth from gVCF blocks (minimum depth of each reference block); exon copy number "
+            "cannot be judged from a gVCF."
+        )
     cov["notes"] = notes
     return cov
 
@@ -155,8 +159,9 @@ def _runs(low: np.ndarray, breaks: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-def _gaps(positions: np.ndarray, exons: np.ndarray, depth: np.ndarray, ok: np.ndarray,
-          cache: GeneCache) -> list[dict[str, Any]]:
+def _gaps(
+    positions: np.ndarray, exons: np.ndarray, depth: np.ndarray, ok: np.ndarray, cache: GeneCache
+) -> list[dict[str, Any]]:
     """Maximal runs below the threshold within one target (contiguous positions, same exon), c. order."""
     t = cache.transcript
     breaks = np.ones(len(positions), dtype=bool)
@@ -165,8 +170,17 @@ def _gaps(positions: np.ndarray, exons: np.ndarray, depth: np.ndarray, ok: np.nd
     for i, j in _runs(~ok, breaks):
         start, end = int(positions[i]), int(positions[j])
         c_first, c_last = (t.c_pos(end), t.c_pos(start)) if t.strand < 0 else (t.c_pos(start), t.c_pos(end))
-        gaps.append({"exon": int(exons[i]), "start": start, "end": end, "c_start": str(c_first),
-                     "c_end": str(c_last), "min_depth": int(depth[i:j + 1].min()), "length": end - start + 1})
+        gaps.append(
+            {
+                "exon": int(exons[i]),
+                "start": start,
+                "end": end,
+                "c_start": str(c_first),
+                "c_end": str(c_last),
+                "min_depth": int(depth[i : j + 1].min()),
+                "length": end - start + 1,
+            }
+        )
     gaps.sort(key=lambda g: g["start"] * t.strand)  # c. order: descending genomic order on the minus strand
     return gaps
 
@@ -178,13 +192,15 @@ def _exon_rows(exons: np.ndarray, depth: np.ndarray, ok: np.ndarray, cache: Gene
         if not sel.any():
             continue
         d = depth[sel]
-        rows.append({
-            "exon": number,
-            "bases": int(sel.sum()),
-            "mean_depth": round(float(d.mean()), 1),
-            "min_depth": int(d.min()),
-            "fraction_at_threshold": _round_fraction(int(ok[sel].sum()), int(sel.sum())),
-        })
+        rows.append(
+            {
+                "exon": number,
+                "bases": int(sel.sum()),
+                "mean_depth": round(float(d.mean()), 1),
+                "min_depth": int(d.min()),
+                "fraction_at_threshold": _round_fraction(int(ok[sel].sum()), int(sel.sum())),
+            }
+        )
     return rows
 
 
@@ -197,18 +213,26 @@ def format_gap(gap: dict[str, Any]) -> str:
 def _gap_notes(cov: dict[str, Any]) -> list[str]:
     thr, gaps = cov["threshold"], cov["gaps"]
     if not gaps:
-        return [f"All {cov['target_bases']:,} TRPM6 coding and splice-region bases (coding exons +/-20 bp) "
-                f"are at >= {thr}x."]
+        return [
+            f"All {cov['target_bases']:,} TRPM6 coding and splice-region bases (coding exons +/-20 bp) "
+            f"are at >= {thr}x."
+        ]
     below = cov["target_bases"] - cov["bases_at_threshold"]
     exons_hit = sorted({g["exon"] for g in gaps})
     zero = [g for g in gaps if g["min_depth"] == 0]
-    notes = [f"{below:,} of {cov['target_bases']:,} TRPM6 coding and splice-region bases are below {thr}x, "
-             f"in {len(gaps)} gap{'s' if len(gaps) != 1 else ''} across exon{'s' if len(exons_hit) != 1 else ''} "
-             f"{_number_list(exons_hit)}; variants there may be missed."]
+    notes = [
+        f"{below:,} of {cov['target_bases']:,} TRPM6 coding and splice-region bases are below {thr}x, "
+        f"in {len(gaps)} gap{'s' if len(gaps) != 1 else ''} across exon{'s' if len(exons_hit) != 1 else ''} "
+        f"{_number_list(exons_hit)}; variants there may be missed."
+    ]
     if zero:
-        notes.append(f"{len(zero)} gap{'s' if len(zero) != 1 else ''} include{'s' if len(zero) == 1 else ''} bases "
-                     f"with no reads at all: " + ", ".join(format_gap(g) for g in zero[:5])
-                     + (f" and {len(zero) - 5} more" if len(zero) > 5 else "") + ".")
+        notes.append(
+            f"{len(zero)} gap{'s' if len(zero) != 1 else ''} include{'s' if len(zero) == 1 else ''} bases "
+            f"with no reads at all: "
+            + ", ".join(format_gap(g) for g in zero[:5])
+            + (f" and {len(zero) - 5} more" if len(zero) > 5 else "")
+            + "."
+        )
     return notes
 
 
@@ -251,10 +275,17 @@ def copy_number_flags(exon_rows: Sequence[dict[str, Any]]) -> list[dict[str, Any
             before_ok = i == 0 or ratios[i - 1] >= NORMAL_RATIO
             after_ok = j == len(ratios) - 1 or ratios[j + 1] >= NORMAL_RATIO
             if before_ok and after_ok:
-                rows = exon_rows[i:j + 1]
+                rows = exon_rows[i : j + 1]
                 mean = sum(r["mean_depth"] * r["bases"] for r in rows) / sum(r["bases"] for r in rows)
-                flags.append({"kind": kind, "exons": [r["exon"] for r in rows], "mean_depth": round(mean, 1),
-                              "median_exon_depth": round(median, 1), "ratio": round(mean / median, 2)})
+                flags.append(
+                    {
+                        "kind": kind,
+                        "exons": [r["exon"] for r in rows],
+                        "mean_depth": round(mean, 1),
+                        "median_exon_depth": round(median, 1),
+                        "ratio": round(mean / median, 2),
+                    }
+                )
             i = j + 1
     flags.sort(key=lambda f: f["exons"][0])
     return flags
@@ -272,13 +303,21 @@ def copy_number_notes(exon_rows: Sequence[dict[str, Any]]) -> list[str]:
 def _cnv_sentence(flag: dict[str, Any]) -> str:
     nums = flag["exons"]
     what = f"Exon {nums[0]} has" if len(nums) == 1 else f"Exons {nums[0]}-{nums[-1]} have"
-    tail = (f" (mean {flag['mean_depth']:.1f}x vs median exon mean {flag['median_exon_depth']:.1f}x, "
-            f"ratio {flag['ratio']:.2f}, with normal depth on either side)")
+    tail = (
+        f" (mean {flag['mean_depth']:.1f}x vs median exon mean {flag['median_exon_depth']:.1f}x, "
+        f"ratio {flag['ratio']:.2f}, with normal depth on either side)"
+    )
     if flag["kind"] == "half":
-        return (what + " about half the depth of the other exons" + tail + ": possible heterozygous deletion; "
-                "confirm with a copy-number method (MLPA, qPCR or a CNV caller).")
-    return (what + " almost no reads while the other exons are well covered" + tail
-            + ": possible homozygous deletion or a capture failure; confirm with a copy-number method.")
+        return (
+            what + " about half the depth of the other exons" + tail + ": possible heterozygous deletion; "
+            "confirm with a copy-number method (MLPA, qPCR or a CNV caller)."
+        )
+    return (
+        what
+        + " almost no reads while the other exons are well covered"
+        + tail
+        + ": possible homozygous deletion or a capture failure; confirm with a copy-number method."
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -298,12 +337,14 @@ def alignment_contig(references: Sequence[str], lengths: Sequence[int], cache: G
         if length != want:
             raise InputError(
                 f"{path}: contig {name} has length {length:,} but the reference {cache.reference} is "
-                f"{cache.build} ({cache.contig} = {want:,}); use alignments made against the same reference")
+                f"{cache.build} ({cache.contig} = {want:,}); use alignments made against the same reference"
+            )
         return name
     shown = ", ".join(references[:5]) or "none"
     raise InputError(
         f"{path}: no chromosome 9 in the alignment header (contigs: {shown}); give a BAM/CRAM aligned to "
-        f"{cache.build} that includes chromosome 9")
+        f"{cache.build} that includes chromosome 9"
+    )
 
 
 def _is_cram(path: str) -> bool:
@@ -319,14 +360,17 @@ def _open_alignments(path: str, cache: GeneCache, reference: str | None) -> Any:
         raise InputError(f"{path}: alignment file not found; fix the `alignments` column of the sample sheet")
     ref = reference or cache.reference
     if _is_cram(path) and not (ref and os.path.isfile(ref)):
-        raise InputError(f"{path}: a CRAM needs the reference FASTA it was written with ({ref} not found); "
-                         "set `reference` to that FASTA")
+        raise InputError(
+            f"{path}: a CRAM needs the reference FASTA it was written with ({ref} not found); "
+            "set `reference` to that FASTA"
+        )
     try:
         af = pysam.AlignmentFile(path, "r", reference_filename=ref if _is_cram(path) else None)
     except (OSError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else "unreadable"
-        raise InputError(f"{path}: cannot open as BAM/CRAM ({first}); give a coordinate-sorted, indexed BAM "
-                         "or CRAM") from None
+        raise InputError(
+            f"{path}: cannot open as BAM/CRAM ({first}); give a coordinate-sorted, indexed BAM or CRAM"
+        ) from None
     if not af.has_index():
         af.close()
         raise InputError(f"{path}: no index (.bai/.csi/.crai) found; run `samtools index {path}`")
@@ -353,7 +397,7 @@ def _read_mask(read: Any, min_baseq: int) -> tuple[int, np.ndarray]:
     qpos, rpos = 0, 0
     for op, n in read.cigartuples:
         if op in _CIGAR_REF_AND_QUERY:
-            mask[rpos:rpos + n] = True if q is None else q[qpos:qpos + n] >= min_baseq
+            mask[rpos : rpos + n] = True if q is None else q[qpos : qpos + n] >= min_baseq
             qpos += n
             rpos += n
         elif op in _CIGAR_QUERY_ONLY:
@@ -363,8 +407,9 @@ def _read_mask(read: Any, min_baseq: int) -> tuple[int, np.ndarray]:
     return ref_start, mask
 
 
-def depth_from_alignment_file(af: Any, contig: str, intervals: Sequence[tuple[int, int]], lo: int, hi: int,
-                              min_mapq: int, min_baseq: int) -> np.ndarray:
+def depth_from_alignment_file(
+    af: Any, contig: str, intervals: Sequence[tuple[int, int]], lo: int, hi: int, min_mapq: int, min_baseq: int
+) -> np.ndarray:
     """Depth over lo..hi (1-based inclusive) from reads overlapping `intervals`; overlapping mates once."""
     depth = np.zeros(hi - lo + 1, dtype=np.int32)
     pending: dict[str, tuple[int, np.ndarray]] = {}  # first mate of a pair whose mate starts inside it
@@ -377,8 +422,12 @@ def depth_from_alignment_file(af: Any, contig: str, intervals: Sequence[tuple[in
                 continue  # already fetched for the previous interval
             r0, mask = _read_mask(read, min_baseq)
             _add(depth, lo, r0, mask, +1)
-            if not read.is_paired or read.is_supplementary or read.mate_is_unmapped \
-                    or read.next_reference_id != read.reference_id:
+            if (
+                not read.is_paired
+                or read.is_supplementary
+                or read.mate_is_unmapped
+                or read.next_reference_id != read.reference_id
+            ):
                 continue
             name = read.query_name
             first = pending.pop(name, None)
@@ -394,19 +443,20 @@ def _add(depth: np.ndarray, lo: int, r0: int, mask: np.ndarray, sign: int) -> No
     a, b = r0 - (lo - 1), r0 - (lo - 1) + len(mask)  # indices into depth
     ca, cb = max(a, 0), min(b, len(depth))
     if ca < cb:
-        depth[ca:cb] += sign * mask[ca - a:cb - a]
+        depth[ca:cb] += sign * mask[ca - a : cb - a]
 
 
 def _subtract_overlap(depth: np.ndarray, lo: int, m1: tuple[int, np.ndarray], m2: tuple[int, np.ndarray]) -> None:
     (s1, a1), (s2, a2) = m1, m2
     s, e = max(s1, s2), min(s1 + len(a1), s2 + len(a2))
     if s < e:
-        both = a1[s - s1:e - s1] & a2[s - s2:e - s2]
+        both = a1[s - s1 : e - s1] & a2[s - s2 : e - s2]
         _add(depth, lo, s, both, -1)
 
 
-def alignment_depth(path: str, cache: GeneCache, reference: str | None = None, min_mapq: int = 1,
-                    min_baseq: int = 13) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def alignment_depth(
+    path: str, cache: GeneCache, reference: str | None = None, min_mapq: int = 1, min_baseq: int = 13
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(target positions, owning exon, depth) from an indexed BAM/CRAM, positions 1-based on the cache contig."""
     path = str(path)
     targets = coding_targets(cache)
@@ -418,15 +468,23 @@ def alignment_depth(path: str, cache: GeneCache, reference: str | None = None, m
         try:
             full = depth_from_alignment_file(af, contig, _merge_intervals(targets), lo, hi, min_mapq, min_baseq)
         except (OSError, ValueError) as exc:
-            raise InputError(f"{path}: cannot read alignments on {contig} ({exc}); check the file and its index "
-                             "(re-index with `samtools index`)") from None
+            raise InputError(
+                f"{path}: cannot read alignments on {contig} ({exc}); check the file and its index "
+                "(re-index with `samtools index`)"
+            ) from None
     finally:
         af.close()
     return positions, exons, full[positions - lo]
 
 
-def coverage_from_alignments(path: str, cache: GeneCache, threshold: int = DEFAULT_THRESHOLD,
-                             reference: str | None = None, min_mapq: int = 1, min_baseq: int = 13) -> dict[str, Any]:
+def coverage_from_alignments(
+    path: str,
+    cache: GeneCache,
+    threshold: int = DEFAULT_THRESHOLD,
+    reference: str | None = None,
+    min_mapq: int = 1,
+    min_baseq: int = 13,
+) -> dict[str, Any]:
     """Coverage contract dict from an indexed BAM/CRAM (chr9/9 naming harmonised with the cache)."""
     positions, exons, depth = alignment_depth(path, cache, reference, min_mapq, min_baseq)
     return summarise_depth(positions, exons, depth, cache, threshold, "alignments")
@@ -435,8 +493,9 @@ def coverage_from_alignments(path: str, cache: GeneCache, threshold: int = DEFAU
 # --------------------------------------------------------------------------------------------------
 # gVCF
 # --------------------------------------------------------------------------------------------------
-def coverage_from_gvcf_blocks(blocks: Iterable[tuple[int, int, int]], cache: GeneCache,
-                              threshold: int = DEFAULT_THRESHOLD) -> dict[str, Any]:
+def coverage_from_gvcf_blocks(
+    blocks: Iterable[tuple[int, int, int]], cache: GeneCache, threshold: int = DEFAULT_THRESHOLD
+) -> dict[str, Any]:
     """Coverage contract dict from (start, end, depth) blocks, 1-based inclusive on the cache contig.
     Overlapping blocks: the highest depth wins; positions without a block have depth 0."""
     positions, exons = _target_positions(coding_targets(cache))
@@ -445,7 +504,7 @@ def coverage_from_gvcf_blocks(blocks: Iterable[tuple[int, int, int]], cache: Gen
     for start, end, dp in blocks:
         a, b = max(int(start), lo), min(int(end), hi)
         if a <= b:
-            seg = full[a - lo:b - lo + 1]
+            seg = full[a - lo : b - lo + 1]
             np.maximum(seg, max(int(dp), 0), out=seg)
     return summarise_depth(positions, exons, full[positions - lo], cache, threshold, "gvcf")
 
@@ -462,8 +521,11 @@ def _first_int(v: Any) -> int | None:
 
 def _record_depth(rec: Any, sample: str | int, ref_block: bool) -> int:
     fmt = rec.samples[sample] if len(rec.samples) else {}
-    keys = (("MIN_DP", "fmt"), ("MIN_DP", "info"), ("MinDP", "info"), ("DP", "fmt"), ("DP", "info")) if ref_block \
+    keys = (
+        (("MIN_DP", "fmt"), ("MIN_DP", "info"), ("MinDP", "info"), ("DP", "fmt"), ("DP", "info"))
+        if ref_block
         else (("DP", "fmt"), ("DP", "info"))
+    )
     for key, where in keys:
         src = fmt if where == "fmt" else rec.info
         if key in src:
@@ -473,8 +535,9 @@ def _record_depth(rec: Any, sample: str | int, ref_block: bool) -> int:
     return 0
 
 
-def gvcf_blocks(path: str, contig: str, start: int | None = None, end: int | None = None,
-                sample: str | int = 0) -> Iterator[tuple[int, int, int]]:
+def gvcf_blocks(
+    path: str, contig: str, start: int | None = None, end: int | None = None, sample: str | int = 0
+) -> Iterator[tuple[int, int, int]]:
     """(start, end, depth) blocks, 1-based inclusive, from a gVCF read with pysam, for chromosome 9
     (`contig` is the cache's name; the file's chr9/9 naming is harmonised). Fetched through the index when
     there is one, streamed otherwise. Reference blocks (ALT only <NON_REF>, <*> or .): FORMAT MIN_DP, INFO
@@ -487,14 +550,19 @@ def gvcf_blocks(path: str, contig: str, start: int | None = None, end: int | Non
         raise InputError(f"{path}: cannot open as VCF/gVCF ({exc}); give a valid (b)gzipped or plain VCF") from None
     with vf:
         names = list(vf.header.contigs)
-        file_contig = next((n for n in names if n == contig), None) or \
-            next((n for n in names if _chr9_alias(n) and _chr9_alias(contig)), None)
+        file_contig = next((n for n in names if n == contig), None) or next(
+            (n for n in names if _chr9_alias(n) and _chr9_alias(contig)), None
+        )
         if names and file_contig is None:
-            raise InputError(f"{path}: no chromosome 9 contig in the gVCF header (contigs: {', '.join(names[:5])}); "
-                             "give the gVCF called against the same reference")
+            raise InputError(
+                f"{path}: no chromosome 9 contig in the gVCF header (contigs: {', '.join(names[:5])}); "
+                "give the gVCF called against the same reference"
+            )
         if isinstance(sample, str) and sample not in vf.header.samples:
-            raise InputError(f"{path}: sample {sample} not in the gVCF (samples: "
-                             f"{', '.join(list(vf.header.samples)[:5]) or 'none'}); fix `vcf_sample`")
+            raise InputError(
+                f"{path}: sample {sample} not in the gVCF (samples: "
+                f"{', '.join(list(vf.header.samples)[:5]) or 'none'}); fix `vcf_sample`"
+            )
         if isinstance(sample, int) and sample >= len(vf.header.samples) and len(vf.header.samples):
             raise InputError(f"{path}: gVCF has {len(vf.header.samples)} samples, no sample number {sample}")
         records: Iterable[Any]

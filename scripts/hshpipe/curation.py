@@ -18,19 +18,21 @@ c. and p. names are parsed here by a small parser of our own (substitution, del,
 offsets and UTR positions; p. three-letter substitutions, Ter, =, fs, del/dup/ins/delins, Met1?, ?), so that the
 table validator does not depend on the formatter in `hgvs.py`.
 """
+
 from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from .codons import AA1
 from .errors import InputError
 from .model import CPos, Transcript, Variant, load_protein
-from .codons import AA1
 from .reference import CHR9_NAMES, GENETIC_CODE, revcomp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,8 +44,18 @@ SCHEMA_PATH = ROOT / "workflow" / "schemas" / "curated_table.schema.yaml"
 DEFAULT_TABLE = ROOT / "resources" / "curated" / "hsh_variants.tsv"
 TRANSCRIPT_ACC = "NM_017662.5"
 PROTEIN_ACC = "NP_060132.3"
-COLUMNS = ("id", "hgvs_c", "hgvs_p", "exon", "kind", "classification", "evidence_tier", "source", "evidence",
-           "curated_on")
+COLUMNS = (
+    "id",
+    "hgvs_c",
+    "hgvs_p",
+    "exon",
+    "kind",
+    "classification",
+    "evidence_tier",
+    "source",
+    "evidence",
+    "curated_on",
+)
 CLASSES = ("pathogenic", "likely_pathogenic", "uncertain_significance", "likely_benign", "benign")
 PLP = ("pathogenic", "likely_pathogenic")
 LEVELS = ("genomic", "cdna", "protein", "codon", "exon")
@@ -95,7 +107,8 @@ _POS = r"(?:[-*]?\d+)(?:[+-]\d+)?"
 _C_RE = re.compile(
     rf"^c\.(?P<start>{_POS})(?:_(?P<end>{_POS}))?"
     r"(?:(?P<sref>[ACGT])>(?P<salt>[ACGT])|delins(?P<dialt>[ACGT]+)|del(?P<dref>[ACGT]*)ins(?P<dialt2>[ACGT]+)"
-    r"|del(?P<del>[ACGT]*)|dup(?P<dup>[ACGT]*)|ins(?P<ins>[ACGT]+))$")
+    r"|del(?P<del>[ACGT]*)|dup(?P<dup>[ACGT]*)|ins(?P<ins>[ACGT]+))$"
+)
 _CPOS_RE = re.compile(r"^(?P<star>\*)?(?P<base>-?\d+)(?P<off>[+-]\d+)?$")
 _AA = "(?:" + "|".join(AA3) + ")"
 
@@ -117,8 +130,10 @@ def parse_c(name: str) -> CEdit:
     body = name.split(":", 1)[1] if ":" in name else name
     m = _C_RE.match(body)
     if not m:
-        raise ValueError(f"'{body}' is not a c. name this table understands (substitution, del, dup, ins, delins, "
-                         "e.g. c.1638+7T>C, c.100_102del, c.100dup, c.100_101insA, c.100delinsAT)")
+        raise ValueError(
+            f"'{body}' is not a c. name this table understands (substitution, del, dup, ins, delins, "
+            "e.g. c.1638+7T>C, c.100_102del, c.100dup, c.100_101insA, c.100delinsAT)"
+        )
     start = parse_cpos(m["start"])
     end = parse_cpos(m["end"]) if m["end"] else start
     if m["sref"]:
@@ -138,19 +153,22 @@ def parse_c(name: str) -> CEdit:
     return CEdit(start, end, "del", m["del"] or "", "")
 
 
-_P_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, re.compile(p)) for k, p in (
-    ("unknown", r"^\?$"),
-    ("no_protein", r"^0\??$"),
-    ("start_lost", r"^Met1\?$"),
-    ("synonymous", rf"^(?P<a1>{_AA})(?P<p1>\d+)=$"),
-    ("frameshift", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?P<a2>{_AA})?fs(?:(?:Ter|\*)(?:\d+|\?))?$"),
-    ("extension", rf"^(?P<a1>Ter|\*)(?P<p1>\d+)(?P<a2>{_AA})?ext(?:Ter|\*)?(?:\d+|\?)$"),
-    ("delins", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?:_(?P<a2>{_AA})(?P<p2>\d+))?delins(?P<ins>(?:{_AA})+)$"),
-    ("del", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?:_(?P<a2>{_AA})(?P<p2>\d+))?del$"),
-    ("dup", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?:_(?P<a2>{_AA})(?P<p2>\d+))?dup$"),
-    ("ins", rf"^(?P<a1>{_AA})(?P<p1>\d+)_(?P<a2>{_AA})(?P<p2>\d+)ins(?P<ins>(?:{_AA})+)$"),
-    ("substitution", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?P<alt>{_AA}|\*)$"),
-))
+_P_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (k, re.compile(p))
+    for k, p in (
+        ("unknown", r"^\?$"),
+        ("no_protein", r"^0\??$"),
+        ("start_lost", r"^Met1\?$"),
+        ("synonymous", rf"^(?P<a1>{_AA})(?P<p1>\d+)=$"),
+        ("frameshift", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?P<a2>{_AA})?fs(?:(?:Ter|\*)(?:\d+|\?))?$"),
+        ("extension", rf"^(?P<a1>Ter|\*)(?P<p1>\d+)(?P<a2>{_AA})?ext(?:Ter|\*)?(?:\d+|\?)$"),
+        ("delins", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?:_(?P<a2>{_AA})(?P<p2>\d+))?delins(?P<ins>(?:{_AA})+)$"),
+        ("del", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?:_(?P<a2>{_AA})(?P<p2>\d+))?del$"),
+        ("dup", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?:_(?P<a2>{_AA})(?P<p2>\d+))?dup$"),
+        ("ins", rf"^(?P<a1>{_AA})(?P<p1>\d+)_(?P<a2>{_AA})(?P<p2>\d+)ins(?P<ins>(?:{_AA})+)$"),
+        ("substitution", rf"^(?P<a1>{_AA})(?P<p1>\d+)(?P<alt>{_AA}|\*)$"),
+    )
+)
 
 
 def _aa1(three: str) -> str:
@@ -193,8 +211,10 @@ def parse_p(name: str) -> PChange:
             return PChange(kind, p1, p1, a1, "", tuple(residues))
         ins = "".join(AA3[inner_aa] for inner_aa in re.findall(_AA, gd.get("ins") or ""))
         return PChange(kind, p1, p2, "", ins, tuple(residues))
-    raise ValueError(f"'{body}' is not a p. name this table understands (three-letter code: p.Ser141Leu, "
-                     "p.Cys1429Ter, p.Ser81=, p.Arg56GlufsTer12, p.Lys10del, p.?, p.Met1?)")
+    raise ValueError(
+        f"'{body}' is not a p. name this table understands (three-letter code: p.Ser141Leu, "
+        "p.Cys1429Ter, p.Ser81=, p.Arg56GlufsTer12, p.Lys10del, p.?, p.Met1?)"
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -353,8 +373,10 @@ def _check_c_edit(edit: CEdit, t: Transcript) -> str | None:
     if edit.kind == "ins" and abs(ge - gs) != 1:
         return f"c.{edit.start}_{edit.end}ins: an insertion names two adjacent positions"
     if edit.ref and edit.kind in ("del", "dup", "delins") and len(edit.ref) != abs(ge - gs) + 1:
-        return (f"{edit.canonical()}: the stated bases '{edit.ref}' ({len(edit.ref)}) do not fit the range "
-                f"({abs(ge - gs) + 1} bases)")
+        return (
+            f"{edit.canonical()}: the stated bases '{edit.ref}' ({len(edit.ref)}) do not fit the range "
+            f"({abs(ge - gs) + 1} bases)"
+        )
     return None
 
 
@@ -368,8 +390,10 @@ def _check_p(p: PChange, protein: str) -> str | None:
         if not 1 <= pos <= n:
             return f"residue {pos} is outside {PROTEIN_ACC} (1..{n})"
         if protein[pos - 1] != aa:
-            return (f"residue {pos} of {PROTEIN_ACC} is {AA1_TO_3[protein[pos - 1]]}, not {AA1_TO_3[aa]}: "
-                    "wrong gene, numbering or direction of the change")
+            return (
+                f"residue {pos} of {PROTEIN_ACC} is {AA1_TO_3[protein[pos - 1]]}, not {AA1_TO_3[aa]}: "
+                "wrong gene, numbering or direction of the change"
+            )
     return None
 
 
@@ -449,7 +473,7 @@ class CuratedTable:
     version: str
     entries: tuple[CuratedEntry, ...]
 
-    def compile(self, cache: "GeneCache", clinvar_vcf: str | Path | None = None) -> "CompiledTable":
+    def compile(self, cache: GeneCache, clinvar_vcf: str | Path | None = None) -> CompiledTable:
         return compile_table(self, cache, clinvar_vcf)
 
 
@@ -484,15 +508,19 @@ def load_curated_table(path: str | Path) -> CuratedTable:
             header = [c.strip() for c in cells]
             missing = [c for c in COLUMNS if c not in header]
             if missing:
-                raise InputError(f"{path}:{ln}: header lacks column(s) {', '.join(missing)}; the columns are "
-                                 f"{' '.join(COLUMNS)} (tab-separated)")
+                raise InputError(
+                    f"{path}:{ln}: header lacks column(s) {', '.join(missing)}; the columns are "
+                    f"{' '.join(COLUMNS)} (tab-separated)"
+                )
             dups = sorted({c for c in header if header.count(c) > 1})
             if dups:
                 raise InputError(f"{path}:{ln}: column(s) {', '.join(dups)} appear twice in the header")
             continue
         if len(cells) != len(header):
-            raise InputError(f"{path}:{ln}: {len(cells)} tab-separated cells but the header has {len(header)}; "
-                             "check for spaces instead of tabs or a missing cell (write '.' for empty)")
+            raise InputError(
+                f"{path}:{ln}: {len(cells)} tab-separated cells but the header has {len(header)}; "
+                "check for spaces instead of tabs or a missing cell (write '.' for empty)"
+            )
         row = {k: _cell(v) for k, v in zip(header, cells)}
         eid = row.get("id") or f"(no id, line {ln})"
         errs = _schema_errors({k: row[k] for k in COLUMNS})
@@ -502,27 +530,39 @@ def load_curated_table(path: str | Path) -> CuratedTable:
             raise InputError(f"{path}:{ln}: entry {eid}: id already used on line {seen[row['id']]}; ids must be unique")
         seen[row["id"]] = ln
         e = CuratedEntry(
-            id=row["id"], hgvs_c=row["hgvs_c"] or None, hgvs_p=row["hgvs_p"] or None, exon=row["exon"] or None,
-            kind=row["kind"], classification=row["classification"], evidence_tier=row["evidence_tier"],
-            source=row["source"], evidence=row["evidence"], curated_on=row["curated_on"], line=ln,
-            origin=str(path))
+            id=row["id"],
+            hgvs_c=row["hgvs_c"] or None,
+            hgvs_p=row["hgvs_p"] or None,
+            exon=row["exon"] or None,
+            kind=row["kind"],
+            classification=row["classification"],
+            evidence_tier=row["evidence_tier"],
+            source=row["source"],
+            evidence=row["evidence"],
+            curated_on=row["curated_on"],
+            line=ln,
+            origin=str(path),
+        )
         why = validate_entry(e)
         if why:
             raise InputError(f"{path}:{ln}: entry {eid}: {why}; correct or remove the entry")
         entries.append(e)
     if version is None:
-        raise InputError(f"{path}: no '## version: …' line; add one above the header, e.g. '## version: "
-                         f"{date.today().isoformat()}.1'")
+        raise InputError(
+            f"{path}: no '## version: …' line; add one above the header, e.g. '## version: "
+            f"{date.today().isoformat()}.1'"
+        )
     if header is None:
-        raise InputError(f"{path}: no header line; the first non-comment line must name the columns "
-                         f"{' '.join(COLUMNS)}")
+        raise InputError(
+            f"{path}: no header line; the first non-comment line must name the columns {' '.join(COLUMNS)}"
+        )
     return CuratedTable(str(path), version, tuple(entries))
 
 
 # --------------------------------------------------------------------------------------------------
 # compile: genomic keys per reference
 # --------------------------------------------------------------------------------------------------
-def normalize_allele(cache: "GeneCache", pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+def normalize_allele(cache: GeneCache, pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     """Trim and left-align a VCF-style allele on the forward strand (the vt/bcftools-norm algorithm)."""
     if ref == alt:
         raise ValueError(f"{pos}:{ref}>{alt} is not a change")
@@ -541,12 +581,12 @@ def normalize_allele(cache: "GeneCache", pos: int, ref: str, alt: str) -> tuple[
     return pos, ref, alt
 
 
-def _tx_strand(cache: "GeneCache", lo: int, hi: int) -> str:
+def _tx_strand(cache: GeneCache, lo: int, hi: int) -> str:
     s = cache.fetch(lo, hi)
     return revcomp(s) if cache.transcript.strand < 0 else s
 
 
-def genomic_of_edit(cache: "GeneCache", edit: CEdit) -> Variant:
+def genomic_of_edit(cache: GeneCache, edit: CEdit) -> Variant:
     """c. change -> normalised VCF-style allele on the cache's contig. ValueError if the reference disagrees."""
     t = cache.transcript
     gs, ge = t.genomic_of_c(edit.start), t.genomic_of_c(edit.end)
@@ -576,7 +616,7 @@ def genomic_of_edit(cache: "GeneCache", edit: CEdit) -> Variant:
     return Variant(cache.contig, pos, ref, alt)
 
 
-def protein_of_snv(cache: "GeneCache", v: Variant) -> tuple[int, str, str] | None:
+def protein_of_snv(cache: GeneCache, v: Variant) -> tuple[int, str, str] | None:
     """(residue, ref aa, alt aa) of a coding SNV translated on this reference, else None."""
     if len(v.ref) != 1 or len(v.alt) != 1:
         return None
@@ -607,8 +647,12 @@ class CompiledEntry:
         """The codon of a pathogenic/likely pathogenic missense entry that may decide a class (PM5-like
         matching: 'a codon with a known pathogenic missense'), else None."""
         e = self.entry
-        if self.protein and self.protein[2] not in ("*", self.protein[1]) and e.classification in PLP \
-                and e.usable_for(e.classification):
+        if (
+            self.protein
+            and self.protein[2] not in ("*", self.protein[1])
+            and e.classification in PLP
+            and e.usable_for(e.classification)
+        ):
             return self.protein[0]
         return None
 
@@ -643,16 +687,21 @@ class CompiledTable:
     def provenance(self) -> dict[str, Any]:
         """For report provenance: table version and the files the entries came from."""
         n_cv = sum(1 for ce in self.entries if ce.entry.evidence_tier == "clinvar")
-        return {"curated_table_version": self.version, "sources": list(self.sources),
-                "entries": len(self.entries) - n_cv, "clinvar_entries": n_cv, "clinvar_skipped": len(self.skipped)}
+        return {
+            "curated_table_version": self.version,
+            "sources": list(self.sources),
+            "entries": len(self.entries) - n_cv,
+            "clinvar_entries": n_cv,
+            "clinvar_skipped": len(self.skipped),
+        }
 
-    def match(self, v: Variant, ann: "Annotation | None") -> CuratedMatch | None:
+    def match(self, v: Variant, ann: Annotation | None) -> CuratedMatch | None:
         """Best match, by level (genomic > cdna > protein > codon > exon), then table entries before ClinVar
         records, then table order."""
         ms = self.matches(v, ann)
         return ms[0] if ms else None
 
-    def matches(self, v: Variant, ann: "Annotation | None") -> list[CuratedMatch]:
+    def matches(self, v: Variant, ann: Annotation | None) -> list[CuratedMatch]:
         """Every entry that matches, each once at its best level, in order of precedence."""
         idx = self._index
         candidates: list[tuple[str, list[CompiledEntry]]] = []
@@ -740,12 +789,12 @@ def _exon_hit(ce: CompiledEntry, v: Variant, ann: Any) -> bool:
     return got is None or got == want
 
 
-def _exon_ranges(cache: "GeneCache", exons: Sequence[int]) -> tuple[tuple[int, int, int], ...]:
+def _exon_ranges(cache: GeneCache, exons: Sequence[int]) -> tuple[tuple[int, int, int], ...]:
     by_no = {e.number: e for e in cache.transcript.exons}
     return tuple((n, by_no[n].start, by_no[n].end) for n in exons)
 
 
-def compile_entry(cache: "GeneCache", e: CuratedEntry) -> CompiledEntry:
+def compile_entry(cache: GeneCache, e: CuratedEntry) -> CompiledEntry:
     """Genomic keys of one entry on one reference; InputError if the reference disagrees with the name."""
     where = f"{e.origin}:{e.line}: entry {e.id}" if e.line else f"{e.origin}: {e.id}"
     edit = parse_c(e.hgvs_c) if e.hgvs_c else None
@@ -758,19 +807,22 @@ def compile_entry(cache: "GeneCache", e: CuratedEntry) -> CompiledEntry:
         try:
             variant = genomic_of_edit(cache, edit)
         except (ValueError, IndexError) as exc:
-            raise InputError(f"{where}: {exc} ({cache.reference}, {cache.build}); check the c. name, or that "
-                             "the reference is the build your data were aligned to") from None
+            raise InputError(
+                f"{where}: {exc} ({cache.reference}, {cache.build}); check the c. name, or that "
+                "the reference is the build your data were aligned to"
+            ) from None
         derived = protein_of_snv(cache, variant)
         if derived is not None and derived[1] != derived[2]:
             if protein is not None and pch is not None and (derived[0], derived[2]) != (protein[0], protein[2]):
                 raise InputError(
                     f"{where}: {e.hgvs_c} gives p.{AA1_TO_3[derived[1]]}{derived[0]}{AA1_TO_3.get(derived[2], 'Xaa')} "
-                    f"on {cache.reference} ({cache.build}), not {e.hgvs_p}; correct one of the two names")
+                    f"on {cache.reference} ({cache.build}), not {e.hgvs_p}; correct one of the two names"
+                )
             protein = derived
     return CompiledEntry(e, variant, edit, protein, _exon_ranges(cache, e.exons))
 
 
-def compile_table(table: CuratedTable, cache: "GeneCache", clinvar_vcf: str | Path | None = None) -> CompiledTable:
+def compile_table(table: CuratedTable, cache: GeneCache, clinvar_vcf: str | Path | None = None) -> CompiledTable:
     compiled = [compile_entry(cache, e) for e in table.entries]
     _refuse_duplicate_alleles(compiled, cache)
     sources = [table.path]
@@ -782,7 +834,7 @@ def compile_table(table: CuratedTable, cache: "GeneCache", clinvar_vcf: str | Pa
     return CompiledTable(table.version, cache.build, cache.contig, tuple(compiled), tuple(sources), tuple(skipped))
 
 
-def _refuse_duplicate_alleles(compiled: Sequence[CompiledEntry], cache: "GeneCache") -> None:
+def _refuse_duplicate_alleles(compiled: Sequence[CompiledEntry], cache: GeneCache) -> None:
     """Two table entries for one allele (e.g. the same deletion written at two places of a repeat) would give
     a variant two curated classes: refuse, naming both lines."""
     seen: dict[tuple[int, str, str], CompiledEntry] = {}
@@ -795,7 +847,8 @@ def _refuse_duplicate_alleles(compiled: Sequence[CompiledEntry], cache: "GeneCac
             e = ce.entry
             raise InputError(
                 f"{e.origin}:{e.line}: entry {e.id}: the same allele as entry {first.id} (line {first.line}) on "
-                f"{cache.build} ({cache.contig}:{key[0]} {key[1]}>{key[2]} after normalisation); merge the two entries")
+                f"{cache.build} ({cache.contig}:{key[0]} {key[1]}>{key[2]} after normalisation); merge the two entries"
+            )
         seen[key] = ce
 
 
@@ -803,9 +856,12 @@ def _refuse_duplicate_alleles(compiled: Sequence[CompiledEntry], cache: "GeneCac
 # ClinVar VCF
 # --------------------------------------------------------------------------------------------------
 CLNSIG_MAP = {
-    "pathogenic": "pathogenic", "likely_pathogenic": "likely_pathogenic",
+    "pathogenic": "pathogenic",
+    "likely_pathogenic": "likely_pathogenic",
     "pathogenic/likely_pathogenic": "likely_pathogenic",  # the weaker of the two, stated in the evidence
-    "uncertain_significance": "uncertain_significance", "likely_benign": "likely_benign", "benign": "benign",
+    "uncertain_significance": "uncertain_significance",
+    "likely_benign": "likely_benign",
+    "benign": "benign",
     "benign/likely_benign": "likely_benign",
 }
 
@@ -817,7 +873,7 @@ def _info_str(rec: Any, key: str) -> str | None:
     return ",".join(str(x) for x in v) if isinstance(v, tuple) else str(v)
 
 
-def load_clinvar_vcf(path: str | Path, cache: "GeneCache") -> tuple[list[tuple[CuratedEntry, Variant]], list[str]]:
+def load_clinvar_vcf(path: str | Path, cache: GeneCache) -> tuple[list[tuple[CuratedEntry, Variant]], list[str]]:
     """ClinVar records inside TRPM6 with a usable CLNSIG, as (entry, normalised allele) pairs, plus the list of
     records not taken (with the reason). REF alleles are checked against the reference."""
     import pysam
@@ -837,8 +893,10 @@ def load_clinvar_vcf(path: str | Path, cache: "GeneCache") -> tuple[list[tuple[C
     names = set(CHR9_NAMES)
     for name, length in hdr_contigs.items():
         if name in names and length and length != t.chrom_length:
-            raise InputError(f"{path}: contig {name} has length {length:,} but {cache.reference} is {cache.build} "
-                             f"({t.chrom_length:,}); use the ClinVar VCF of {cache.build}")
+            raise InputError(
+                f"{path}: contig {name} has length {length:,} but {cache.reference} is {cache.build} "
+                f"({t.chrom_length:,}); use the ClinVar VCF of {cache.build}"
+            )
     out: list[tuple[CuratedEntry, Variant]] = []
     skipped: list[str] = []
     today = date.today().isoformat()
@@ -863,8 +921,10 @@ def load_clinvar_vcf(path: str | Path, cache: "GeneCache") -> tuple[list[tuple[C
             skipped.append(f"ClinVar {rid}: extends beyond the TRPM6 region of the gene cache")
             continue
         if ref_here != rec.ref.upper():
-            raise InputError(f"{path}: record {rid} at {rec.chrom}:{rec.pos} has REF {rec.ref} but {cache.reference} "
-                             f"has {ref_here}; the ClinVar VCF and the reference are of different builds")
+            raise InputError(
+                f"{path}: record {rid} at {rec.chrom}:{rec.pos} has REF {rec.ref} but {cache.reference} "
+                f"has {ref_here}; the ClinVar VCF and the reference are of different builds"
+            )
         alts = rec.alts or ()
         for alt in alts:
             if alt.startswith("<") or alt in ("*", "."):
@@ -874,10 +934,19 @@ def load_clinvar_vcf(path: str | Path, cache: "GeneCache") -> tuple[list[tuple[C
             stars = clinvar_stars(revstat)
             eid = f"ClinVar:{rid}" if len(alts) == 1 else f"ClinVar:{rid}:{alt.upper()}"
             e = CuratedEntry(
-                id=eid, hgvs_c=None, hgvs_p=None, exon=None, kind="other", classification=cls,
-                evidence_tier="clinvar", source=f"ClinVar VariationID {rid}",
+                id=eid,
+                hgvs_c=None,
+                hgvs_p=None,
+                exon=None,
+                kind="other",
+                classification=cls,
+                evidence_tier="clinvar",
+                source=f"ClinVar VariationID {rid}",
                 evidence=f"ClinVar {clnsig}; review status {revstat.replace('_', ' ')} ({stars} star(s))",
-                curated_on=file_date or today, origin=str(path), review_status=revstat.replace("_", " "))
+                curated_on=file_date or today,
+                origin=str(path),
+                review_status=revstat.replace("_", " "),
+            )
             out.append((e, Variant(cache.contig, pos, r, a)))
     vf.close()
     return out, skipped
@@ -894,7 +963,7 @@ def _region_records(vf: Any, names: set[str], start: int, end: int) -> Iterable[
     return iter(vf)
 
 
-def compile_clinvar(cache: "GeneCache", e: CuratedEntry, v: Variant) -> CompiledEntry:
+def compile_clinvar(cache: GeneCache, e: CuratedEntry, v: Variant) -> CompiledEntry:
     prot = protein_of_snv(cache, v)
     return CompiledEntry(e, v, None, prot if prot and prot[1] != prot[2] else None, ())
 
@@ -911,7 +980,7 @@ def source_links(source: str) -> list[tuple[str, str]]:
     """(label, URL) pairs for PMIDs, DOIs and ClinVar IDs named in a source cell (links only, nothing loaded)."""
     out = [(f"PMID {m[1]}", f"https://pubmed.ncbi.nlm.nih.gov/{m[1]}/") for m in _PMID_RE.finditer(source)]
     out += [(f"doi:{m[1]}", f"https://doi.org/{m[1]}") for m in _DOI_RE.finditer(source)]
-    out += [(f"ClinVar {m[1]}", f"https://www.ncbi.nlm.nih.gov/clinvar/variation/{m[1]}/")
-            for m in _CV_RE.finditer(source)]
+    out += [
+        (f"ClinVar {m[1]}", f"https://www.ncbi.nlm.nih.gov/clinvar/variation/{m[1]}/") for m in _CV_RE.finditer(source)
+    ]
     return out
-

@@ -8,11 +8,12 @@ Conventions
   it never relies on how the caller aligned the VCF record.
 - p. names are predicted, so written in parentheses, three-letter code, `Ter` for stop.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .codons import AA1, AA3, aa3, revcomp
 from .errors import InputError
@@ -62,7 +63,7 @@ def trim_common(ref: str, alt: str) -> tuple[int, str, str]:
     q = 0
     while q < len(r) and q < len(a) and r[-1 - q] == a[-1 - q]:
         q += 1
-    return p, r[:len(r) - q], a[:len(a) - q]
+    return p, r[: len(r) - q], a[: len(a) - q]
 
 
 def minimal_edit(pos: int, ref: str, alt: str) -> Edit:
@@ -205,7 +206,7 @@ def shift_p_change(prot: str, k: int, deleted: str, inserted: str) -> tuple[int,
     """3' rule on the protein for a pure deletion or insertion: (k, deleted, inserted) most C-terminal."""
     if deleted and not inserted:
         k = p_shift_del(prot, k, len(deleted))
-        return k, prot[k:k + len(deleted)], ""
+        return k, prot[k : k + len(deleted)], ""
     if inserted and not deleted:
         k, inserted = p_shift_ins(prot, k, inserted)
     return k, deleted, inserted
@@ -224,7 +225,7 @@ def format_p_change(prot: str, k: int, deleted: str, inserted: str) -> str:
     if not deleted:  # insertion (or duplication)
         k, ins = p_shift_ins(prot, k, inserted)
         n = len(ins)
-        if k - n >= 0 and prot[k - n:k] == ins:
+        if k - n >= 0 and prot[k - n : k] == ins:
             return f"{_span(f'{AA3[prot[k - n]]}{k - n + 1}', f'{AA3[prot[k - 1]]}{k}')}dup"
         if k == 0:
             return f"Met1_{AA3[prot[0]]}1ins{aa3(ins)}"  # not reached for coding changes (start_lost)
@@ -249,12 +250,12 @@ def format_ext(pos: int, alt_aa: str, ter: int | None) -> str:
 
 # ------------------------------------------------------------------------------------- parsing
 _POS = r"(?:[-*]?\d+)(?:[-+]\d+)?"
-_C_RE = re.compile(
-    r"^(?:(?P<acc>[A-Za-z]{2}_\d+(?:\.\d+)?)(?:\([^)]*\))?:)?c\.(?P<body>.+)$")
+_C_RE = re.compile(r"^(?:(?P<acc>[A-Za-z]{2}_\d+(?:\.\d+)?)(?:\([^)]*\))?:)?c\.(?P<body>.+)$")
 _C_BODY = re.compile(
     rf"^(?P<p1>{_POS})(?:_(?P<p2>{_POS}))?"
     r"(?:(?P<sub>[ACGT])>(?P<subalt>[ACGT])|(?P<eq>=)|"
-    r"(?P<kind>delins|del|dup|ins|inv)(?P<seq>[ACGTN]*))$")
+    r"(?P<kind>delins|del|dup|ins|inv)(?P<seq>[ACGTN]*))$"
+)
 
 
 def parse_cpos(s: str) -> CPos:
@@ -284,8 +285,10 @@ def parse_c(name: str) -> tuple[CPos, CPos, str, str, str]:
         body = body[1:-1]
     b = _C_BODY.match(body)
     if not b:
-        raise InputError(f"'{name}': unsupported or malformed c. change '{body}' "
-                         "(supported: >, del, dup, ins, delins, inv, = with exact positions)")
+        raise InputError(
+            f"'{name}': unsupported or malformed c. change '{body}' "
+            "(supported: >, del, dup, ins, delins, inv, = with exact positions)"
+        )
     start = parse_cpos(b.group("p1"))
     end = parse_cpos(b.group("p2")) if b.group("p2") else start
     if b.group("sub"):
@@ -354,7 +357,8 @@ _P_BODY = re.compile(
     rf"^(?P<a1>{_AA})(?P<p1>\d+)(?:_(?P<a2>{_AA})(?P<p2>\d+))?"
     rf"(?P<rest>=|\?|del|dup|ins(?P<ins>(?:{_AA})+)|delins(?P<dins>(?:{_AA})+)|"
     rf"(?P<fsaa>{_AA})?fs(?:(?:Ter|\*|X)(?P<fster>\d+|\?))?|"
-    rf"(?P<extaa>{_AA})?ext(?:(?:Ter|\*|X)?(?P<exter>\d+|\?))?|(?P<sub>{_AA}))$")
+    rf"(?P<extaa>{_AA})?ext(?:(?:Ter|\*|X)?(?P<exter>\d+|\?))?|(?P<sub>{_AA}))$"
+)
 
 
 def _aa1(tok: str) -> str:
@@ -410,12 +414,20 @@ def parse_p(name: str) -> PChange:
         return PChange("delins", alt=_aa_seq(b.group("dins")), **common)
     if "fs" in rest:
         ter = b.group("fster")
-        return PChange("fs", alt=_aa1(b.group("fsaa")) if b.group("fsaa") else "",
-                       ter=int(ter) if ter and ter != "?" else None, **common)
+        return PChange(
+            "fs",
+            alt=_aa1(b.group("fsaa")) if b.group("fsaa") else "",
+            ter=int(ter) if ter and ter != "?" else None,
+            **common,
+        )
     if "ext" in rest:
         ter = b.group("exter")
-        return PChange("ext", alt=_aa1(b.group("extaa")) if b.group("extaa") else "",
-                       ter=int(ter) if ter and ter != "?" else None, **common)
+        return PChange(
+            "ext",
+            alt=_aa1(b.group("extaa")) if b.group("extaa") else "",
+            ter=int(ter) if ter and ter != "?" else None,
+            **common,
+        )
     alt = _aa1(b.group("sub"))
     if a2:
         raise InputError(f"'{name}': a substitution has a single position")

@@ -3,6 +3,7 @@
 Genomic coordinates are 1-based, inclusive, on the forward strand. Exons are kept in transcript order
 (exon 1 first; on the minus strand exon 1 has the highest coordinates).
 """
+
 from __future__ import annotations
 
 import json
@@ -79,15 +80,23 @@ class Transcript:
     _tx_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
-    def load(cls, build: str, path: Path | None = None) -> "Transcript":
+    def load(cls, build: str, path: Path | None = None) -> Transcript:
         path = path or RESOURCES / "trpm6" / f"transcript.{build}.json"
         d = json.loads(Path(path).read_text())
         exons = tuple(Exon(e["number"], e["start"], e["end"]) for e in d["exons"])
         t = cls(
-            gene=d["gene"], transcript_id=d["transcript_id"], protein_id=d["protein_id"],
-            ensembl_transcript_id=d["ensembl_transcript_id"], build=d["build"], chrom=d["chrom"],
-            refseq_chrom=d["refseq_chrom"], chrom_length=d["chrom_length"], strand=d["strand"],
-            exons=exons, cds_start=d["cds_start"], cds_end=d["cds_end"],
+            gene=d["gene"],
+            transcript_id=d["transcript_id"],
+            protein_id=d["protein_id"],
+            ensembl_transcript_id=d["ensembl_transcript_id"],
+            build=d["build"],
+            chrom=d["chrom"],
+            refseq_chrom=d["refseq_chrom"],
+            chrom_length=d["chrom_length"],
+            strand=d["strand"],
+            exons=exons,
+            cds_start=d["cds_start"],
+            cds_end=d["cds_end"],
         )
         starts, acc = [], 0
         for e in exons:

@@ -3,6 +3,7 @@
 Per-sample files are written under a temporary name and renamed last, so a killed job never leaves a report
 that looks finished; the batch's tracked output (its summary rows) is written only after every report.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,11 +23,19 @@ from .model import Variant
 from .reference import GeneCache, write_region_fasta
 from .samplesheet import SampleRow
 from .settings import Thresholds
+from .vcfio import (
+    Record,
+    SampleGenotype,
+    VcfHeader,
+    declare_contig,
+    file_sha256,
+    inspect_vcf,
+    normalise_region,
+    read_records,
+    readable_copy,
+    region_of,
+)
 from .verdict import SampleCall, decide
-from .vcfio import (Record, SampleGenotype, VcfHeader, declare_contig, file_sha256, inspect_vcf, normalise_region,
-                    read_records, readable_copy, region_of)
-
-
 
 
 @dataclass
@@ -47,6 +56,7 @@ class RunContext:
 
 
 # --- genotype and QC ------------------------------------------------------------------------------------------
+
 
 def genotype_string(g: SampleGenotype) -> str:
     sep = "|" if g.phased else "/"
@@ -99,6 +109,7 @@ def allele_balance(g: SampleGenotype) -> float | None:
 
 # --- one VCF, many samples ------------------------------------------------------------------------------------
 
+
 def region_fasta_for(ctx: RunContext, contig: str) -> str:
     if contig not in ctx.region_fastas:
         path = ctx.tmpdir / f"region.{contig}.fa.gz"
@@ -123,7 +134,8 @@ def check_ref_alleles(records: list[Record], ctx: RunContext, header: VcfHeader)
     if checked >= 3 and len(bad) > max(2, 0.2 * checked):
         raise InputError(
             f"{header.name}: REF alleles disagree with the reference {ctx.cache.reference} at {len(bad)} of "
-            f"{checked} records in TRPM6: the VCF was called on another build or reference; use the matching FASTA")
+            f"{checked} records in TRPM6: the VCF was called on another build or reference; use the matching FASTA"
+        )
     return bad
 
 
@@ -154,7 +166,9 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
     tmp.unlink(missing_ok=True)
     bad_ref = check_ref_alleles(records, ctx, header)
     vcf_sha = ctx.sha256(rows[0].vcf)
-    return [sample_report(row, j, col, records, bad_ref, vcf_sha, ctx) for j, (row, col) in enumerate(zip(rows, columns))]
+    return [
+        sample_report(row, j, col, records, bad_ref, vcf_sha, ctx) for j, (row, col) in enumerate(zip(rows, columns))
+    ]
 
 
 def vcf_column(row: SampleRow, header: VcfHeader) -> str:
@@ -165,21 +179,30 @@ def vcf_column(row: SampleRow, header: VcfHeader) -> str:
     if not row.vcf_sample and len(header.samples) == 1:
         return header.samples[0]
     have = ", ".join(header.samples[:5]) + (" ..." if len(header.samples) > 5 else "")
-    what = ("set `vcf_sample` to the VCF's column name" if header.samples else
-            "the VCF has no genotype columns; give a VCF with sample columns")
-    raise InputError(f"sample sheet line {row.line}: sample {row.sample}: no column {col!r} in "
-                     f"{header.name} (columns: {have or 'none'}); {what}")
+    what = (
+        "set `vcf_sample` to the VCF's column name"
+        if header.samples
+        else "the VCF has no genotype columns; give a VCF with sample columns"
+    )
+    raise InputError(
+        f"sample sheet line {row.line}: sample {row.sample}: no column {col!r} in "
+        f"{header.name} (columns: {have or 'none'}); {what}"
+    )
 
 
 def _variant_key(r: Record) -> str:
     return f"{r.chrom}:{r.pos}:{r.ref}:{r.alt}"
 
 
-def sample_report(row: SampleRow, j: int, column: str, records: list[Record], bad_ref: set[int], vcf_sha: str,
-                  ctx: RunContext) -> dict:
+def sample_report(
+    row: SampleRow, j: int, column: str, records: list[Record], bad_ref: set[int], vcf_sha: str, ctx: RunContext
+) -> dict:
     th = ctx.thresholds
-    notes = [] if column == (row.vcf_sample or row.sample) else [
-        f"VCF column {column!r} used for sample {row.sample!r} (single-sample VCF)"]
+    notes = (
+        []
+        if column == (row.vcf_sample or row.sample)
+        else [f"VCF column {column!r} used for sample {row.sample!r} (single-sample VCF)"]
+    )
     variants: list[dict] = []
     filtered: list[dict] = []
     calls: list[Any] = []
@@ -220,13 +243,19 @@ def sample_report(row: SampleRow, j: int, column: str, records: list[Record], ba
                 blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
             continue
         if r.kind == "symbolic":
-            filtered.append(_filtered(r, f"symbolic allele {r.alt} is not interpreted by this pipeline; review by hand"))
+            filtered.append(
+                _filtered(r, f"symbolic allele {r.alt} is not interpreted by this pipeline; review by hand")
+            )
             continue
         if r.kind == "sv" and r.end <= r.pos:
-            filtered.append(_filtered(r, f"structural variant {r.alt} without END or SVLEN: extent unknown; review by hand"))
+            filtered.append(
+                _filtered(r, f"structural variant {r.alt} without END or SVLEN: extent unknown; review by hand")
+            )
             continue
         if r.kind == "star":
-            filtered.append(_filtered(r, "spanning deletion allele (*): the deletion itself is reported at its own record"))
+            filtered.append(
+                _filtered(r, "spanning deletion allele (*): the deletion itself is reported at its own record")
+            )
             continue
         if i in bad_ref:
             try:
@@ -243,14 +272,27 @@ def sample_report(row: SampleRow, j: int, column: str, records: list[Record], ba
             blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
         flags = qc_flags(r, g, zyg, th)
         v = {
-            "chrom": r.chrom, "pos": r.pos, "ref": r.ref, "alt": r.alt,
+            "chrom": r.chrom,
+            "pos": r.pos,
+            "ref": r.ref,
+            "alt": r.alt,
             "original": {"chrom": r.original[0], "pos": r.original[1], "ref": r.original[2], "alt": r.original[3]},
-            "hgvs_g": ann.hgvs_g, "hgvs_c": ann.hgvs_c, "hgvs_p": ann.hgvs_p,
-            "consequence": list(ann.consequences), "impact": ann.impact, "exon": ann.exon, "intron": ann.intron,
-            "genotype": genotype_string(g), "zygosity": zyg, "phased": g.phased, "phase_set": g.phase_set,
-            "classification": cls.classification, "classification_rule": cls.rule,
+            "hgvs_g": ann.hgvs_g,
+            "hgvs_c": ann.hgvs_c,
+            "hgvs_p": ann.hgvs_p,
+            "consequence": list(ann.consequences),
+            "impact": ann.impact,
+            "exon": ann.exon,
+            "intron": ann.intron,
+            "genotype": genotype_string(g),
+            "zygosity": zyg,
+            "phased": g.phased,
+            "phase_set": g.phase_set,
+            "classification": cls.classification,
+            "classification_rule": cls.rule,
             "curated_match": _match_dict(match),
-            "qc_pass": not flags, "qc_flags": flags + info_flags(g),
+            "qc_pass": not flags,
+            "qc_flags": flags + info_flags(g),
             "qc": {"filter": ";".join(r.filters), "dp": g.dp, "gq": g.gq, "allele_balance": allele_balance(g)},
             "haplotype": None,
             "info": dict(sorted(r.info.items())),
@@ -259,10 +301,21 @@ def sample_report(row: SampleRow, j: int, column: str, records: list[Record], ba
             v["exons_affected"] = list(ann.exons_affected)
         v["qualifying"] = v["qc_pass"] and v["classification"] in ("pathogenic", "likely_pathogenic")
         variants.append(v)
-        calls.append(SampleCall(
-            key=_variant_key(r), classification=cls.classification, zygosity=zyg, phased=g.phased,
-            phase_set=g.phase_set, haplotype=_alt_haplotype(g), qc_pass=v["qc_pass"], pos=r.pos,
-            hgvs_c=ann.hgvs_c, hgvs_p=ann.hgvs_p, qc_flags=tuple(flags)))
+        calls.append(
+            SampleCall(
+                key=_variant_key(r),
+                classification=cls.classification,
+                zygosity=zyg,
+                phased=g.phased,
+                phase_set=g.phase_set,
+                haplotype=_alt_haplotype(g),
+                qc_pass=v["qc_pass"],
+                pos=r.pos,
+                hgvs_c=ann.hgvs_c,
+                hgvs_p=ann.hgvs_p,
+                qc_flags=tuple(flags),
+            )
+        )
     apply_haplotypes(variants, calls, records, ctx)
     assessable = not (n_records > 0 and n_missing == n_records)
     coverage = sample_coverage(row, blocks, ctx, had_blocks=any(r.kind == "block" for r in records))
@@ -273,22 +326,40 @@ def sample_report(row: SampleRow, j: int, column: str, records: list[Record], ba
     if coverage and verdict.verdict in ("monoallelic", "negative", "inconclusive"):
         notes = notes + [n for n in coverage.get("notes", []) if n not in notes]
     if n_records == 0:
-        notes.append("The VCF has no records in the TRPM6 region for any sample (variant-only VCF: "
-                     "absence of records is read as reference).")
+        notes.append(
+            "The VCF has no records in the TRPM6 region for any sample (variant-only VCF: "
+            "absence of records is read as reference)."
+        )
     report = {
-        "schema_version": rp.SCHEMA_VERSION, "sample": row.sample, "vcf_sample": column,
-        "gene": "TRPM6", "genome_build": ctx.cache.build, "transcript": ctx.cache.transcript.transcript_id,
-        "protein": ctx.cache.transcript.protein_id, "synthetic_reference": ctx.cache.synthetic,
-        "verdict": verdict.verdict, "verdict_text": verdict.text, "verdict_notes": list(verdict.notes) + notes,
-        "variants": variants, "filtered": filtered,
-        "sample_qc": {"records_in_region": n_records, "variants_reported": len(variants),
-                      "records_filtered": len(filtered), "homozygous_reference_records": n_homref,
-                      "missing_genotype_records": n_missing},
+        "schema_version": rp.SCHEMA_VERSION,
+        "sample": row.sample,
+        "vcf_sample": column,
+        "gene": "TRPM6",
+        "genome_build": ctx.cache.build,
+        "transcript": ctx.cache.transcript.transcript_id,
+        "protein": ctx.cache.transcript.protein_id,
+        "synthetic_reference": ctx.cache.synthetic,
+        "verdict": verdict.verdict,
+        "verdict_text": verdict.text,
+        "verdict_notes": list(verdict.notes) + notes,
+        "variants": variants,
+        "filtered": filtered,
+        "sample_qc": {
+            "records_in_region": n_records,
+            "variants_reported": len(variants),
+            "records_filtered": len(filtered),
+            "homozygous_reference_records": n_homref,
+            "missing_genotype_records": n_missing,
+        },
         "coverage": coverage,
         "provenance": {
             "pipeline_version": __version__,
-            "reference": {"path": ctx.cache.reference, "build": ctx.cache.build, "contig": ctx.cache.contig,
-                          "fingerprint": ctx.cache.reference_fingerprint},
+            "reference": {
+                "path": ctx.cache.reference,
+                "build": ctx.cache.build,
+                "contig": ctx.cache.contig,
+                "fingerprint": ctx.cache.reference_fingerprint,
+            },
             "curated_table_version": ctx.curated.version,
             "config_sha256": ctx.config_sha256,
             "inputs_sha256": {"vcf": vcf_sha, "alignments": ctx.sha256(row.alignments) if row.alignments else None},
@@ -306,9 +377,11 @@ def too_little_coverage(verdict: Any, coverage: dict | None, th: Thresholds) -> 
     frac = coverage.get("fraction_cds_at_threshold")
     if frac is None or frac >= th.min_covered_fraction:
         return verdict
-    text = (f"TRPM6 could not be assessed: only {100 * frac:.1f}% of the coding sequence (+/-20 bp) reached "
-            f"{th.coverage_threshold}x (at least {100 * th.min_covered_fraction:.0f}% is needed for a negative "
-            f"result). {verdict.text}")
+    text = (
+        f"TRPM6 could not be assessed: only {100 * frac:.1f}% of the coding sequence (+/-20 bp) reached "
+        f"{th.coverage_threshold}x (at least {100 * th.min_covered_fraction:.0f}% is needed for a negative "
+        f"result). {verdict.text}"
+    )
     return dataclasses.replace(verdict, verdict="inconclusive", text=text)
 
 
@@ -329,7 +402,11 @@ def _filtered(r: Record, reason: str) -> dict:
 def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Record], ctx: RunContext) -> None:
     """Variants of one sample that touch the same codon and are known to be in cis (both homozygous, or phased
     het on the same haplotype of one phase set) get one combined protein change (`haplotype`)."""
-    coding = [(i, v) for i, v in enumerate(variants) if v["hgvs_p"] and v["hgvs_p"] != f"{ctx.cache.transcript.protein_id}:p.?"]
+    coding = [
+        (i, v)
+        for i, v in enumerate(variants)
+        if v["hgvs_p"] and v["hgvs_p"] != f"{ctx.cache.transcript.protein_id}:p.?"
+    ]
     used: set[int] = set()
     for a in range(len(coding)):
         ia, va = coding[a]
@@ -345,25 +422,33 @@ def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Recor
             elif calls[ia].zygosity == "heterozygous" and calls[ib].zygosity == "heterozygous":
                 for x, y in ((ia, ib), (ib, ia)):
                     variants[x]["qc_flags"].append(
-                        f"near {variants[y]['hgvs_c']} (same or adjacent codon), phase unknown: may be one event")
+                        f"near {variants[y]['hgvs_c']} (same or adjacent codon), phase unknown: may be one event"
+                    )
         if len(group) < 2:
             continue
         vs = [Variant(ctx.cache.contig, variants[k]["pos"], variants[k]["ref"], variants[k]["alt"]) for k in group]
         hap = annotate_haplotype(vs, ctx.cache)
         match = ctx.curated.match(combined_variant(vs, ctx.cache), hap)
         cls = classify(hap, match)
-        members = [f"{variants[m]['chrom']}:{variants[m]['pos']}:{variants[m]['ref']}:{variants[m]['alt']}" for m in group]
+        members = [
+            f"{variants[m]['chrom']}:{variants[m]['pos']}:{variants[m]['ref']}:{variants[m]['alt']}" for m in group
+        ]
         for k in group:
             used.add(k)
             v = variants[k]
-            v["haplotype"] = {"hgvs_c": hap.hgvs_c, "hgvs_p": hap.hgvs_p, "consequence": list(hap.consequences),
-                              "members": members}
+            v["haplotype"] = {
+                "hgvs_c": hap.hgvs_c,
+                "hgvs_p": hap.hgvs_p,
+                "consequence": list(hap.consequences),
+                "members": members,
+            }
             v["classification"] = cls.classification
             v["classification_rule"] = f"{cls.rule} [combined change in cis: {hap.hgvs_c}, {hap.hgvs_p}]"
             v["curated_match"] = _match_dict(match)
             v["qualifying"] = v["qc_pass"] and cls.classification in ("pathogenic", "likely_pathogenic")
-            calls[k] = dataclasses.replace(calls[k], classification=cls.classification, key=";".join(members),
-                                           hgvs_c=hap.hgvs_c, hgvs_p=hap.hgvs_p)
+            calls[k] = dataclasses.replace(
+                calls[k], classification=cls.classification, key=";".join(members), hgvs_c=hap.hgvs_c, hgvs_p=hap.hgvs_p
+            )
 
 
 def combined_variant(vs: list[Variant], cache: GeneCache) -> Variant:
@@ -373,15 +458,21 @@ def combined_variant(vs: list[Variant], cache: GeneCache) -> Variant:
     lo, hi = min(v.pos for v in vs), max(v.end for v in vs)
     alt = list(cache.fetch(lo, hi))
     for v in vs:
-        alt[v.pos - lo:v.end - lo + 1] = list(v.alt)
+        alt[v.pos - lo : v.end - lo + 1] = list(v.alt)
     return Variant(vs[0].chrom, lo, cache.fetch(lo, hi), "".join(alt))
 
 
 def _match_dict(match: Any) -> dict | None:
     if match is None:
         return None
-    d = {"id": match.id, "level": match.level, "classification": match.entry.classification,
-         "evidence_tier": match.entry.evidence_tier, "source": match.entry.source, "evidence": match.entry.evidence}
+    d = {
+        "id": match.id,
+        "level": match.level,
+        "classification": match.entry.classification,
+        "evidence_tier": match.entry.evidence_tier,
+        "source": match.entry.source,
+        "evidence": match.entry.evidence,
+    }
     if getattr(match.entry, "review_status", None):
         d["review_status"] = match.entry.review_status
     return d
@@ -401,11 +492,19 @@ def _cis_window(a: dict, b: dict) -> int:
 def _in_cis(a: Any, b: Any) -> bool:
     if a.zygosity == "homozygous" and b.zygosity == "homozygous":
         return True
-    return (a.phased and b.phased and a.phase_set is not None and a.phase_set == b.phase_set
-            and a.haplotype is not None and a.haplotype == b.haplotype)
+    return (
+        a.phased
+        and b.phased
+        and a.phase_set is not None
+        and a.phase_set == b.phase_set
+        and a.haplotype is not None
+        and a.haplotype == b.haplotype
+    )
 
 
-def sample_coverage(row: SampleRow, blocks: list[tuple[int, int, int]], ctx: RunContext, had_blocks: bool) -> dict | None:
+def sample_coverage(
+    row: SampleRow, blocks: list[tuple[int, int, int]], ctx: RunContext, had_blocks: bool
+) -> dict | None:
     th = ctx.thresholds.coverage_threshold
     if row.alignments:
         return coverage_from_alignments(row.alignments, ctx.cache, threshold=th, reference=ctx.cache.reference)
@@ -415,6 +514,7 @@ def sample_coverage(row: SampleRow, blocks: list[tuple[int, int, int]], ctx: Run
 
 
 # --- writing ---------------------------------------------------------------------------------------------------
+
 
 def _file_mode() -> int:
     umask = os.umask(0)  # reading the umask means setting it: once per process, put back at once

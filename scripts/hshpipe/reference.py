@@ -4,6 +4,7 @@ The gene cache is the TRPM6 region cut from the user's reference (plain or bgzip
 reference, with the transcript laid on it. Its CDS is translated and compared with the shipped protein,
 so a wrong build, wrong naming or wrong file fails here, before any sample runs.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,9 @@ PADDING = 10_000  # bases kept on each side of the transcript (upstream/downstre
 MAX_PROTEIN_MISMATCHES = 10  # known polymorphic residues differ between protein snapshots and genomes
 GENETIC_CODE = {
     a + b + c: "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"[16 * i + 4 * j + k]
-    for i, a in enumerate("TCAG") for j, b in enumerate("TCAG") for k, c in enumerate("TCAG")
+    for i, a in enumerate("TCAG")
+    for j, b in enumerate("TCAG")
+    for k, c in enumerate("TCAG")
 }
 _COMP = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 
@@ -30,7 +33,7 @@ def revcomp(s: str) -> str:
 
 
 def translate(cds: str) -> str:
-    return "".join(GENETIC_CODE.get(cds[i:i + 3], "X") for i in range(0, len(cds) - len(cds) % 3, 3))
+    return "".join(GENETIC_CODE.get(cds[i : i + 3], "X") for i in range(0, len(cds) - len(cds) % 3, 3))
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ class GeneCache:
         """Forward-strand bases start..end (1-based, inclusive); raises if outside the cached region."""
         if start < self.region_start or end > self.region_end:
             raise IndexError(f"{self.contig}:{start}-{end} outside the gene cache")
-        return self.seq[start - self.region_start:end - self.region_start + 1]
+        return self.seq[start - self.region_start : end - self.region_start + 1]
 
     def cds_sequence(self) -> str:
         t = self.transcript
@@ -68,18 +71,29 @@ class GeneCache:
         return "".join(parts)
 
     def to_json(self) -> str:
-        d = {k: getattr(self, k) for k in
-             ("build", "contig", "region_start", "seq", "protein", "reference", "reference_fingerprint", "synthetic")}
+        d = {
+            k: getattr(self, k)
+            for k in (
+                "build",
+                "contig",
+                "region_start",
+                "seq",
+                "protein",
+                "reference",
+                "reference_fingerprint",
+                "synthetic",
+            )
+        }
         return json.dumps(d, sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "GeneCache":
+    def from_json(cls, text: str) -> GeneCache:
         d = json.loads(text)
         t = replace(Transcript.load(d["build"]), chrom=d["contig"])
         return cls(transcript=t, **d)
 
     @classmethod
-    def load(cls, path: str | Path) -> "GeneCache":
+    def load(cls, path: str | Path) -> GeneCache:
         return cls.from_json(Path(path).read_text())
 
 
@@ -103,16 +117,19 @@ def detect_build(contigs: list[tuple[str, int]], requested: str = "auto", source
             if build is None:
                 raise InputError(
                     f"{source}: contig {name} has length {length:,}, which is neither GRCh38 chr9 (138,394,717) "
-                    "nor GRCh37 chr9 (141,213,431); give a GRCh38 or GRCh37 reference")
+                    "nor GRCh37 chr9 (141,213,431); give a GRCh38 or GRCh37 reference"
+                )
             if requested not in ("auto", build):
                 raise InputError(
                     f"{source}: genome_build is {requested} but contig {name} has the {build} length "
-                    f"({length:,}); set genome_build: {build} or auto, or use the {requested} reference")
+                    f"({length:,}); set genome_build: {build} or auto, or use the {requested} reference"
+                )
             return build, name
     names = ", ".join(n for n, _ in contigs[:5]) or "none"
     raise InputError(
         f"{source}: no chromosome 9 contig (chr9, 9 or NC_000009) found (contigs: {names}); "
-        "give the GRCh38 or GRCh37 FASTA your reads were aligned to")
+        "give the GRCh38 or GRCh37 FASTA your reads were aligned to"
+    )
 
 
 def build_gene_cache(fasta: str | Path, requested_build: str = "auto") -> GeneCache:
@@ -126,7 +143,8 @@ def build_gene_cache(fasta: str | Path, requested_build: str = "auto") -> GeneCa
     except (OSError, ValueError) as exc:
         raise InputError(
             f"{fasta}: cannot open as an indexed FASTA ({exc}); give a plain or bgzip-compressed FASTA "
-            "(index with `samtools faidx`; plain gzip is not supported: recompress with bgzip)") from None
+            "(index with `samtools faidx`; plain gzip is not supported: recompress with bgzip)"
+        ) from None
     contigs = list(zip(fa.references, fa.lengths))
     build, contig = detect_build(contigs, requested_build, source=str(fasta))
     t = replace(Transcript.load(build), chrom=contig)
@@ -136,8 +154,14 @@ def build_gene_cache(fasta: str | Path, requested_build: str = "auto") -> GeneCa
     fa.close()
     synthetic = _first_header_synthetic(fasta)
     cache = GeneCache(
-        build=build, contig=contig, region_start=start, seq=seq, transcript=t, protein=load_protein(),
-        reference=str(fasta), synthetic=synthetic,
+        build=build,
+        contig=contig,
+        region_start=start,
+        seq=seq,
+        transcript=t,
+        protein=load_protein(),
+        reference=str(fasta),
+        synthetic=synthetic,
         reference_fingerprint=hashlib.sha256(fai_text + seq.encode()).hexdigest(),
     )
     check_translation(cache)
@@ -150,7 +174,7 @@ def _first_header_synthetic(fasta: Path) -> bool:
 
     with open(fasta, "rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
-    with (gzip.open(fasta, "rb") if gz else open(fasta, "rb")) as fh:
+    with gzip.open(fasta, "rb") if gz else open(fasta, "rb") as fh:
         return b"synthetic" in fh.readline(4096).lower()
 
 
@@ -160,23 +184,25 @@ def check_translation(cache: GeneCache) -> None:
     if cds.count("N") > len(cds) // 10:
         raise InputError(
             f"{where}: the TRPM6 coding sequence is mostly N in this reference; it does not hold chromosome 9 "
-            "sequence at the expected build coordinates (wrong build or masked file?)")
+            "sequence at the expected build coordinates (wrong build or masked file?)"
+        )
     prot = translate(cds)
     if not prot.endswith("*") or "*" in prot[:-1] or len(prot) - 1 != len(cache.protein):
         stops = prot[:-1].count("*")
         raise InputError(
             f"{where}: the TRPM6 CDS does not translate to NP_060132.3 ({stops} internal stop codons, "
             f"length {len(prot) - 1} aa vs {len(cache.protein)}); the reference is not {cache.build} "
-            "or has another naming: check `reference` and `genome_build`")
+            "or has another naming: check `reference` and `genome_build`"
+        )
     mism = sum(1 for a, b in zip(prot, cache.protein) if a != b)
     if mism > MAX_PROTEIN_MISMATCHES:
         raise InputError(
             f"{where}: the TRPM6 CDS translation differs from NP_060132.3 at {mism} residues (more than "
-            f"{MAX_PROTEIN_MISMATCHES}); the reference is not {cache.build}: check `reference` and `genome_build`")
+            f"{MAX_PROTEIN_MISMATCHES}); the reference is not {cache.build}: check `reference` and `genome_build`"
+        )
 
 
-def write_padded_fasta(path: str | Path, contig: str, length: int, start: int, seq: str,
-                       description: str = "") -> Path:
+def write_padded_fasta(path: str | Path, contig: str, length: int, start: int, seq: str, description: str = "") -> Path:
     """Write a bgzipped, faidx-indexed FASTA of one contig of `length` bases holding `seq` at `start` (1-based)
     and N elsewhere, 60 bases a line."""
     import pysam
@@ -193,8 +219,9 @@ def write_padded_fasta(path: str | Path, contig: str, length: int, start: int, s
             if line_end < lo or line_start > hi:
                 chunk.append(full_n if line_end - line_start + 1 == width else "N" * (line_end - line_start + 1) + "\n")
             else:
-                chunk.append("".join(seq[g - lo] if lo <= g <= hi else "N" for g in range(line_start, line_end + 1))
-                             + "\n")
+                chunk.append(
+                    "".join(seq[g - lo] if lo <= g <= hi else "N" for g in range(line_start, line_end + 1)) + "\n"
+                )
             if len(chunk) >= 200_000:
                 fh.write("".join(chunk))
                 chunk = []

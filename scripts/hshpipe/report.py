@@ -6,6 +6,7 @@ report and `generated_on` give the same bytes. HTML is rendered with jinja2 and 
 input-derived string (sample names, HGVS, INFO values, FILTER names, reasons, citations) goes through it.
 Presentation values are prepared in Python ("view" dicts) so that the templates stay free of logic.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,10 +29,14 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO REFERENCE \u2014 NOT FOR CLINICAL USE"
 
-VERDICTS: tuple[str, ...] = (
-    "biallelic", "possible_compound_heterozygous", "monoallelic", "negative", "inconclusive")
+VERDICTS: tuple[str, ...] = ("biallelic", "possible_compound_heterozygous", "monoallelic", "negative", "inconclusive")
 CLASSIFICATIONS: tuple[str, ...] = (
-    "pathogenic", "likely_pathogenic", "uncertain_significance", "likely_benign", "benign")
+    "pathogenic",
+    "likely_pathogenic",
+    "uncertain_significance",
+    "likely_benign",
+    "benign",
+)
 
 VERDICT_LABELS: dict[str, str] = {
     "biallelic": "Biallelic",
@@ -42,8 +47,7 @@ VERDICT_LABELS: dict[str, str] = {
 }
 VERDICT_HEADLINES: dict[str, str] = {
     "biallelic": "Biallelic pathogenic TRPM6 variants: consistent with a diagnosis of HSH",
-    "possible_compound_heterozygous":
-        "Two or more qualifying TRPM6 variants, phase unknown: possible compound heterozygosity",
+    "possible_compound_heterozygous": "Two or more qualifying TRPM6 variants, phase unknown: possible compound heterozygosity",
     "monoallelic": "One qualifying TRPM6 allele: not sufficient on its own for recessive HSH",
     "negative": "No qualifying TRPM6 variant detected",
     "inconclusive": "Inconclusive: this sample could not be assessed",
@@ -56,8 +60,11 @@ CLASSIFICATION_LABELS: dict[str, str] = {
     "benign": "Benign",
 }
 CLASSIFICATION_CSS: dict[str, str] = {
-    "pathogenic": "cls-p", "likely_pathogenic": "cls-lp", "uncertain_significance": "cls-vus",
-    "likely_benign": "cls-lb", "benign": "cls-b",
+    "pathogenic": "cls-p",
+    "likely_pathogenic": "cls-lp",
+    "uncertain_significance": "cls-vus",
+    "likely_benign": "cls-lb",
+    "benign": "cls-b",
 }
 MATCH_LEVEL_LABELS: dict[str, str] = {
     "genomic": "same genomic allele",
@@ -68,16 +75,59 @@ MATCH_LEVEL_LABELS: dict[str, str] = {
 }
 
 SAMPLE_TSV_COLUMNS: tuple[str, ...] = (
-    "sample", "vcf_sample", "verdict", "chrom", "pos", "ref", "alt", "original", "hgvs_g", "hgvs_c", "hgvs_p",
-    "consequence", "impact", "exon", "intron", "genotype", "zygosity", "phased", "phase_set",
-    "classification", "rule", "curated_id", "curated_level", "curated_classification", "qualifying",
-    "qc_pass", "qc_flags", "filter", "dp", "gq", "allele_balance", "haplotype_hgvs_c", "haplotype_hgvs_p",
-    "info", "reason",
+    "sample",
+    "vcf_sample",
+    "verdict",
+    "chrom",
+    "pos",
+    "ref",
+    "alt",
+    "original",
+    "hgvs_g",
+    "hgvs_c",
+    "hgvs_p",
+    "consequence",
+    "impact",
+    "exon",
+    "intron",
+    "genotype",
+    "zygosity",
+    "phased",
+    "phase_set",
+    "classification",
+    "rule",
+    "curated_id",
+    "curated_level",
+    "curated_classification",
+    "qualifying",
+    "qc_pass",
+    "qc_flags",
+    "filter",
+    "dp",
+    "gq",
+    "allele_balance",
+    "haplotype_hgvs_c",
+    "haplotype_hgvs_p",
+    "info",
+    "reason",
 )
 SUMMARY_TSV_COLUMNS: tuple[str, ...] = (
-    "sample", "vcf_sample", "verdict", "qualifying_hgvs_c", "qualifying_hgvs_p", "qualifying_zygosity",
-    "n_variants", "n_qualifying", "n_qc_fail", "n_filtered", "qc_state", "coverage_fraction",
-    "coverage_threshold", "n_coverage_gaps", "synthetic_reference", "report_html",
+    "sample",
+    "vcf_sample",
+    "verdict",
+    "qualifying_hgvs_c",
+    "qualifying_hgvs_p",
+    "qualifying_zygosity",
+    "n_variants",
+    "n_qualifying",
+    "n_qc_fail",
+    "n_filtered",
+    "qc_state",
+    "coverage_fraction",
+    "coverage_threshold",
+    "n_coverage_gaps",
+    "synthetic_reference",
+    "report_html",
 )
 
 # Citations in curated evidence: PMIDs and DOIs become hyperlinks (never loaded as resources).
@@ -93,6 +143,7 @@ _DOI_TRAILING = ".,;:)]}'"
 # --------------------------------------------------------------------------------------------------
 # small formatting helpers (pure)
 # --------------------------------------------------------------------------------------------------
+
 
 def short_hgvs(name: str | None) -> str:
     """`NM_017662.5:c.1769C>G` -> `c.1769C>G`; None -> ''."""
@@ -203,6 +254,7 @@ def report_href(sample: str) -> str:
 # view models (pure): report dict -> values the templates print
 # --------------------------------------------------------------------------------------------------
 
+
 def _classification_rank(classification: str) -> int:
     return CLASSIFICATIONS.index(classification) if classification in CLASSIFICATIONS else len(CLASSIFICATIONS)
 
@@ -272,17 +324,22 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
         "dp": "n/a" if qc.get("dp") is None else str(qc["dp"]),
         "gq": "n/a" if qc.get("gq") is None else str(qc["gq"]),
         "ab": "n/a" if ab is None else format_float(float(ab), 2),
-        "curated": None if not cm else {
+        "curated": None
+        if not cm
+        else {
             "id": cm.get("id", ""),
             "level": cm.get("level", ""),
             "level_label": MATCH_LEVEL_LABELS.get(cm.get("level", ""), cm.get("level", "")),
-            "classification_label": CLASSIFICATION_LABELS.get(cm.get("classification", ""),
-                                                              cm.get("classification", "")),
+            "classification_label": CLASSIFICATION_LABELS.get(
+                cm.get("classification", ""), cm.get("classification", "")
+            ),
             "tier": cm.get("evidence_tier") or "",
             "source": cm.get("source") or "",
             "evidence": citation_segments(cm.get("evidence")),
         },
-        "haplotype": None if not hap else {
+        "haplotype": None
+        if not hap
+        else {
             "c": short_hgvs(hap.get("hgvs_c")) or "n/a",
             "p": short_hgvs(hap.get("hgvs_p")) or "no protein change predicted",
             "consequence": list(hap.get("consequence") or []),
@@ -295,7 +352,7 @@ def depth_axis(values: Sequence[float], threshold: int) -> tuple[int, int]:
     """(axis maximum, tick step): round numbers (1, 2, 5 x 10^k), at most 5 ticks above zero, the axis
     reaching at least 1.5x the threshold and the highest value."""
     top = max([threshold * 1.5, *values, 1.0])
-    magnitude = 10 ** int(math.floor(math.log10(top / 5)))  if top >= 5 else 1
+    magnitude = 10 ** int(math.floor(math.log10(top / 5))) if top >= 5 else 1
     for mult in (1, 2, 5, 10, 20, 50):
         step = max(1, int(mult * magnitude))
         if math.ceil(top / step) <= 5:
@@ -303,7 +360,9 @@ def depth_axis(values: Sequence[float], threshold: int) -> tuple[int, int]:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def coverage_plot(exons: Sequence[Mapping[str, Any]], threshold: int, flagged: set[int] = frozenset()) -> dict[str, Any]:
+def coverage_plot(
+    exons: Sequence[Mapping[str, Any]], threshold: int, flagged: set[int] = frozenset()
+) -> dict[str, Any]:
     """Geometry of the per-exon depth bar plot (inline SVG): mean depth bars, min depth ticks, threshold;
     `flagged` exons (relative depth suggests a deletion) are marked even when above the threshold."""
     width, height = 960, 250
@@ -321,19 +380,36 @@ def coverage_plot(exons: Sequence[Mapping[str, Any]], threshold: int, flagged: s
         x = left + i * slot
         mean = float(e["mean_depth"])
         full = float(e["fraction_at_threshold"]) >= 1.0
-        bars.append({
-            "x": round(x + slot * 0.15, 1), "w": round(slot * 0.7, 1), "y": y(mean),
-            "h": round(top + plot_h - y(mean), 1), "cx": round(x + slot / 2, 1),
-            "min_y": y(float(e["min_depth"])), "label": str(e["exon"]),
-            "css": "bar-low" if not full else ("bar-cnv" if int(e["exon"]) in flagged else "bar-ok"),
-            "title": (f"Exon {e['exon']}: mean {format_float(mean, 1)}x, min {e['min_depth']}x, "
-                      f"{format_percent(float(e['fraction_at_threshold']))} at >= {threshold}x"),
-        })
+        bars.append(
+            {
+                "x": round(x + slot * 0.15, 1),
+                "w": round(slot * 0.7, 1),
+                "y": y(mean),
+                "h": round(top + plot_h - y(mean), 1),
+                "cx": round(x + slot / 2, 1),
+                "min_y": y(float(e["min_depth"])),
+                "label": str(e["exon"]),
+                "css": "bar-low" if not full else ("bar-cnv" if int(e["exon"]) in flagged else "bar-ok"),
+                "title": (
+                    f"Exon {e['exon']}: mean {format_float(mean, 1)}x, min {e['min_depth']}x, "
+                    f"{format_percent(float(e['fraction_at_threshold']))} at >= {threshold}x"
+                ),
+            }
+        )
     ticks = [{"y": y(v), "label": str(v)} for v in range(0, ymax + 1, step)]
     return {
-        "width": width, "height": height, "left": left, "right": left + plot_w, "top": top,
-        "bottom": top + plot_h, "bars": bars, "ticks": ticks, "threshold": threshold,
-        "threshold_y": y(threshold), "xlabel_y": top + plot_h + 14, "title_y": height - 6,
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": left + plot_w,
+        "top": top,
+        "bottom": top + plot_h,
+        "bars": bars,
+        "ticks": ticks,
+        "threshold": threshold,
+        "threshold_y": y(threshold),
+        "xlabel_y": top + plot_h + 14,
+        "title_y": height - 6,
     }
 
 
@@ -342,27 +418,38 @@ def coverage_view(cov: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return None
     threshold = int(cov["threshold"])
     exons = sorted(cov.get("exons") or [], key=lambda e: int(e["exon"]))
-    exon_rows = [{
-        "exon": e["exon"], "mean": format_float(float(e["mean_depth"]), 1), "min": e["min_depth"],
-        "fraction": format_percent(float(e["fraction_at_threshold"])),
-        "low": float(e["fraction_at_threshold"]) < 1.0,
-    } for e in exons]
+    exon_rows = [
+        {
+            "exon": e["exon"],
+            "mean": format_float(float(e["mean_depth"]), 1),
+            "min": e["min_depth"],
+            "fraction": format_percent(float(e["fraction_at_threshold"])),
+            "low": float(e["fraction_at_threshold"]) < 1.0,
+        }
+        for e in exons
+    ]
     half = (len(exon_rows) + 1) // 2
     # transcript order (TRPM6 is on the minus strand: descending genomic position within an exon)
     gaps = sorted(cov.get("gaps") or [], key=lambda g: (int(g["exon"]), -int(g["start"]), -int(g["end"])))
     target, at = cov.get("target_bases"), cov.get("bases_at_threshold")
     return {
-        "source": {"alignments": "read alignments (BAM/CRAM)",
-                   "gvcf": "gVCF reference blocks"}.get(cov["source"], str(cov["source"])),
+        "source": {"alignments": "read alignments (BAM/CRAM)", "gvcf": "gVCF reference blocks"}.get(
+            cov["source"], str(cov["source"])
+        ),
         "threshold": threshold,
         "fraction": format_percent(float(cov["fraction_cds_at_threshold"])),
         "complete": float(cov["fraction_cds_at_threshold"]) >= 1.0 and not gaps,
         "exon_tables": [t for t in (exon_rows[:half], exon_rows[half:]) if t],
-        "gaps": [{
-            "exon": g["exon"], "region": f"{g['start']}-{g['end']}", "length": int(g["end"]) - int(g["start"]) + 1,
-            "c": f"c.{g['c_start']}" + ("" if g["c_start"] == g["c_end"] else f"_{g['c_end']}"),
-            "min": g["min_depth"],
-        } for g in gaps],
+        "gaps": [
+            {
+                "exon": g["exon"],
+                "region": f"{g['start']}-{g['end']}",
+                "length": int(g["end"]) - int(g["start"]) + 1,
+                "c": f"c.{g['c_start']}" + ("" if g["c_start"] == g["c_end"] else f"_{g['c_end']}"),
+                "min": g["min_depth"],
+            }
+            for g in gaps
+        ],
         "plot": coverage_plot(exons, threshold, copy_number_exons(dict(cov))) if exons else None,
         "notes": list(cov.get("notes") or []),
         "bases": None if target is None or at is None else f"{at:,} of {target:,} bases",
@@ -374,13 +461,17 @@ def copy_number_view(flag: Mapping[str, Any]) -> dict[str, str]:
     """One relative-depth flag (a hint for a copy-number test, not a call) in words."""
     exons = [int(e) for e in flag.get("exons") or []]
     span = "" if not exons else (f"exon {exons[0]}" if len(exons) == 1 else f"exons {exons[0]}-{exons[-1]}")
-    kind = {"half": "about half the depth of the other exons: possible heterozygous deletion",
-            "none": "almost no reads: possible homozygous deletion or capture failure"}.get(
-        str(flag.get("kind")), str(flag.get("kind")))
-    return {"exons": span, "kind": kind,
-            "mean": format_float(float(flag.get("mean_depth", 0.0)), 1),
-            "median": format_float(float(flag.get("median_exon_depth", 0.0)), 1),
-            "ratio": format_float(float(flag.get("ratio", 0.0)), 2)}
+    kind = {
+        "half": "about half the depth of the other exons: possible heterozygous deletion",
+        "none": "almost no reads: possible homozygous deletion or capture failure",
+    }.get(str(flag.get("kind")), str(flag.get("kind")))
+    return {
+        "exons": span,
+        "kind": kind,
+        "mean": format_float(float(flag.get("mean_depth", 0.0)), 1),
+        "median": format_float(float(flag.get("median_exon_depth", 0.0)), 1),
+        "ratio": format_float(float(flag.get("ratio", 0.0)), 2),
+    }
 
 
 def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
@@ -389,8 +480,10 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         raise ValueError(f"unknown verdict {verdict!r} for sample {report.get('sample')!r}")
     variants = list(report.get("variants") or [])
     qualifying = sorted((v for v in variants if v.get("qualifying")), key=_transcript_order_key)
-    others = sorted((v for v in variants if not v.get("qualifying")),
-                    key=lambda v: (_classification_rank(str(v.get("classification"))), _transcript_order_key(v)))
+    others = sorted(
+        (v for v in variants if not v.get("qualifying")),
+        key=lambda v: (_classification_rank(str(v.get("classification"))), _transcript_order_key(v)),
+    )
     filtered = sorted(report.get("filtered") or [], key=_genomic_order_key)
     prov = report.get("provenance") or {}
     ref = prov.get("reference") or {}
@@ -433,10 +526,13 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         },
         "schema_version": report.get("schema_version", SCHEMA_VERSION),
         "renderer_version": __version__,
-        "page_header_left": css_string(f"{report.get('gene', 'TRPM6')} variant report \u00b7 sample {report['sample']}"),
+        "page_header_left": css_string(
+            f"{report.get('gene', 'TRPM6')} variant report \u00b7 sample {report['sample']}"
+        ),
         "page_header_right": css_string(f"Generated {generated_on}"),
-        "page_footer_left": css_string(SYNTHETIC_BANNER if report.get("synthetic_reference") else
-                                       "Confidential clinical genomics report"),
+        "page_footer_left": css_string(
+            SYNTHETIC_BANNER if report.get("synthetic_reference") else "Confidential clinical genomics report"
+        ),
     }
 
 
@@ -444,12 +540,12 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
 # templates
 # --------------------------------------------------------------------------------------------------
 
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True,
-                                            default=True),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -465,6 +561,7 @@ def _render(template: str, **context: Any) -> str:
 # public API: per sample
 # --------------------------------------------------------------------------------------------------
 
+
 def load_report_schema() -> dict[str, Any]:
     """The report.json JSON-Schema (draft 2020-12)."""
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
@@ -479,8 +576,9 @@ def validate_report(report: Mapping[str, Any]) -> None:
     if errors:
         lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}" for e in errors[:20]]
         more = f" (+{len(errors) - 20} more)" if len(errors) > 20 else ""
-        raise ValueError(f"report for sample {report.get('sample')!r} violates report.schema.json{more}:\n"
-                         + "\n".join(lines))
+        raise ValueError(
+            f"report for sample {report.get('sample')!r} violates report.schema.json{more}:\n" + "\n".join(lines)
+        )
 
 
 def sample_json(report: Mapping[str, Any]) -> str:
@@ -500,27 +598,55 @@ def sample_tsv_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
         cm = v.get("curated_match") or {}
         hap = v.get("haplotype") or {}
         original = v.get("original")
-        rows.append({
-            **base, "chrom": v["chrom"], "pos": v["pos"], "ref": v["ref"], "alt": v["alt"],
-            "original": record_label(original) if original else None,
-            "hgvs_g": v.get("hgvs_g"), "hgvs_c": v.get("hgvs_c"), "hgvs_p": v.get("hgvs_p"),
-            "consequence": list(v.get("consequence") or []), "impact": v.get("impact"),
-            "exon": v.get("exon"), "intron": v.get("intron"), "genotype": v.get("genotype"),
-            "zygosity": v.get("zygosity"), "phased": bool(v.get("phased")), "phase_set": v.get("phase_set"),
-            "classification": v.get("classification"), "rule": v.get("classification_rule"),
-            "curated_id": cm.get("id"), "curated_level": cm.get("level"),
-            "curated_classification": cm.get("classification"),
-            "qualifying": bool(v.get("qualifying")), "qc_pass": bool(v.get("qc_pass")),
-            "qc_flags": ";".join(v.get("qc_flags") or []), "filter": qc.get("filter"), "dp": qc.get("dp"),
-            "gq": qc.get("gq"), "allele_balance": None if qc.get("allele_balance") is None
-            else float(qc["allele_balance"]),
-            "haplotype_hgvs_c": hap.get("hgvs_c"), "haplotype_hgvs_p": hap.get("hgvs_p"),
-            "info": ";".join(f"{k}={val}" for k, val in sorted((v.get("info") or {}).items())),
-            "reason": None,
-        })
+        rows.append(
+            {
+                **base,
+                "chrom": v["chrom"],
+                "pos": v["pos"],
+                "ref": v["ref"],
+                "alt": v["alt"],
+                "original": record_label(original) if original else None,
+                "hgvs_g": v.get("hgvs_g"),
+                "hgvs_c": v.get("hgvs_c"),
+                "hgvs_p": v.get("hgvs_p"),
+                "consequence": list(v.get("consequence") or []),
+                "impact": v.get("impact"),
+                "exon": v.get("exon"),
+                "intron": v.get("intron"),
+                "genotype": v.get("genotype"),
+                "zygosity": v.get("zygosity"),
+                "phased": bool(v.get("phased")),
+                "phase_set": v.get("phase_set"),
+                "classification": v.get("classification"),
+                "rule": v.get("classification_rule"),
+                "curated_id": cm.get("id"),
+                "curated_level": cm.get("level"),
+                "curated_classification": cm.get("classification"),
+                "qualifying": bool(v.get("qualifying")),
+                "qc_pass": bool(v.get("qc_pass")),
+                "qc_flags": ";".join(v.get("qc_flags") or []),
+                "filter": qc.get("filter"),
+                "dp": qc.get("dp"),
+                "gq": qc.get("gq"),
+                "allele_balance": None if qc.get("allele_balance") is None else float(qc["allele_balance"]),
+                "haplotype_hgvs_c": hap.get("hgvs_c"),
+                "haplotype_hgvs_p": hap.get("hgvs_p"),
+                "info": ";".join(f"{k}={val}" for k, val in sorted((v.get("info") or {}).items())),
+                "reason": None,
+            }
+        )
     for f in sorted(report.get("filtered") or [], key=_genomic_order_key):
-        rows.append({**base, "chrom": f["chrom"], "pos": f["pos"], "ref": f["ref"], "alt": f["alt"],
-                     "classification": "filtered", "reason": f.get("reason")})
+        rows.append(
+            {
+                **base,
+                "chrom": f["chrom"],
+                "pos": f["pos"],
+                "ref": f["ref"],
+                "alt": f["alt"],
+                "classification": "filtered",
+                "reason": f.get("reason"),
+            }
+        )
     return rows
 
 
@@ -537,6 +663,7 @@ def sample_html(report: Mapping[str, Any], generated_on: str) -> str:
 # --------------------------------------------------------------------------------------------------
 # public API: run summary
 # --------------------------------------------------------------------------------------------------
+
 
 def qc_state(report: Mapping[str, Any]) -> str:
     """`fail` when the sample could not be assessed (verdict inconclusive); `review` when a reported variant
@@ -560,8 +687,9 @@ def summary_row(report: Mapping[str, Any]) -> dict[str, Any]:
         "sample": report["sample"],
         "vcf_sample": report.get("vcf_sample", report["sample"]),
         "verdict": report["verdict"],
-        "qualifying": [{"hgvs_c": v.get("hgvs_c"), "hgvs_p": v.get("hgvs_p"), "zygosity": v.get("zygosity")}
-                       for v in qualifying],
+        "qualifying": [
+            {"hgvs_c": v.get("hgvs_c"), "hgvs_p": v.get("hgvs_p"), "zygosity": v.get("zygosity")} for v in qualifying
+        ],
         "n_variants": len(variants),
         "n_qualifying": len(qualifying),
         "n_qc_fail": sum(1 for v in variants if not v.get("qc_pass")),
@@ -584,10 +712,14 @@ def summary_tsv(rows: Iterable[Mapping[str, Any]]) -> str:
     flat = []
     for r in _sorted_rows(rows):
         q = r.get("qualifying") or []
-        flat.append({**r,
-                     "qualifying_hgvs_c": ";".join(x.get("hgvs_c") or "" for x in q),
-                     "qualifying_hgvs_p": ";".join(x.get("hgvs_p") or "" for x in q),
-                     "qualifying_zygosity": ";".join(x.get("zygosity") or "" for x in q)})
+        flat.append(
+            {
+                **r,
+                "qualifying_hgvs_c": ";".join(x.get("hgvs_c") or "" for x in q),
+                "qualifying_hgvs_p": ";".join(x.get("hgvs_p") or "" for x in q),
+                "qualifying_zygosity": ";".join(x.get("zygosity") or "" for x in q),
+            }
+        )
     return tsv_table(SUMMARY_TSV_COLUMNS, flat)
 
 
@@ -609,7 +741,9 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
         "verdict_rank": VERDICTS.index(verdict) if verdict in VERDICTS else len(VERDICTS),
         "qualifying": "; ".join(
             " ".join(x for x in (short_hgvs(v.get("hgvs_c")), short_hgvs(v.get("hgvs_p"))) if x)
-            + (" (hom)" if v.get("zygosity") == "homozygous" else "") for v in q),
+            + (" (hom)" if v.get("zygosity") == "homozygous" else "")
+            for v in q
+        ),
         "n_variants": int(r.get("n_variants") or 0),
         "qc_state": str(r.get("qc_state", "")),
         "coverage": "n/a" if frac is None else format_percent(float(frac)),
@@ -625,15 +759,20 @@ def summary_html(rows: Iterable[Mapping[str, Any]], generated_on: str, synthetic
     counts = verdict_counts(ordered)
     return _render(
         "summary.html",
-        generated_on=generated_on, synthetic=synthetic, banner=SYNTHETIC_BANNER,
+        generated_on=generated_on,
+        synthetic=synthetic,
+        banner=SYNTHETIC_BANNER,
         counts=[{"verdict": v, "label": VERDICT_LABELS.get(v, v), "n": n} for v, n in counts.items()],
-        n_samples=len(ordered), rows=[_summary_row_view(r) for r in ordered], renderer_version=__version__,
+        n_samples=len(ordered),
+        rows=[_summary_row_view(r) for r in ordered],
+        renderer_version=__version__,
     )
 
 
 # --------------------------------------------------------------------------------------------------
 # convenience writers (UTF-8, '\n' line ends)
 # --------------------------------------------------------------------------------------------------
+
 
 def write_text(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -650,16 +789,20 @@ def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_
     s = str(report["sample"])
     if not _SAFE_SAMPLE.match(s) or s in (".", ".."):
         raise ValueError(f"sample name {s!r} is not usable in a file name (letters, digits, '.', '_', '-')")
-    paths = {"json": sample_dir / f"{s}.report.json", "html": sample_dir / f"{s}.report.html",
-             "tsv": sample_dir / f"{s}.variants.tsv"}
+    paths = {
+        "json": sample_dir / f"{s}.report.json",
+        "html": sample_dir / f"{s}.report.html",
+        "tsv": sample_dir / f"{s}.variants.tsv",
+    }
     write_text(paths["json"], sample_json(report))
     write_text(paths["html"], sample_html(report, generated_on))
     write_text(paths["tsv"], sample_tsv(report))
     return paths
 
 
-def write_summary(rows: Sequence[Mapping[str, Any]], outdir: Path, generated_on: str,
-                  synthetic: bool) -> dict[str, Path]:
+def write_summary(
+    rows: Sequence[Mapping[str, Any]], outdir: Path, generated_on: str, synthetic: bool
+) -> dict[str, Path]:
     """Write `summary.tsv` and `summary.html` into outdir."""
     paths = {"tsv": outdir / "summary.tsv", "html": outdir / "summary.html"}
     write_text(paths["tsv"], summary_tsv(rows))

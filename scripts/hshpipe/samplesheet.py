@@ -1,4 +1,5 @@
 """Sample sheet reading, checks and batching (shared by the Snakefile and the batch script)."""
+
 from __future__ import annotations
 
 import csv
@@ -38,8 +39,10 @@ def read_sample_sheet(path: str | Path, base: str | Path | None = None) -> list[
     for col in ("sample", "vcf"):
         if col not in header:
             got = ", ".join(header) if len(header) > 1 else repr(rows[0][0][:60]) + " (is it tab-separated?)"
-            raise InputError(f"{path}: line 1: column `{col}` missing (found {got}); the sheet needs tab-separated "
-                             "columns sample, vcf and optionally vcf_sample, alignments")
+            raise InputError(
+                f"{path}: line 1: column `{col}` missing (found {got}); the sheet needs tab-separated "
+                "columns sample, vcf and optionally vcf_sample, alignments"
+            )
     dup_cols = {c for c in header if header.count(c) > 1}
     if dup_cols:
         raise InputError(f"{path}: line 1: duplicate column(s) {', '.join(sorted(dup_cols))}; keep one of each")
@@ -56,13 +59,16 @@ def read_sample_sheet(path: str | Path, base: str | Path | None = None) -> list[
         if not s:
             raise InputError(f"{path}: line {n}: empty `sample`; give each line a sample id")
         if not SAMPLE_ID.match(s):
-            raise InputError(f"{path}: line {n}: sample id {s!r} may only hold letters, digits, '.', '_' and '-' "
-                             "(it becomes a folder name); rename it and put the VCF's name in `vcf_sample`")
+            raise InputError(
+                f"{path}: line {n}: sample id {s!r} may only hold letters, digits, '.', '_' and '-' "
+                "(it becomes a folder name); rename it and put the VCF's name in `vcf_sample`"
+            )
         if s in (".", ".."):
             raise InputError(f"{path}: line {n}: sample id {s!r} is not allowed; rename it")
         if s in seen:
-            raise InputError(f"{path}: line {n}: sample {s!r} is listed twice (also line {seen[s]}); "
-                             "sample ids must be unique")
+            raise InputError(
+                f"{path}: line {n}: sample {s!r} is listed twice (also line {seen[s]}); sample ids must be unique"
+            )
         seen[s] = n
         if not d["vcf"]:
             raise InputError(f"{path}: line {n}: sample {s}: empty `vcf`; give the path of the sample's VCF")
@@ -70,8 +76,10 @@ def read_sample_sheet(path: str | Path, base: str | Path | None = None) -> list[
         aln = _resolve(d.get("alignments", ""), base) if d.get("alignments") else ""
         pair = (vcf, d.get("vcf_sample", "") or s)
         if pair in seen_pairs:
-            raise InputError(f"{path}: line {n}: sample {s} reads the same VCF column as line {seen_pairs[pair]}; "
-                             "list each VCF sample once")
+            raise InputError(
+                f"{path}: line {n}: sample {s} reads the same VCF column as line {seen_pairs[pair]}; "
+                "list each VCF sample once"
+            )
         seen_pairs[pair] = n
         extra = tuple((k, v) for k, v in d.items() if k not in COLUMNS)
         out.append(SampleRow(n, s, vcf, d.get("vcf_sample", ""), aln, extra))
@@ -99,7 +107,7 @@ def make_batches(rows: list[SampleRow], batch_size: int) -> list[list[SampleRow]
     current: list[SampleRow] = []
     for members in groups.values():
         for i in range(0, len(members), batch_size):
-            chunk = members[i:i + batch_size]
+            chunk = members[i : i + batch_size]
             if len(current) + len(chunk) > batch_size:
                 batches.append(current)
                 current = []

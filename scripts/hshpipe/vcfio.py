@@ -5,14 +5,15 @@ bcftools norm (through pysam: split multiallelics with `--multi-overlaps .` so t
 left-align and trim against the reference, the caller's record kept in INFO/HSH_ORIG), then read with cyvcf2,
 whose genotype arrays stay fast for joint-called cohorts of thousands.
 """
+
 from __future__ import annotations
 
 import gzip
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .errors import InputError
 from .reference import CHR9_LENGTHS, CHR9_NAMES, GeneCache
@@ -79,8 +80,11 @@ def _text_header(p: Path, shown: str, gz: bool) -> tuple[dict[str, int | None], 
     first: str | None = None
     lines: list[str] = []
     try:
-        with (gzip.open(p, "rt", encoding="utf-8", errors="replace") if gz else
-              open(p, encoding="utf-8", errors="replace")) as fh:
+        with (
+            gzip.open(p, "rt", encoding="utf-8", errors="replace")
+            if gz
+            else open(p, encoding="utf-8", errors="replace")
+        ) as fh:
             for line in fh:
                 if line.startswith("#"):
                     lines.append(line if line.endswith("\n") else line + "\n")
@@ -94,8 +98,10 @@ def _text_header(p: Path, shown: str, gz: bool) -> tuple[dict[str, int | None], 
                 if line.startswith("#"):
                     cols = line.rstrip("\r\n").split("\t")
                     if cols[:8] != ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]:
-                        raise InputError(f"{shown}: the #CHROM line does not hold the 8 tab-separated VCF columns; "
-                                         "check the file is an unmodified VCF")
+                        raise InputError(
+                            f"{shown}: the #CHROM line does not hold the 8 tab-separated VCF columns; "
+                            "check the file is an unmodified VCF"
+                        )
                     samples = tuple(cols[9:])
                     continue
                 if line.strip():
@@ -149,7 +155,8 @@ def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = 
             first = fh.read(2048)
     if not (first.startswith(b"##fileformat=VCF") or first.startswith(b"BCF")):
         raise InputError(
-            f"{shown}: not a VCF/BCF (line 1 does not start with ##fileformat=VCF); give the caller's VCF, VCF.gz or BCF")
+            f"{shown}: not a VCF/BCF (line 1 does not start with ##fileformat=VCF); give the caller's VCF, VCF.gz or BCF"
+        )
     if magic.startswith(b"BCF") or (magic[:2] == b"\x1f\x8b" and first.startswith(b"BCF")):
         contigs, samples, has_gt, first_rec = _bcf_header(p, shown)
         header_text = ""
@@ -157,11 +164,15 @@ def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = 
         contigs, samples, has_gt, first_rec, header_text = _text_header(p, shown, magic[:2] == b"\x1f\x8b")
     first = first_rec
     if samples and not has_gt:
-        raise InputError(f"{shown}: the VCF has sample columns but no GT (genotype) field; genotypes are needed to "
-                         "decide zygosity: export the VCF with FORMAT/GT")
+        raise InputError(
+            f"{shown}: the VCF has sample columns but no GT (genotype) field; genotypes are needed to "
+            "decide zygosity: export the VCF with FORMAT/GT"
+        )
     if first is None:
-        raise InputError(f"{shown}: the VCF has a header but no records at all; it cannot show a negative result: "
-                         "check that it is the caller's full output")
+        raise InputError(
+            f"{shown}: the VCF has a header but no records at all; it cannot show a negative result: "
+            "check that it is the caller's full output"
+        )
     chrom, build = None, None
     for name in CHR9_NAMES:
         if name in contigs:
@@ -172,11 +183,13 @@ def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = 
                 if build is None:
                     raise InputError(
                         f"{shown}: header contig {name} has length {length:,}, not GRCh38 or GRCh37 chromosome 9; "
-                        "this VCF was not called against a supported build")
+                        "this VCF was not called against a supported build"
+                    )
                 if build != cache.build:
                     raise InputError(
                         f"{shown}: the VCF is {build} (contig {name} length {length:,}) but the reference "
-                        f"{cache.reference} is {cache.build}; run the VCF with the reference it was called on")
+                        f"{cache.reference} is {cache.build}; run the VCF with the reference it was called on"
+                    )
             break
     if chrom is None:
         chrom = _chrom_from_records(p, cache, shown)
@@ -189,8 +202,9 @@ def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = 
         indexed = False  # plain text VCF cannot be indexed
     if magic[:2] == b"\x1f\x8b" and not is_bgzf(p):
         indexed = False
-    return VcfHeader(str(p), chrom, samples, indexed, build, has_gt, shown if source else "", chrom in contigs,
-                     header_text)
+    return VcfHeader(
+        str(p), chrom, samples, indexed, build, has_gt, shown if source else "", chrom in contigs, header_text
+    )
 
 
 def _chrom_from_records(p: Path, cache: GeneCache, shown: str) -> str:
@@ -206,7 +220,8 @@ def _chrom_from_records(p: Path, cache: GeneCache, shown: str) -> str:
         raise InputError(f"{shown}: unreadable VCF record ({exc}); check the file is complete") from None
     raise InputError(
         f"{shown}: no chromosome 9 (chr9, 9 or NC_000009) in the header or records, so TRPM6 is not covered by this "
-        "VCF; check that it is the whole-genome/exome VCF of the run")
+        "VCF; check that it is the whole-genome/exome VCF of the run"
+    )
 
 
 def declare_contig(header: VcfHeader, region_fasta: str, tmpdir: str | Path) -> VcfHeader:
@@ -221,8 +236,10 @@ def declare_contig(header: VcfHeader, region_fasta: str, tmpdir: str | Path) -> 
     try:
         bcftools.reheader("--fai", region_fasta + ".fai", "-o", str(out), header.path, catch_stdout=False)
     except pysam.utils.SamtoolsError as exc:
-        raise InputError(f"{header.name}: no ##contig line for {header.contig} and the header could not be "
-                         f"completed ({' '.join(str(exc).split())[-200:]}); add contig lines (bcftools reheader --fai)") from None
+        raise InputError(
+            f"{header.name}: no ##contig line for {header.contig} and the header could not be "
+            f"completed ({' '.join(str(exc).split())[-200:]}); add contig lines (bcftools reheader --fai)"
+        ) from None
     return replace(header, path=str(out), indexed=False, contig_declared=True, source=header.name)
 
 
@@ -234,8 +251,8 @@ def region_of(cache: GeneCache, contig: str) -> str:
 def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path: str | Path) -> Path:
     """bcftools norm of the TRPM6 region into an uncompressed VCF (text output tolerates contigs missing from
     the header, which BCF does not)."""
-    from pysam import bcftools
     import pysam
+    from pysam import bcftools
 
     out_path = Path(out_path)
     # records overlapping the region count, not only those starting in it: a deletion of the whole gene starts
@@ -244,16 +261,37 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
     if header.indexed and header.header_text and is_bgzf(header.path):
         # tabix fetch of the region's lines (loads the index about twice as fast as bcftools' own -r), then
         # bcftools norm streams the small excerpt
-        source, where = str(_tabix_excerpt(header, region, out_path.with_suffix(".in.vcf"))), ["-t", region,
-                                                                                             "--targets-overlap", "1"]
+        source, where = (
+            str(_tabix_excerpt(header, region, out_path.with_suffix(".in.vcf"))),
+            ["-t", region, "--targets-overlap", "1"],
+        )
     try:
         bcftools.norm(
-            "--no-version", "-f", region_fasta, "-m", "-any", "--multi-overlaps", ".", "--old-rec-tag", ORIG_TAG,
-            "-c", "w", *where, "-Ov", "-o", str(out_path), source, catch_stdout=False)
+            "--no-version",
+            "-f",
+            region_fasta,
+            "-m",
+            "-any",
+            "--multi-overlaps",
+            ".",
+            "--old-rec-tag",
+            ORIG_TAG,
+            "-c",
+            "w",
+            *where,
+            "-Ov",
+            "-o",
+            str(out_path),
+            source,
+            catch_stdout=False,
+        )
     except pysam.utils.SamtoolsError as exc:
         msg = " ".join(str(exc).split())[-300:]
-        hint = "sort and index it (bcftools sort | bgzip; tabix -p vcf)" if "sort" in msg.lower() else \
-            "check that the file is a complete, valid VCF (bcftools view should read it)"
+        hint = (
+            "sort and index it (bcftools sort | bgzip; tabix -p vcf)"
+            if "sort" in msg.lower()
+            else "check that the file is a complete, valid VCF (bcftools view should read it)"
+        )
         raise InputError(f"{header.name}: bcftools norm failed on the TRPM6 region ({msg}); {hint}") from None
     return out_path
 
@@ -271,8 +309,10 @@ def _tabix_excerpt(header: VcfHeader, region: str, out: Path) -> Path:
                 for line in tb.fetch(contig, start - 1, end):
                     fh.write(line + "\n")
     except (OSError, ValueError) as exc:
-        raise InputError(f"{header.name}: the region cannot be read through the index ({exc}); re-index the "
-                         "file (tabix -p vcf) or remove the stale index") from None
+        raise InputError(
+            f"{header.name}: the region cannot be read through the index ({exc}); re-index the "
+            "file (tabix -p vcf) or remove the stale index"
+        ) from None
     return out
 
 
@@ -300,7 +340,7 @@ class Record:
     qual: float | None
     info: dict[str, str]
     kind: str  # "small" | "sv" | "block" | "symbolic" | "star"
-    genotypes: "GenotypeTable | list[SampleGenotype]" = field(default_factory=list)
+    genotypes: GenotypeTable | list[SampleGenotype] = field(default_factory=list)
 
 
 class GenotypeTable:
@@ -329,9 +369,16 @@ class GenotypeTable:
         def val(arr):
             return None if arr is None else _int_or_none(arr[j])
 
-        return SampleGenotype(alleles=alleles, phased=phased, phase_set=val(self.ps) if phased else None,
-                              dp=val(self.dp), gq=val(self.gq), ad_ref=val(self.ad_ref), ad_alt=val(self.ad_alt),
-                              min_dp=val(self.min_dp))
+        return SampleGenotype(
+            alleles=alleles,
+            phased=phased,
+            phase_set=val(self.ps) if phased else None,
+            dp=val(self.dp),
+            gq=val(self.gq),
+            ad_ref=val(self.ad_ref),
+            ad_alt=val(self.ad_alt),
+            min_dp=val(self.min_dp),
+        )
 
 
 def _int_or_none(x) -> int | None:
@@ -344,9 +391,8 @@ def _int_or_none(x) -> int | None:
 
 def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     """Records of a normalised region BCF with per-sample genotypes for `samples` (in that order)."""
-    from cyvcf2 import VCF
-
     import numpy as np
+    from cyvcf2 import VCF
 
     vcf = VCF(str(bcf), samples=samples, lazy=True, gts012=False)
     # cyvcf2 keeps the file's column order when subsetting: map back to the requested order
@@ -385,8 +431,9 @@ def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
                 svlen = _int_or_none(abs(int(v.INFO.get("SVLEN")))) if v.INFO.get("SVLEN") is not None else None
                 e = v.POS + svlen if svlen else v.POS
             end = e
-        rec = Record(v.CHROM, v.POS, v.REF, alt, end, original, filters,
-                     None if v.QUAL is None else float(v.QUAL), info, kind)
+        rec = Record(
+            v.CHROM, v.POS, v.REF, alt, end, original, filters, None if v.QUAL is None else float(v.QUAL), info, kind
+        )
         rec.genotypes = _genotype_table(v, fmt_ids, len(vcf.samples), order_arr)
         yield rec
     vcf.close()

@@ -10,11 +10,12 @@ Verdicts (DESIGN.md contract):
   variant failed QC
 A qualifying variant is pathogenic or likely_pathogenic and passes QC.
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Sequence
 
 PLP = ("pathogenic", "likely_pathogenic")
 VUS = "uncertain_significance"
@@ -99,8 +100,10 @@ def _proximity_notes(qual: Sequence[SampleCall]) -> list[str]:
     for a, b in combinations(sorted(qual, key=lambda c: c.pos), 2):
         d = abs(b.pos - a.pos)
         if d < PROXIMITY_BP:
-            out.append(f"{a.name} and {b.name} are {d} bp apart: they may be one event called as two variants, "
-                       "or lie in cis; check the reads before counting them as two alleles")
+            out.append(
+                f"{a.name} and {b.name} are {d} bp apart: they may be one event called as two variants, "
+                "or lie in cis; check the reads before counting them as two alleles"
+            )
     return out
 
 
@@ -116,8 +119,9 @@ def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: 
     qual = [c for c in calls if c.qualifying]
     failed = [c for c in calls if c.classification in PLP and not c.qc_pass]
     notes = _proximity_notes(qual)
-    notes += [f"{c.name} is {_LABEL[c.classification]} but {_qc_words(c)}; confirm it by an orthogonal method"
-              for c in failed]
+    notes += [
+        f"{c.name} is {_LABEL[c.classification]} but {_qc_words(c)}; confirm it by an orthogonal method" for c in failed
+    ]
     keys = tuple(c.key for c in qual)
     if not assessable:
         text = "TRPM6 could not be assessed in this sample (no usable genotype in the region)."
@@ -127,17 +131,21 @@ def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: 
     hets = [c for c in qual if c.zygosity == "heterozygous"]
     failed_text = ""
     if failed:
-        failed_text = (f" A further {_group_label(failed)} variant, {_join([c.name for c in failed])}, "
-                       f"{_qc_words(failed[0]) if len(failed) == 1 else 'failed QC'}; confirm it before relying on "
-                       "this result.")
+        failed_text = (
+            f" A further {_group_label(failed)} variant, {_join([c.name for c in failed])}, "
+            f"{_qc_words(failed[0]) if len(failed) == 1 else 'failed QC'}; confirm it before relying on "
+            "this result."
+        )
 
     if homs:
         c = homs[0]
         if c.zygosity == "homozygous":
             text = f"A {_LABEL[c.classification]} TRPM6 variant, homozygous: {c.name}."
         else:
-            text = (f"A {_LABEL[c.classification]} TRPM6 variant, hemizygous: {c.name}; the other copy appears "
-                    "deleted (confirm the deletion, e.g. by copy-number analysis or parental testing).")
+            text = (
+                f"A {_LABEL[c.classification]} TRPM6 variant, hemizygous: {c.name}; the other copy appears "
+                "deleted (confirm the deletion, e.g. by copy-number analysis or parental testing)."
+            )
         others = [o for o in qual if o is not c]
         if others:
             text += f" Further qualifying variant(s): {_join([o.name for o in others])}."
@@ -148,27 +156,39 @@ def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: 
 
     if len(hets) == 1:
         c = hets[0]
-        text = (f"One {_LABEL[c.classification]} TRPM6 variant, heterozygous: {c.name}; no second qualifying "
-                "variant found, so this result alone does not explain a recessive disease.")
+        text = (
+            f"One {_LABEL[c.classification]} TRPM6 variant, heterozygous: {c.name}; no second qualifying "
+            "variant found, so this result alone does not explain a recessive disease."
+        )
         text += _vus_text(c, [v for v in calls if v.classification == VUS and v.qc_pass], notes)
         text += failed_text
         if not failed:
-            text = _with(text, coverage_note or "A second variant in a region this test does not cover "
-                         "(e.g. a deletion or a deep-intronic variant) cannot be excluded.")
+            text = _with(
+                text,
+                coverage_note
+                or "A second variant in a region this test does not cover "
+                "(e.g. a deletion or a deep-intronic variant) cannot be excluded.",
+            )
         return Verdict("monoallelic", text, keys, tuple(notes))
 
     if failed:
         listed = _join([f"{c.name} ({_LABEL[c.classification]}, {_qc_words(c)})" for c in failed])
-        text = (f"No qualifying TRPM6 variant passed QC, but {listed}; confirm it by an orthogonal method "
-                "(e.g. Sanger sequencing) before reporting the sample.")
+        text = (
+            f"No qualifying TRPM6 variant passed QC, but {listed}; confirm it by an orthogonal method "
+            "(e.g. Sanger sequencing) before reporting the sample."
+        )
         return Verdict("inconclusive", _with(text, coverage_note), keys, tuple(notes))
 
     text = "No pathogenic or likely pathogenic TRPM6 variant found."
     vus = [v for v in calls if v.classification == VUS and v.qc_pass]
     if vus:
         text += f" Variant(s) of uncertain significance: {_join([v.name for v in vus])}."
-    text = _with(text, coverage_note or "Coverage of TRPM6 was not assessed (no depth source given), so variants "
-                 "in poorly covered regions cannot be excluded.")
+    text = _with(
+        text,
+        coverage_note
+        or "Coverage of TRPM6 was not assessed (no depth source given), so variants "
+        "in poorly covered regions cannot be excluded.",
+    )
     return Verdict("negative", text, keys, tuple(notes))
 
 
@@ -177,22 +197,28 @@ def _several_hets(hets: list[SampleCall], keys: tuple[str, ...], notes: list[str
     label = _group_label(hets)
     names = _names(hets)
     trans = [(a, b) for a, b in combinations(hets, 2) if phase_relation(a, b) == "trans"]
-    close = " Some of them lie within 150 bp of each other (see notes)." if notes and any(
-        "bp apart" in x for x in notes) else ""
+    close = (
+        " Some of them lie within 150 bp of each other (see notes)."
+        if notes and any("bp apart" in x for x in notes)
+        else ""
+    )
     if trans:
         a, b = trans[0]
-        text = (f"{n} {label} TRPM6 variants; {a.name} and {b.name} are in trans by phase "
-                f"(phase set {a.phase_set}).")
+        text = f"{n} {label} TRPM6 variants; {a.name} and {b.name} are in trans by phase (phase set {a.phase_set})."
         if len(hets) > 2:
             text += f" All: {_join(names)}."
         return Verdict("biallelic", text + close + failed_text, keys, tuple(notes))
     if all(phase_relation(a, b) == "cis" for a, b in combinations(hets, 2)):
-        text = (f"{n} {label} TRPM6 variants, all on the same allele (in cis by phase, phase set "
-                f"{hets[0].phase_set}): {_join(names)}; no qualifying variant on the other allele, so this result "
-                "alone does not explain a recessive disease.")
+        text = (
+            f"{n} {label} TRPM6 variants, all on the same allele (in cis by phase, phase set "
+            f"{hets[0].phase_set}): {_join(names)}; no qualifying variant on the other allele, so this result "
+            "alone does not explain a recessive disease."
+        )
         return Verdict("monoallelic", text + close + failed_text, keys, tuple(notes))
-    text = (f"{n} {label} TRPM6 variants, phase unknown: {_join(names)}; parental testing needed to confirm they "
-            "are in trans.")
+    text = (
+        f"{n} {label} TRPM6 variants, phase unknown: {_join(names)}; parental testing needed to confirm they "
+        "are in trans."
+    )
     return Verdict("possible_compound_heterozygous", text + close + failed_text, keys, tuple(notes))
 
 
@@ -207,5 +233,7 @@ def _vus_text(q: SampleCall, vus: Sequence[SampleCall], notes: list[str]) -> str
         parts.append(f"{v.name} ({where})")
     if not parts:
         return ""
-    return (f" A variant of uncertain significance is also present: {_join(parts)}; if it were reclassified as "
-            "pathogenic, the sample could be biallelic.")
+    return (
+        f" A variant of uncertain significance is also present: {_join(parts)}; if it were reclassified as "
+        "pathogenic, the sample could be biallelic."
+    )

@@ -3,6 +3,7 @@
 Both come from the shipped transcript model only (hshpipe.model.Transcript), never from the code under
 test. `offset` shifts coordinates (SnpEff runs on a small contig cut from the gene cache).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,8 +47,10 @@ def write_gff3(t: Transcript, path: Path, chrom: str | None = None, offset: int 
         f"Name={t.gene}-201;biotype=protein_coding;transcript_id={tid};tag=MANE_Select",
     ]
     for e in t.exons:
-        rows.append(f"{chrom}\tensembl\texon\t{e.start - o}\t{e.end - o}\t.\t{sd}\t.\tParent=transcript:{tid};"
-                    f"Name={tid}.exon{e.number};rank={e.number}")
+        rows.append(
+            f"{chrom}\tensembl\texon\t{e.start - o}\t{e.end - o}\t.\t{sd}\t.\tParent=transcript:{tid};"
+            f"Name={tid}.exon{e.number};rank={e.number}"
+        )
     for lo, hi, ph in _cds_segments(t):
         rows.append(f"{chrom}\tensembl\tCDS\t{lo - o}\t{hi - o}\t.\t{sd}\t{ph}\tID=CDS:{pid};Parent=transcript:{tid}")
     for kind, lo, hi in _utrs(t):
@@ -62,10 +65,13 @@ def write_gtf(t: Transcript, path: Path, chrom: str | None = None, offset: int =
     sd = "-" if t.strand < 0 else "+"
     attr = f'gene_id "{t.gene}"; transcript_id "{t.transcript_id}"; gene_name "{t.gene}"; gene_biotype "protein_coding"; transcript_biotype "protein_coding";'
     o = offset
-    rows = [f"{chrom}\tsynthetic\t{kind}\t{t.start - o}\t{t.end - o}\t.\t{sd}\t.\t{attr}"
-            for kind in ("gene", "transcript")]  # SnpEff needs both for a coding transcript (else n.)
+    rows = [
+        f"{chrom}\tsynthetic\t{kind}\t{t.start - o}\t{t.end - o}\t.\t{sd}\t.\t{attr}" for kind in ("gene", "transcript")
+    ]  # SnpEff needs both for a coding transcript (else n.)
     for e in t.exons:
-        rows.append(f"{chrom}\tsynthetic\texon\t{e.start - o}\t{e.end - o}\t.\t{sd}\t.\t{attr} exon_number \"{e.number}\";")
+        rows.append(
+            f'{chrom}\tsynthetic\texon\t{e.start - o}\t{e.end - o}\t.\t{sd}\t.\t{attr} exon_number "{e.number}";'
+        )
     # stop codon = last 3 CDS bases in transcript order
     stop = (t.cds_start, t.cds_start + 2) if t.strand < 0 else (t.cds_end - 2, t.cds_end)
     start = (t.cds_end - 2, t.cds_end) if t.strand < 0 else (t.cds_start, t.cds_start + 2)

@@ -12,6 +12,7 @@ p.Xaa81Xaa -> p.Xaa81=, frameshift names reduced to `Xaa56fs` (SnpEff does not w
 
 Run as a script for the full report: python -m oracle.compare [--subset N] (from tests/).
 """
+
 from __future__ import annotations
 
 import re
@@ -22,18 +23,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hshpipe.consequence import Annotation, _RANK, annotate
+from hshpipe.consequence import _RANK, Annotation, annotate
 from hshpipe.model import Variant
 from hshpipe.reference import GeneCache
 
 from . import peers
 from .variant_set import generate
 
-VEP_ONLY = {"splice_donor_5th_base_variant": "splice_region_variant",
-            "splice_donor_region_variant": "splice_region_variant",
-            "splice_polypyrimidine_tract_variant": None}
-IGNORED_PEER_TERMS = {"sequence_feature", "protein_protein_contact", "structural_interaction_variant",
-                      "transcript_variant", "gene_variant", "intragenic_variant"}
+VEP_ONLY = {
+    "splice_donor_5th_base_variant": "splice_region_variant",
+    "splice_donor_region_variant": "splice_region_variant",
+    "splice_polypyrimidine_tract_variant": None,
+}
+IGNORED_PEER_TERMS = {
+    "sequence_feature",
+    "protein_protein_contact",
+    "structural_interaction_variant",
+    "transcript_variant",
+    "gene_variant",
+    "intragenic_variant",
+}
 
 
 def most_severe(terms: list[str] | tuple[str, ...], project: bool = False) -> str | None:
@@ -106,8 +115,13 @@ class Result:
             f"HGVS p. = SnpEff: {self.p_agree}/{self.p_n} ({self.pct(self.p_agree, self.p_n):.2f}%)",
             f"annotate(): {self.ours_per_s:.0f} variants/s",
         ]
-        for name, cl in (("disagree with both peers", self.both_classes), ("csq", self.csq_classes),
-                         ("snpeff", self.snpeff_classes), ("c.", self.c_classes), ("p.", self.p_classes)):
+        for name, cl in (
+            ("disagree with both peers", self.both_classes),
+            ("csq", self.csq_classes),
+            ("snpeff", self.snpeff_classes),
+            ("c.", self.c_classes),
+            ("p.", self.p_classes),
+        ):
             if cl:
                 lines.append(f"-- {name} disagreement classes:")
                 for k, v in cl.most_common(40):

@@ -1,4 +1,5 @@
 """Run the peers (bcftools csq through pysam, SnpEff from Debian) on a variant set; parse their answers."""
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,7 @@ def normalise(recs: list[Rec], cache: GeneCache, workdir: Path) -> list[Rec]:
 def _pysam_bcftools(*args: str) -> str:
     """pysam's bcftools in a fresh interpreter: csq keeps static state between in-process calls
     (a second call fails with "The file is not sorted")."""
-    code = ("import sys\nfrom pysam import bcftools\n"
-            f"sys.stdout.write(bcftools.{args[0]}(*sys.argv[1:]))\n")
+    code = f"import sys\nfrom pysam import bcftools\nsys.stdout.write(bcftools.{args[0]}(*sys.argv[1:]))\n"
     proc = subprocess.run([sys.executable, "-c", code, *args[1:]], capture_output=True, text=True)
     if proc.returncode:
         raise RuntimeError(f"bcftools {args[0]} failed: {proc.stderr.strip()[-500:]}")
@@ -46,15 +46,27 @@ def _pysam_bcftools(*args: str) -> str:
 
 # ------------------------------------------------------------------------------- bcftools csq
 CSQ_TO_SO = {
-    "synonymous": "synonymous_variant", "missense": "missense_variant", "stop_gained": "stop_gained",
-    "stop_lost": "stop_lost", "start_lost": "start_lost", "stop_retained": "stop_retained_variant",
-    "start_retained": "start_retained_variant", "frameshift": "frameshift_variant",
-    "inframe_deletion": "inframe_deletion", "inframe_insertion": "inframe_insertion",
-    "inframe_altering": "protein_altering_variant", "splice_donor": "splice_donor_variant",
-    "splice_acceptor": "splice_acceptor_variant", "splice_region": "splice_region_variant",
-    "intron": "intron_variant", "5_prime_utr": "5_prime_UTR_variant", "3_prime_utr": "3_prime_UTR_variant",
-    "coding_sequence": "coding_sequence_variant", "non_coding": "non_coding_transcript_variant",
-    "feature_elongation": "feature_elongation", "intergenic": "intergenic_variant",
+    "synonymous": "synonymous_variant",
+    "missense": "missense_variant",
+    "stop_gained": "stop_gained",
+    "stop_lost": "stop_lost",
+    "start_lost": "start_lost",
+    "stop_retained": "stop_retained_variant",
+    "start_retained": "start_retained_variant",
+    "frameshift": "frameshift_variant",
+    "inframe_deletion": "inframe_deletion",
+    "inframe_insertion": "inframe_insertion",
+    "inframe_altering": "protein_altering_variant",
+    "splice_donor": "splice_donor_variant",
+    "splice_acceptor": "splice_acceptor_variant",
+    "splice_region": "splice_region_variant",
+    "intron": "intron_variant",
+    "5_prime_utr": "5_prime_UTR_variant",
+    "3_prime_utr": "3_prime_UTR_variant",
+    "coding_sequence": "coding_sequence_variant",
+    "non_coding": "non_coding_transcript_variant",
+    "feature_elongation": "feature_elongation",
+    "intergenic": "intergenic_variant",
 }
 
 
@@ -85,10 +97,13 @@ def run_csq(recs: list[Rec], cache: GeneCache, workdir: Path) -> dict[int, dict]
 
 # ------------------------------------------------------------------------------------- SnpEff
 SNPEFF_TO_SO = {
-    "conservative_inframe_deletion": "inframe_deletion", "disruptive_inframe_deletion": "inframe_deletion",
-    "conservative_inframe_insertion": "inframe_insertion", "disruptive_inframe_insertion": "inframe_insertion",
+    "conservative_inframe_deletion": "inframe_deletion",
+    "disruptive_inframe_deletion": "inframe_deletion",
+    "conservative_inframe_insertion": "inframe_insertion",
+    "disruptive_inframe_insertion": "inframe_insertion",
     "5_prime_UTR_premature_start_codon_gain_variant": "5_prime_UTR_variant",
-    "intergenic_region": "intergenic_variant", "initiator_codon_variant": "start_retained_variant",
+    "intergenic_region": "intergenic_variant",
+    "initiator_codon_variant": "start_retained_variant",
     "non_canonical_start_codon": "start_retained_variant",
 }
 GENOME = "trpm6synthetic"
@@ -105,14 +120,33 @@ def build_snpeff_db(cache: GeneCache, workdir: Path) -> tuple[Path, int]:
     (data / GENOME).mkdir(parents=True, exist_ok=True)
     seq = cache.seq
     (data / GENOME / "sequences.fa").write_text(
-        f">{cache.contig}\n" + "\n".join(seq[i:i + 60] for i in range(0, len(seq), 60)) + "\n")
+        f">{cache.contig}\n" + "\n".join(seq[i : i + 60] for i in range(0, len(seq), 60)) + "\n"
+    )
     write_gtf(cache.transcript, data / GENOME / "genes.gtf", offset=offset)
     cfg = workdir / "snpEff.config"
-    cfg.write_text(f"data.dir = {data}\n{GENOME}.genome : TRPM6 synthetic stand-in\n"
-                   f"{GENOME}.{cache.contig}.codonTable : Standard\n")
-    subprocess.run(["snpEff", "-Xmx2g", "build", "-gtf22", "-noCheckCds", "-noCheckProtein", "-noLog",
-                    "-c", str(cfg), "-dataDir", str(data), GENOME],
-                   check=True, capture_output=True, text=True)
+    cfg.write_text(
+        f"data.dir = {data}\n{GENOME}.genome : TRPM6 synthetic stand-in\n"
+        f"{GENOME}.{cache.contig}.codonTable : Standard\n"
+    )
+    subprocess.run(
+        [
+            "snpEff",
+            "-Xmx2g",
+            "build",
+            "-gtf22",
+            "-noCheckCds",
+            "-noCheckProtein",
+            "-noLog",
+            "-c",
+            str(cfg),
+            "-dataDir",
+            str(data),
+            GENOME,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return cfg, offset
 
 
@@ -120,9 +154,25 @@ def run_snpeff(recs: list[Rec], cache: GeneCache, workdir: Path) -> dict[int, di
     """{index: {"terms": [...], "c": "c.1769C>G", "p": "p.Ser590Cys"}} for the MANE transcript."""
     cfg, offset = build_snpeff_db(cache, workdir)
     vcf = write_vcf(recs, cache.contig, workdir / "snpeff_in.vcf", offset=offset)
-    proc = subprocess.run(["snpEff", "-Xmx2g", "ann", "-noStats", "-noLog", "-nodownload", "-c", str(cfg),
-                           "-dataDir", str(workdir / "snpeff_data"), GENOME, str(vcf)],
-                          check=True, capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            "snpEff",
+            "-Xmx2g",
+            "ann",
+            "-noStats",
+            "-noLog",
+            "-nodownload",
+            "-c",
+            str(cfg),
+            "-dataDir",
+            str(workdir / "snpeff_data"),
+            GENOME,
+            str(vcf),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     tid = cache.transcript.transcript_id
     res: dict[int, dict] = {}
     for line in proc.stdout.splitlines():

@@ -4,6 +4,7 @@ Every SNV in the CDS and 25 bp into each intron end, a 5'/3' UTR and flank sampl
 insertions/deletions/duplications in homopolymers, tandem repeats and across exon edges, and 2-3 bp MNVs.
 Records are VCF-style with an anchor base; they are left-aligned and deduplicated with bcftools norm.
 """
+
 from __future__ import annotations
 
 import random
@@ -26,9 +27,9 @@ def _repeat_sites(seq: str, start: int) -> list[tuple[int, int, str]]:
     for unit_len, min_units in ((1, 3), (2, 2), (3, 2)):
         i = 0
         while i + unit_len <= len(seq):
-            unit = seq[i:i + unit_len]
+            unit = seq[i : i + unit_len]
             j = i + unit_len
-            while seq[j:j + unit_len] == unit:
+            while seq[j : j + unit_len] == unit:
                 j += unit_len
             if (j - i) // unit_len >= min_units and (unit_len == 1 or len(set(unit)) > 1):
                 out.append((start + i, j - i, unit))
@@ -38,8 +39,9 @@ def _repeat_sites(seq: str, start: int) -> list[tuple[int, int, str]]:
     return out
 
 
-def generate(cache: GeneCache, n_indels: int = 4000, n_mnv: int = 600, subset: int | None = None,
-             seed: int = SEED) -> list[tuple[int, str, str]]:
+def generate(
+    cache: GeneCache, n_indels: int = 4000, n_mnv: int = 600, subset: int | None = None, seed: int = SEED
+) -> list[tuple[int, str, str]]:
     """(pos, ref, alt) records (not yet normalised). `subset` draws a smaller random sample."""
     rng = random.Random(seed)
     t = cache.transcript
@@ -102,8 +104,7 @@ def generate(cache: GeneCache, n_indels: int = 4000, n_mnv: int = 600, subset: i
 
 def write_vcf(recs: list[tuple[int, str, str]], contig: str, path: Path, offset: int = 0) -> Path:
     """Sites-only VCF; ID holds the record index so results can be joined back."""
-    lines = ["##fileformat=VCFv4.2", f"##contig=<ID={contig}>",
-             "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
+    lines = ["##fileformat=VCFv4.2", f"##contig=<ID={contig}>", "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO"]
     for i, (pos, ref, alt) in enumerate(recs):
         lines.append(f"{contig}\t{pos - offset}\tv{i}\t{ref}\t{alt}\t.\t.\t.")
     path.write_text("\n".join(lines) + "\n")

@@ -2,13 +2,15 @@
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
+from snakemake.settings.types import DeploymentMethod
 
-from hshpipe.errors import InputError  # noqa: E402
-from hshpipe.samplesheet import make_batches, read_sample_sheet  # noqa: E402
-from hshpipe.settings import settings_json  # noqa: E402
+from hshpipe.errors import InputError
+from hshpipe.samplesheet import make_batches, read_sample_sheet
+from hshpipe.settings import settings_json
 
-PYTHON = sys.executable
+# The rules' interpreter: snakemake's own (its environment has the package installed), or the conda
+# environment's `python` when jobs run with --software-deployment-method conda (workflow/envs/pipeline.yaml).
+PYTHON = "python" if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method else sys.executable
 SCRIPTS = str(Path(workflow.basedir) / "scripts")
 OUTDIR = str(Path(config.get("outdir", "results")))  # normalised: no trailing slash
 

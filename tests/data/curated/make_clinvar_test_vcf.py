@@ -3,13 +3,12 @@ whose REF alleles match the GRCh38 synthetic stand-in reference. Not ClinVar con
 
 Usage: .venv/bin/python tests/data/curated/make_clinvar_test_vcf.py   (deterministic)
 """
+
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(ROOT / "scripts"))
 from hshpipe.model import CPos  # noqa: E402
 from hshpipe.reference import GENETIC_CODE, build_gene_cache, revcomp  # noqa: E402
 
@@ -31,8 +30,10 @@ def missense_alt(cache, codon: int, base_in_codon: int) -> tuple[int, str, str]:
     t = cache.transcript
     c = 3 * codon - 3 + base_in_codon
     g = t.genomic_of_c(CPos(c))
-    bases = [revcomp(cache.fetch(t.genomic_of_c(CPos(3 * codon - 2 + k)), t.genomic_of_c(CPos(3 * codon - 2 + k))))
-             for k in range(3)]
+    bases = [
+        revcomp(cache.fetch(t.genomic_of_c(CPos(3 * codon - 2 + k)), t.genomic_of_c(CPos(3 * codon - 2 + k))))
+        for k in range(3)
+    ]
     ref_aa = GENETIC_CODE["".join(bases)]
     for alt_tx in "ACGT":
         b = list(bases)
@@ -50,16 +51,41 @@ def main() -> None:
     g, r, a = missense_alt(cache, 200, 1)
     rows.append((g, "900001", r, a, "Pathogenic", "criteria_provided,_multiple_submitters,_no_conflicts"))
     g, r, a = missense_alt(cache, 333, 2)
-    rows.append((g, "900002", r, a, "Conflicting_classifications_of_pathogenicity", "criteria_provided,_conflicting_classifications"))
+    rows.append(
+        (
+            g,
+            "900002",
+            r,
+            a,
+            "Conflicting_classifications_of_pathogenicity",
+            "criteria_provided,_conflicting_classifications",
+        )
+    )
     gi = t.genomic_of_c(CPos(1639, -30))
     ref = cache.fetch(gi, gi)
-    rows.append((gi, "900004", ref, {"A": "G", "C": "T", "G": "A", "T": "C"}[ref], "Likely_benign",
-                 "criteria_provided,_single_submitter"))
+    rows.append(
+        (
+            gi,
+            "900004",
+            ref,
+            {"A": "G", "C": "T", "G": "A", "T": "C"}[ref],
+            "Likely_benign",
+            "criteria_provided,_single_submitter",
+        )
+    )
     g, r, a = missense_alt(cache, 300, 1)
     rows.append((g, "900005", r, a, "Pathogenic", "no_assertion_criteria_provided"))
     gd = t.genomic_of_c(CPos(700))
-    rows.append((gd - 1, "900007", cache.fetch(gd - 1, gd), cache.fetch(gd - 1, gd - 1), "Pathogenic",
-                 "reviewed_by_expert_panel"))
+    rows.append(
+        (
+            gd - 1,
+            "900007",
+            cache.fetch(gd - 1, gd),
+            cache.fetch(gd - 1, gd - 1),
+            "Pathogenic",
+            "reviewed_by_expert_panel",
+        )
+    )
     rows.append((1_000_000, "900006", "N", "A", "Pathogenic", "criteria_provided,_single_submitter"))
     rows.sort()
     out = Path(__file__).with_name("clinvar_trpm6_GRCh38.vcf")

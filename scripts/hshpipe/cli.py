@@ -1,18 +1,17 @@
-"""Shared start-up for the rule scripts: package path, logging to the rule's log, one-line errors."""
+"""Shared start-up for the rule scripts: logging to the rule's log, one-line errors (InputError), bugs kept in the log."""
+
 from __future__ import annotations
 
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from .errors import InputError
 
 
 def run(main: Callable[[], None], log_path: str | None) -> None:
-    from hshpipe.errors import InputError
-
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_path:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
@@ -28,8 +27,11 @@ def run(main: Callable[[], None], log_path: str | None) -> None:
         if log_path:
             with open(log_path, "a") as fh:
                 fh.write(traceback.format_exc())
-        print(f"ERROR: internal error (a bug; please report it with {log_path or 'the traceback'}): "
-              f"{traceback.format_exc().strip().splitlines()[-1]}", file=sys.stderr)
+        print(
+            f"ERROR: internal error (a bug; please report it with {log_path or 'the traceback'}): "
+            f"{traceback.format_exc().strip().splitlines()[-1]}",
+            file=sys.stderr,
+        )
         sys.exit(2)
 
 
