@@ -16,12 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the oracle helpers live with the tests
 
-from hshpipe.consequence import _GENES, annotate  # noqa: E402
-from hshpipe.model import Variant  # noqa: E402
-from hshpipe.reference import build_gene_cache  # noqa: E402
 from oracle.annotation_files import write_gff3  # noqa: E402
 from oracle.peers import normalise  # noqa: E402
 from oracle.variant_set import generate, write_vcf  # noqa: E402
+
+from hshpipe.consequence import _GENES, annotate  # noqa: E402
+from hshpipe.model import Variant  # noqa: E402
+from hshpipe.reference import build_gene_cache  # noqa: E402
 
 CSQ_CHILD = """
 import sys, time

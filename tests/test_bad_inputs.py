@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import REF37, ROOT, write_vcf
 from conftest import run_inprocess as run
+
 from hshpipe.errors import InputError
 from hshpipe.model import CPos
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_ann
+
 from hshpipe.model import CPos, Variant
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,6 +8,7 @@ stand-in's design (c.1768-1770 is the forced codon TCC; the stop codon is TGA; i
 from __future__ import annotations
 
 import pytest
+
 from hshpipe.consequence import SO_RANKING, annotate, annotate_haplotype, annotate_sv
 from hshpipe.errors import InputError
 from hshpipe.model import CPos, Variant

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import make_ann
+
 from hshpipe.errors import InputError
 from hshpipe.model import CPos, Variant
 
@@ -246,8 +247,9 @@ def test_genomic_of_edit_applies_the_same_change(cache38, name):
 
 def test_normalize_left_aligns_like_bcftools_norm(cache38, tmp_path):
     """Oracle: bcftools norm (bundled in pysam) left-aligns the same way."""
-    from hshpipe.curation import normalize_allele
     from pysam import bcftools
+
+    from hshpipe.curation import normalize_allele
 
     t = cache38.transcript
     seq, start = cache38.seq, cache38.region_start

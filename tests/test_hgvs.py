@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hshpipe.consequence import annotate
 from hshpipe.errors import InputError
 from hshpipe.hgvs import (

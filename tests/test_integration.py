@@ -140,9 +140,10 @@ def test_two_snvs_in_one_codon_are_one_protein_change(ctx_factory, tmp_path):
 )
 def test_phase_decides_between_trans_and_cis(gts, verdict, cache38, ctx_factory, tmp_path):
     from conftest import run_inprocess, write_vcf
+    from test_bad_inputs import lof
+
     from hshpipe.model import CPos
     from hshpipe.reference import revcomp
-    from test_bad_inputs import lof
 
     pos1, ref1, alt1 = lof(cache38)
     # a second null allele: a canonical donor +1 change (G>A on the transcript strand) in intron 20

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 from conftest import REF38
+
 from hshpipe.errors import InputError
 from hshpipe.model import CPos
 from hshpipe.reference import GeneCache, build_gene_cache, detect_build, translate, write_region_fasta

@@ -819,6 +819,7 @@ def test_summary_html_counts_links_and_banner() -> None:
         "biallelic": "1",
         "possible_compound_heterozygous": "0",
         "monoallelic": "0",
+        "uncertain": "0",
         "negative": "1",
         "inconclusive": "1",
     }

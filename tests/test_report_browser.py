@@ -17,7 +17,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 
-from hshpipe import report as rp  # noqa: E402
 from test_report import (  # noqa: E402
     GENERATED_ON,
     biallelic_report,
@@ -26,6 +25,8 @@ from test_report import (  # noqa: E402
     negative_report,
     resource_urls,
 )
+
+from hshpipe import report as rp  # noqa: E402
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -7,6 +7,7 @@ import csv
 import importlib.util
 
 from conftest import ROOT
+
 from hshpipe.model import CPos, Transcript
 
 SOURCE = ROOT / "resources/trpm6/source"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hshpipe.errors import InputError
 from hshpipe.samplesheet import make_batches, read_sample_sheet
 

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from conftest import write_vcf
+
 from hshpipe.errors import InputError
 from hshpipe.reference import write_region_fasta
 from hshpipe.vcfio import inspect_vcf, normalise_region, read_records, region_of

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hshpipe.verdict import SampleCall, decide, phase_relation
 
 P, LP, VUS, LB = "pathogenic", "likely_pathogenic", "uncertain_significance", "likely_benign"

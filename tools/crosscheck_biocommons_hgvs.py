@@ -43,6 +43,7 @@ import hgvs.variantmapper  # noqa: E402
 from hgvs.alignmentmapper import AlignmentMapper  # noqa: E402
 from hgvs.enums import Datum  # noqa: E402
 from hgvs.exceptions import HGVSError, HGVSUnsupportedOperationError  # noqa: E402
+
 from hshpipe.consequence import annotate  # noqa: E402
 from hshpipe.hgvs import minimal_edit  # noqa: E402
 from hshpipe.model import Variant  # noqa: E402

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .curation import PLP, CuratedMatch, exon_c_ranges, parse_c
+from .curation import CuratedMatch, exon_c_ranges, parse_c
+from .vocab import CLASS_LABEL, PLP, SPLICE_REGION_TERMS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .consequence import Annotation
@@ -45,12 +46,7 @@ NULL_TERMS = (
     "frameshift_variant",
     "start_lost",
 )
-SPLICE_TERMS = (
-    "splice_region_variant",
-    "splice_donor_5th_base_variant",
-    "splice_donor_region_variant",
-    "splice_polypyrimidine_tract_variant",
-)
+SPLICE_TERMS = SPLICE_REGION_TERMS
 VUS_TERMS = (
     "missense_variant",
     "inframe_insertion",
@@ -76,13 +72,6 @@ BENIGN_TERMS = (
     "intergenic_variant",
     "NMD_transcript_variant",
 )
-LABEL = {
-    "pathogenic": "pathogenic",
-    "likely_pathogenic": "likely pathogenic",
-    "uncertain_significance": "uncertain significance",
-    "likely_benign": "likely benign",
-    "benign": "benign",
-}
 NMD_WINDOW = 50  # bp at the 3' end of the penultimate exon
 
 
@@ -174,19 +163,19 @@ def classify(ann: Annotation, match: CuratedMatch | None) -> Classification:
             if e.usable_for(e.classification):
                 return Classification(e.classification, _curated_text(match), ("curated",))
             notes.append(
-                f"curated entry {e.id} says {LABEL[e.classification]} but is {e.tier_label()}, which does "
+                f"curated entry {e.id} says {CLASS_LABEL[e.classification]} but is {e.tier_label()}, which does "
                 "not decide a class on its own"
             )
         elif match.level == "exon":
             notes.append(
-                f"overlaps curated exon-level entry {e.id} (exon {e.exon}, {LABEL[e.classification]}) but "
+                f"overlaps curated exon-level entry {e.id} (exon {e.exon}, {CLASS_LABEL[e.classification]}) but "
                 "affects other exons as well"
             )
         elif match.level == "protein":
             if e.classification in PLP and e.usable_for(e.classification):
                 return Classification(
                     "likely_pathogenic",
-                    f"same amino-acid change as curated {LABEL[e.classification]} entry {e.id} by another nucleotide "
+                    f"same amino-acid change as curated {CLASS_LABEL[e.classification]} entry {e.id} by another nucleotide "
                     f"change (PS1): {_curated_text(match)}",
                     ("PS1",),
                 )
@@ -197,12 +186,12 @@ def classify(ann: Annotation, match: CuratedMatch | None) -> Classification:
             ):
                 return Classification(
                     "likely_benign",
-                    f"same amino-acid change as curated {LABEL[e.classification]} entry {e.id} (protein match, "
+                    f"same amino-acid change as curated {CLASS_LABEL[e.classification]} entry {e.id} (protein match, "
                     f"no splice-region effect): {_curated_text(match)}",
                     ("curated_protein",),
                 )
             notes.append(
-                f"same amino-acid change as curated entry {e.id} ({LABEL[e.classification]}, {e.tier_label()})"
+                f"same amino-acid change as curated entry {e.id} ({CLASS_LABEL[e.classification]}, {e.tier_label()})"
             )
     rule = _rules(ann, match)
     if notes:
@@ -233,7 +222,7 @@ def _rules(ann: Any, match: CuratedMatch | None) -> Classification:
         if e.usable_for(e.classification):
             return Classification(
                 "uncertain_significance",
-                f"missense at the codon of curated {LABEL[e.classification]} missense {e.id} ({e.hgvs_p or e.id}; "
+                f"missense at the codon of curated {CLASS_LABEL[e.classification]} missense {e.id} ({e.hgvs_p or e.id}; "
                 f"{e.source}) with another amino-acid change (PM5, moderate); PM5 alone does not reach likely "
                 "pathogenic",
                 ("PM5",),

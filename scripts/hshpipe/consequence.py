@@ -33,81 +33,11 @@ from .hgvs import (
 )
 from .model import Transcript, Variant
 from .reference import GeneCache
+from .vocab import CANONICAL_SPLICE, IMPACT, SO_RANKING
 
 UPDOWN_DISTANCE = 5000  # VEP's up/downstream distance
 
-# VEP consequence ranking (most severe first); exon_loss_variant (SnpEff, SV only) sits with the HIGH terms.
-SO_RANKING: tuple[str, ...] = (
-    "transcript_ablation",
-    "exon_loss_variant",
-    "splice_acceptor_variant",
-    "splice_donor_variant",
-    "stop_gained",
-    "frameshift_variant",
-    "stop_lost",
-    "start_lost",
-    "transcript_amplification",
-    "feature_elongation",
-    "feature_truncation",
-    "inframe_insertion",
-    "inframe_deletion",
-    "missense_variant",
-    "protein_altering_variant",
-    "splice_donor_5th_base_variant",
-    "splice_region_variant",
-    "splice_donor_region_variant",
-    "splice_polypyrimidine_tract_variant",
-    "incomplete_terminal_codon_variant",
-    "start_retained_variant",
-    "stop_retained_variant",
-    "synonymous_variant",
-    "coding_sequence_variant",
-    "mature_miRNA_variant",
-    "5_prime_UTR_variant",
-    "3_prime_UTR_variant",
-    "non_coding_transcript_exon_variant",
-    "intron_variant",
-    "NMD_transcript_variant",
-    "non_coding_transcript_variant",
-    "coding_transcript_variant",
-    "upstream_gene_variant",
-    "downstream_gene_variant",
-    "intergenic_variant",
-)
 _RANK = {t: i for i, t in enumerate(SO_RANKING)}
-IMPACT: dict[str, str] = {
-    **{
-        t: "HIGH"
-        for t in (
-            "transcript_ablation",
-            "exon_loss_variant",
-            "splice_acceptor_variant",
-            "splice_donor_variant",
-            "stop_gained",
-            "frameshift_variant",
-            "stop_lost",
-            "start_lost",
-            "transcript_amplification",
-        )
-    },
-    **{
-        t: "MODERATE" for t in ("inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant")
-    },
-    **{
-        t: "LOW"
-        for t in (
-            "splice_donor_5th_base_variant",
-            "splice_region_variant",
-            "splice_donor_region_variant",
-            "splice_polypyrimidine_tract_variant",
-            "incomplete_terminal_codon_variant",
-            "start_retained_variant",
-            "stop_retained_variant",
-            "synonymous_variant",
-        )
-    },
-}
-CANONICAL_SPLICE = frozenset({"splice_acceptor_variant", "splice_donor_variant"})
 
 
 @dataclass(frozen=True)

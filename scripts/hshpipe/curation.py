@@ -34,6 +34,7 @@ from .codons import AA1
 from .errors import InputError
 from .model import CPos, Transcript, Variant, load_protein
 from .reference import CHR9_NAMES, GENETIC_CODE, revcomp
+from .vocab import PLP
 
 if TYPE_CHECKING:  # pragma: no cover
     from .consequence import Annotation
@@ -56,8 +57,6 @@ COLUMNS = (
     "evidence",
     "curated_on",
 )
-CLASSES = ("pathogenic", "likely_pathogenic", "uncertain_significance", "likely_benign", "benign")
-PLP = ("pathogenic", "likely_pathogenic")
 LEVELS = ("genomic", "cdna", "protein", "codon", "exon")
 EXON_KINDS = ("exon_deletion", "exon_duplication")
 AA3 = {three: one for three, one in AA1.items() if three not in ("Xaa", "Pyl")}  # names a curated entry may use

@@ -22,6 +22,7 @@ import jinja2
 
 from . import __version__
 from .coverage import copy_number_exons
+from .vocab import CLASS_LABEL, CLASSES, SAMPLE_ID, VERDICTS
 
 SCHEMA_VERSION = "1.0.0"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "report.schema.json"
@@ -29,19 +30,13 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO REFERENCE \u2014 NOT FOR CLINICAL USE"
 
-VERDICTS: tuple[str, ...] = ("biallelic", "possible_compound_heterozygous", "monoallelic", "negative", "inconclusive")
-CLASSIFICATIONS: tuple[str, ...] = (
-    "pathogenic",
-    "likely_pathogenic",
-    "uncertain_significance",
-    "likely_benign",
-    "benign",
-)
+CLASSIFICATIONS = CLASSES
 
 VERDICT_LABELS: dict[str, str] = {
     "biallelic": "Biallelic",
     "possible_compound_heterozygous": "Possible compound heterozygous",
     "monoallelic": "Monoallelic",
+    "uncertain": "Uncertain",
     "negative": "Negative",
     "inconclusive": "Inconclusive",
 }
@@ -49,16 +44,11 @@ VERDICT_HEADLINES: dict[str, str] = {
     "biallelic": "Biallelic pathogenic TRPM6 variants: consistent with a diagnosis of HSH",
     "possible_compound_heterozygous": "Two or more qualifying TRPM6 variants, phase unknown: possible compound heterozygosity",
     "monoallelic": "One qualifying TRPM6 allele: not sufficient on its own for recessive HSH",
+    "uncertain": "No qualifying pair of TRPM6 alleles, but a variant of uncertain significance could be the missing allele: review needed",
     "negative": "No qualifying TRPM6 variant detected",
     "inconclusive": "Inconclusive: this sample could not be assessed",
 }
-CLASSIFICATION_LABELS: dict[str, str] = {
-    "pathogenic": "Pathogenic",
-    "likely_pathogenic": "Likely pathogenic",
-    "uncertain_significance": "Uncertain significance",
-    "likely_benign": "Likely benign",
-    "benign": "Benign",
-}
+CLASSIFICATION_LABELS: dict[str, str] = {c: label.capitalize() for c, label in CLASS_LABEL.items()}
 CLASSIFICATION_CSS: dict[str, str] = {
     "pathogenic": "cls-p",
     "likely_pathogenic": "cls-lp",
@@ -780,14 +770,11 @@ def write_text(path: Path, text: str) -> None:
         fh.write(text)
 
 
-_SAFE_SAMPLE = re.compile(r"^[A-Za-z0-9._-]+$")
-
-
 def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_on: str) -> dict[str, Path]:
     """Write `{sample}.report.json`, `.report.html` and `.variants.tsv` into sample_dir. The sample name
     becomes part of file names, so it must be a sample-sheet id (letters, digits, '.', '_', '-')."""
     s = str(report["sample"])
-    if not _SAFE_SAMPLE.match(s) or s in (".", ".."):
+    if not SAMPLE_ID.match(s) or s in (".", ".."):
         raise ValueError(f"sample name {s!r} is not usable in a file name (letters, digits, '.', '_', '-')")
     paths = {
         "json": sample_dir / f"{s}.report.json",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .vocab import SAMPLE_ID
 
-SAMPLE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 COLUMNS = ("sample", "vcf", "vcf_sample", "alignments")
 
 

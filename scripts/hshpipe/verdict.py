@@ -17,13 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-PLP = ("pathogenic", "likely_pathogenic")
-VUS = "uncertain_significance"
-VERDICTS = ("biallelic", "possible_compound_heterozygous", "monoallelic", "negative", "inconclusive")
-ZYGOSITIES = ("heterozygous", "homozygous", "hemizygous")
+from .vocab import CLASS_LABEL, PLP, VUS, ZYGOSITIES
+
 PROXIMITY_BP = 150
 _NUM = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
-_LABEL = {"pathogenic": "pathogenic", "likely_pathogenic": "likely pathogenic", VUS: "uncertain significance"}
 
 
 @dataclass(frozen=True)
@@ -87,12 +84,12 @@ def _join(names: Sequence[str]) -> str:
 
 def _group_label(calls: Sequence[SampleCall]) -> str:
     classes = {c.classification for c in calls}
-    return _LABEL[classes.pop()] if len(classes) == 1 else "pathogenic or likely pathogenic"
+    return CLASS_LABEL[classes.pop()] if len(classes) == 1 else "pathogenic or likely pathogenic"
 
 
 def _names(calls: Sequence[SampleCall]) -> list[str]:
     mixed = len({c.classification for c in calls}) > 1
-    return [f"{c.name} [{_LABEL[c.classification]}]" if mixed else c.name for c in calls]
+    return [f"{c.name} [{CLASS_LABEL[c.classification]}]" if mixed else c.name for c in calls]
 
 
 def _proximity_notes(qual: Sequence[SampleCall]) -> list[str]:
@@ -120,7 +117,8 @@ def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: 
     failed = [c for c in calls if c.classification in PLP and not c.qc_pass]
     notes = _proximity_notes(qual)
     notes += [
-        f"{c.name} is {_LABEL[c.classification]} but {_qc_words(c)}; confirm it by an orthogonal method" for c in failed
+        f"{c.name} is {CLASS_LABEL[c.classification]} but {_qc_words(c)}; confirm it by an orthogonal method"
+        for c in failed
     ]
     keys = tuple(c.key for c in qual)
     if not assessable:
@@ -140,10 +138,10 @@ def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: 
     if homs:
         c = homs[0]
         if c.zygosity == "homozygous":
-            text = f"A {_LABEL[c.classification]} TRPM6 variant, homozygous: {c.name}."
+            text = f"A {CLASS_LABEL[c.classification]} TRPM6 variant, homozygous: {c.name}."
         else:
             text = (
-                f"A {_LABEL[c.classification]} TRPM6 variant, hemizygous: {c.name}; the other copy appears "
+                f"A {CLASS_LABEL[c.classification]} TRPM6 variant, hemizygous: {c.name}; the other copy appears "
                 "deleted (confirm the deletion, e.g. by copy-number analysis or parental testing)."
             )
         others = [o for o in qual if o is not c]
@@ -157,7 +155,7 @@ def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: 
     if len(hets) == 1:
         c = hets[0]
         text = (
-            f"One {_LABEL[c.classification]} TRPM6 variant, heterozygous: {c.name}; no second qualifying "
+            f"One {CLASS_LABEL[c.classification]} TRPM6 variant, heterozygous: {c.name}; no second qualifying "
             "variant found, so this result alone does not explain a recessive disease."
         )
         text += _vus_text(c, [v for v in calls if v.classification == VUS and v.qc_pass], notes)
@@ -172,7 +170,7 @@ def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: 
         return Verdict("monoallelic", text, keys, tuple(notes))
 
     if failed:
-        listed = _join([f"{c.name} ({_LABEL[c.classification]}, {_qc_words(c)})" for c in failed])
+        listed = _join([f"{c.name} ({CLASS_LABEL[c.classification]}, {_qc_words(c)})" for c in failed])
         text = (
             f"No qualifying TRPM6 variant passed QC, but {listed}; confirm it by an orthogonal method "
             "(e.g. Sanger sequencing) before reporting the sample."

@@ -1,0 +1,130 @@
+"""The pipeline's word lists, each in one place: classes, verdicts, zygosities, ACMG strengths, SO terms with
+their VEP rank and impact, and the sample-id pattern. The JSON schemas repeat some of them as enums; a test
+checks that they are equal to these."""
+
+from __future__ import annotations
+
+import re
+
+# --- variant classes (ACMG/AMP 2015 five-tier) -----------------------------------------------------------------
+PATHOGENIC = "pathogenic"
+LIKELY_PATHOGENIC = "likely_pathogenic"
+VUS = "uncertain_significance"
+LIKELY_BENIGN = "likely_benign"
+BENIGN = "benign"
+CLASSES: tuple[str, ...] = (PATHOGENIC, LIKELY_PATHOGENIC, VUS, LIKELY_BENIGN, BENIGN)
+PLP: frozenset[str] = frozenset({PATHOGENIC, LIKELY_PATHOGENIC})  # classes that can qualify a variant
+BLB: frozenset[str] = frozenset({LIKELY_BENIGN, BENIGN})
+CLASS_LABEL: dict[str, str] = {
+    PATHOGENIC: "pathogenic",
+    LIKELY_PATHOGENIC: "likely pathogenic",
+    VUS: "uncertain significance",
+    LIKELY_BENIGN: "likely benign",
+    BENIGN: "benign",
+}
+
+# --- per-sample verdicts (DESIGN.md contract) ------------------------------------------------------------------
+BIALLELIC = "biallelic"
+POSSIBLE_COMPOUND_HET = "possible_compound_heterozygous"
+MONOALLELIC = "monoallelic"
+UNCERTAIN = "uncertain"
+NEGATIVE = "negative"
+INCONCLUSIVE = "inconclusive"
+FAILED = "failed"  # summary only: the sample's input could not be analysed, no report
+VERDICTS: tuple[str, ...] = (BIALLELIC, POSSIBLE_COMPOUND_HET, MONOALLELIC, UNCERTAIN, NEGATIVE, INCONCLUSIVE)
+
+# --- genotypes -------------------------------------------------------------------------------------------------
+HETEROZYGOUS = "heterozygous"
+HOMOZYGOUS = "homozygous"
+HEMIZYGOUS = "hemizygous"
+ZYGOSITIES: tuple[str, ...] = (HETEROZYGOUS, HOMOZYGOUS, HEMIZYGOUS)
+
+# --- ACMG/AMP evidence strengths (Richards 2015; ClinGen SVI) and Bayesian points (Tavtigian 2018/2020) ---------
+STRENGTH_POINTS: dict[str, int] = {"very_strong": 8, "strong": 4, "moderate": 2, "supporting": 1}
+STAND_ALONE = "stand_alone"  # BA1: benign on its own, outside the points scale
+STRENGTHS: tuple[str, ...] = (STAND_ALONE, *STRENGTH_POINTS)
+DIRECTIONS: tuple[str, ...] = ("pathogenic", "benign")
+
+# --- Sequence Ontology consequence terms: Ensembl VEP's ranking (most severe first) and impact -----------------
+# exon_loss_variant (SnpEff, structural variants only) sits with the HIGH terms.
+SO_RANKING: tuple[str, ...] = (
+    "transcript_ablation",
+    "exon_loss_variant",
+    "splice_acceptor_variant",
+    "splice_donor_variant",
+    "stop_gained",
+    "frameshift_variant",
+    "stop_lost",
+    "start_lost",
+    "transcript_amplification",
+    "feature_elongation",
+    "feature_truncation",
+    "inframe_insertion",
+    "inframe_deletion",
+    "missense_variant",
+    "protein_altering_variant",
+    "splice_donor_5th_base_variant",
+    "splice_region_variant",
+    "splice_donor_region_variant",
+    "splice_polypyrimidine_tract_variant",
+    "incomplete_terminal_codon_variant",
+    "start_retained_variant",
+    "stop_retained_variant",
+    "synonymous_variant",
+    "coding_sequence_variant",
+    "mature_miRNA_variant",
+    "5_prime_UTR_variant",
+    "3_prime_UTR_variant",
+    "non_coding_transcript_exon_variant",
+    "intron_variant",
+    "NMD_transcript_variant",
+    "non_coding_transcript_variant",
+    "coding_transcript_variant",
+    "upstream_gene_variant",
+    "downstream_gene_variant",
+    "intergenic_variant",
+)
+IMPACTS: tuple[str, ...] = ("HIGH", "MODERATE", "LOW", "MODIFIER")
+IMPACT: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "transcript_ablation",
+            "exon_loss_variant",
+            "splice_acceptor_variant",
+            "splice_donor_variant",
+            "stop_gained",
+            "frameshift_variant",
+            "stop_lost",
+            "start_lost",
+            "transcript_amplification",
+        ),
+        "HIGH",
+    ),
+    **dict.fromkeys(
+        ("inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant"), "MODERATE"
+    ),
+    **dict.fromkeys(
+        (
+            "splice_donor_5th_base_variant",
+            "splice_region_variant",
+            "splice_donor_region_variant",
+            "splice_polypyrimidine_tract_variant",
+            "incomplete_terminal_codon_variant",
+            "start_retained_variant",
+            "stop_retained_variant",
+            "synonymous_variant",
+        ),
+        "LOW",
+    ),
+}  # every other term: MODIFIER
+CANONICAL_SPLICE: frozenset[str] = frozenset({"splice_acceptor_variant", "splice_donor_variant"})
+SPLICE_REGION_TERMS: tuple[str, ...] = (
+    "splice_region_variant",
+    "splice_donor_5th_base_variant",
+    "splice_donor_region_variant",
+    "splice_polypyrimidine_tract_variant",
+)
+
+# --- identifiers -----------------------------------------------------------------------------------------------
+SAMPLE_ID_PATTERN = r"^[A-Za-z0-9._-]+$"
+SAMPLE_ID = re.compile(SAMPLE_ID_PATTERN)
