@@ -101,3 +101,14 @@ def combine(criteria: Sequence[Criterion]) -> tuple[str, int]:
     if any(c.strength == STAND_ALONE and c.direction == "benign" for c in criteria):
         return BENIGN, points
     return class_from_points(points), points
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Evidence about one variant from sources outside the transcript (population, predictors, the curated
+    table): the criteria that apply, and one line per criterion family that could not be assessed (e.g.
+    'PM2, BA1, BS1, BS2: not assessed (no population file given)'), so that a report never implies a check
+    that was not made."""
+
+    criteria: tuple[Criterion, ...] = ()
+    not_assessed: tuple[str, ...] = ()
