@@ -13,7 +13,8 @@ from hshpipe.cli import log_arg, run
 
 def main() -> None:
     from hshpipe.curation import load_curated_table
-    from hshpipe.pipeline import RunContext, atomic_write, run_batch
+    from hshpipe.outputs import atomic_write
+    from hshpipe.pipeline import RunContext, run_batch
     from hshpipe.reference import GeneCache
     from hshpipe.samplesheet import make_batches, read_sample_sheet
     from hshpipe.settings import Thresholds

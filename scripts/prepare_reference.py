@@ -9,7 +9,7 @@ from hshpipe.cli import log_arg, run
 
 
 def main() -> None:
-    from hshpipe.pipeline import atomic_write
+    from hshpipe.outputs import atomic_write
     from hshpipe.reference import build_gene_cache
 
     ap = argparse.ArgumentParser(description=__doc__)

@@ -10,8 +10,7 @@ from hshpipe.cli import log_arg, run
 
 
 def main() -> None:
-    from hshpipe.pipeline import atomic_write
-    from hshpipe.report import summary_html, summary_tsv
+    from hshpipe.outputs import write_summary
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--tsv", required=True)
@@ -22,9 +21,7 @@ def main() -> None:
     rows = []
     for f in a.rows:
         rows.extend(json.loads(l) for l in Path(f).read_text().splitlines() if l.strip())
-    synthetic = any(r.get("synthetic_reference") for r in rows)
-    atomic_write(Path(a.tsv), summary_tsv(rows))
-    atomic_write(Path(a.html), summary_html(rows, date.today().isoformat(), synthetic))
+    write_summary(rows, Path(a.tsv), Path(a.html), date.today().isoformat())
 
 
 if __name__ == "__main__":

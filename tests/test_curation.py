@@ -100,7 +100,7 @@ def compiled38_cv(table, cache38):
     ],
 )
 def test_parse_c(name, start, end, kind, ref, alt):
-    from hshpipe.curation import parse_c
+    from hshpipe.hgvs_parser import parse_c
 
     e = parse_c(name)
     assert (e.start, e.end, e.kind, e.ref, e.alt) == (start, end, kind, ref, alt)
@@ -110,7 +110,7 @@ def test_parse_c(name, start, end, kind, ref, alt):
     "bad", ["c.100A>A", "c.0A>G", "c.100ins", "c.100insA", "c.1638+7T>", "g.100A>G", "c.100_101A>G"]
 )
 def test_parse_c_refuses(bad):
-    from hshpipe.curation import parse_c
+    from hshpipe.hgvs_parser import parse_c
 
     with pytest.raises(ValueError):
         parse_c(bad)
@@ -131,7 +131,7 @@ def test_parse_c_refuses(bad):
     ],
 )
 def test_parse_p(name, kind, start, ref, alt):
-    from hshpipe.curation import parse_p
+    from hshpipe.hgvs_parser import parse_p
 
     p = parse_p(name)
     assert (p.kind, p.start, p.ref_aa, p.alt_aa) == (kind, start, ref, alt)
@@ -139,7 +139,7 @@ def test_parse_p(name, kind, start, ref, alt):
 
 @pytest.mark.parametrize("bad", ["p.S141L", "p.Ser141Ser", "p.Ser141", "c.100A>G"])
 def test_parse_p_refuses(bad):
-    from hshpipe.curation import parse_p
+    from hshpipe.hgvs_parser import parse_p
 
     with pytest.raises(ValueError):
         parse_p(bad)
@@ -219,7 +219,8 @@ def _apply(seq: str, start: int, v: Variant) -> str:
 )
 def test_genomic_of_edit_applies_the_same_change(cache38, name):
     """Applying the compiled genomic allele gives the same transcript-strand sequence as applying the c. edit."""
-    from hshpipe.curation import genomic_of_edit, normalize_allele, parse_c
+    from hshpipe.curation import genomic_of_edit, normalise_allele
+    from hshpipe.hgvs_parser import parse_c
     from hshpipe.reference import revcomp
 
     t = cache38.transcript
@@ -242,14 +243,14 @@ def test_genomic_of_edit_applies_the_same_change(cache38, name):
         exp = tx[:i] + e.alt + tx[j + 1 :]
     assert got == exp
     # and the allele is already normalised (left-aligned, trimmed)
-    assert normalize_allele(cache38, v.pos, v.ref, v.alt) == (v.pos, v.ref, v.alt)
+    assert normalise_allele(cache38, v.pos, v.ref, v.alt) == (v.pos, v.ref, v.alt)
 
 
 def test_normalize_left_aligns_like_bcftools_norm(cache38, tmp_path):
     """Oracle: bcftools norm (bundled in pysam) left-aligns the same way."""
     from pysam import bcftools
 
-    from hshpipe.curation import normalize_allele
+    from hshpipe.curation import normalise_allele
 
     t = cache38.transcript
     seq, start = cache38.seq, cache38.region_start
@@ -260,7 +261,7 @@ def test_normalize_left_aligns_like_bcftools_norm(cache38, tmp_path):
         run_end += 1
     pos = start + run_end - 1  # delete the last base of the run, anchored on the base before it
     ref, alt = seq[run_end - 1 : run_end + 1], seq[run_end - 1]
-    got = normalize_allele(cache38, pos, ref, alt)
+    got = normalise_allele(cache38, pos, ref, alt)
     assert got[0] == start + i - 1  # moved to the base before the run
     vcf = tmp_path / "in.vcf"
     vcf.write_text(
@@ -454,9 +455,9 @@ def test_clinvar_records_become_entries(compiled38_cv, cache38):
     assert cv["ClinVar:900007"].entry.stars == 3
     # the 1-bp deletion is kept left-aligned
     v7 = cv["ClinVar:900007"].variant
-    from hshpipe.curation import normalize_allele
+    from hshpipe.curation import normalise_allele
 
-    assert normalize_allele(cache38, v7.pos, v7.ref, v7.alt) == (v7.pos, v7.ref, v7.alt)
+    assert normalise_allele(cache38, v7.pos, v7.ref, v7.alt) == (v7.pos, v7.ref, v7.alt)
     assert str(CLINVAR) in compiled38_cv.sources
 
 
@@ -505,7 +506,7 @@ def test_cdna_match_for_another_representation(compiled38, cache38):
     m = compiled38.match(v, make_ann(("splice_region_variant", "intron_variant"), hgvs_c="NM_017662.5:c.1638+7T>C"))
     assert m.level == "cdna" and m.entry.hgvs_c == "NM_017662.5:c.1638+7T>C"
     # c. comparison ignores the optional stated bases: c.700delX == c.700del
-    from hshpipe.curation import _canonical_c
+    from hshpipe.curation.match import _canonical_c
 
     assert _canonical_c("NM_017662.5:c.700delG") == _canonical_c("NM_017662.5:c.700del") == "c.700del"
     assert _canonical_c("NM_999999.1:c.700del") is None
@@ -568,7 +569,7 @@ def test_level_precedence_and_table_before_clinvar(tmp_path, cache38):
     k = gs.index(pos)
     new = old[:k] + revcomp(alt) + old[k + 1 :]
     aa_old, aa_new = GENETIC_CODE[old], GENETIC_CODE[new]
-    from hshpipe.curation import AA1_TO_3
+    from hshpipe.hgvs_parser import AA1_TO_3
 
     c_name = f"NM_017662.5:c.{3 * 200 - 2 + k}{old[k]}>{new[k]}"
     p_name = f"NP_060132.3:p.{AA1_TO_3[aa_old]}200{AA1_TO_3[aa_new]}"
@@ -585,20 +586,6 @@ def test_level_precedence_and_table_before_clinvar(tmp_path, cache38):
         ("P_ONLY", "protein"),
     ]
     assert ct.match(v, ann).id == "C_AND_P"
-
-
-def test_source_links():
-    from hshpipe.curation import source_links
-
-    assert source_links("Chubanov et al. 2004, PMID 14976260") == [
-        ("PMID 14976260", "https://pubmed.ncbi.nlm.nih.gov/14976260/")
-    ]
-    assert source_links("Front. Pediatr. 2022, doi:10.3389/fped.2022.834241") == [
-        ("doi:10.3389/fped.2022.834241", "https://doi.org/10.3389/fped.2022.834241")
-    ]
-    assert source_links("ClinVar VariationID 3575") == [
-        ("ClinVar 3575", "https://www.ncbi.nlm.nih.gov/clinvar/variation/3575/")
-    ]
 
 
 def test_indexed_clinvar_vcf_is_read_through_the_index(tmp_path, table, cache38, compiled38_cv):
@@ -645,7 +632,8 @@ def test_two_entries_for_one_allele_are_refused_at_compile_time(tmp_path, cache3
 def test_deletion_written_at_either_end_of_a_repeat_is_one_allele(tmp_path, cache38):
     """A 1-bp deletion inside a homopolymer named at its first or last base compiles to the same left-aligned
     allele; as two entries they are refused, as one entry a VCF allele anywhere in the run matches it."""
-    from hshpipe.curation import genomic_of_edit, load_curated_table, parse_c
+    from hshpipe.curation import genomic_of_edit, load_curated_table
+    from hshpipe.hgvs_parser import parse_c
 
     t = cache38.transcript
     # a run of >= 3 identical transcript-strand bases inside the CDS
@@ -682,7 +670,7 @@ def test_clinvar_multiallelic_and_out_of_cache_records(tmp_path, table, cache38)
     ]
     vcf = tmp_path / "cv.vcf"
     vcf.write_text("\n".join(head + recs) + "\n")
-    from hshpipe.curation import load_clinvar_vcf
+    from hshpipe.curation.clinvar import load_clinvar_vcf
 
     with pytest.MonkeyPatch.context() as mp:
         # widen the TRPM6 span (for this test only) so that the far record counts as inside the gene

@@ -13,9 +13,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from hshpipe import outputs
+from hshpipe import report as rp
 
-from hshpipe import report as rp  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 GENERATED_ON = "2025-01-31"
 SHA_A = "a" * 64
@@ -859,13 +860,13 @@ def test_summary_stays_light_at_10000_samples() -> None:
 def test_write_sample_reports_refuses_unsafe_names(tmp_path: Path) -> None:
     for bad in ("../x", "a/b", "..", "<script>"):
         with pytest.raises(ValueError, match="file name"):
-            rp.write_sample_reports(biallelic_report(sample=bad), tmp_path, GENERATED_ON)
+            outputs.write_sample_reports(biallelic_report(sample=bad), tmp_path, GENERATED_ON)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_write_sample_reports_and_summary(tmp_path: Path) -> None:
     rep = biallelic_report()
-    paths = rp.write_sample_reports(rep, tmp_path / "samples" / "HSH-001", GENERATED_ON)
+    paths = outputs.write_sample_reports(rep, tmp_path / "samples" / "HSH-001", GENERATED_ON)
     assert sorted(p.name for p in paths.values()) == [
         "HSH-001.report.html",
         "HSH-001.report.json",
@@ -873,9 +874,10 @@ def test_write_sample_reports_and_summary(tmp_path: Path) -> None:
     ]
     assert json.loads(paths["json"].read_text(encoding="utf-8")) == rep
     assert paths["html"].read_bytes() == rp.sample_html(rep, GENERATED_ON).encode("utf-8")
-    out = rp.write_summary([rp.summary_row(rep)], tmp_path, GENERATED_ON, synthetic=False)
-    assert out["tsv"].name == "summary.tsv" and out["html"].name == "summary.html"
-    assert b"\r\n" not in out["tsv"].read_bytes()
+    outputs.write_summary([rp.summary_row(rep)], tmp_path / "summary.tsv", tmp_path / "summary.html", GENERATED_ON)
+    assert (tmp_path / "summary.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert b"\r\n" not in (tmp_path / "summary.tsv").read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary files left
 
 
 # ------------------------------------------------------------------------------------------------

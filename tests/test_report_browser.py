@@ -13,11 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-TESTS = Path(__file__).resolve().parent
-
-from test_report import (  # noqa: E402
+from test_report import (
     GENERATED_ON,
     biallelic_report,
     evil_report,
@@ -26,7 +22,11 @@ from test_report import (  # noqa: E402
     resource_urls,
 )
 
-from hshpipe import report as rp  # noqa: E402
+from hshpipe import outputs
+from hshpipe import report as rp
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -127,12 +127,13 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     reports = {"biallelic": biallelic_report(), "negative": negative_report(), "inconclusive": inconclusive_report()}
     paths: dict[str, Path] = {}
     for name, rep in reports.items():
-        written = rp.write_sample_reports(rep, out / "samples" / rep["sample"], GENERATED_ON)
+        written = outputs.write_sample_reports(rep, out / "samples" / rep["sample"], GENERATED_ON)
         paths[name] = written["html"]
     paths["evil"] = out / "evil.report.html"  # its sample name is not a file name: written by hand
-    rp.write_text(paths["evil"], rp.sample_html(evil_report(), GENERATED_ON))
+    outputs.atomic_write(paths["evil"], rp.sample_html(evil_report(), GENERATED_ON))
     rows = [rp.summary_row(r) for r in reports.values()]
-    paths["summary"] = rp.write_summary(rows, out, GENERATED_ON, synthetic=True)["html"]
+    paths["summary"] = out / "summary.html"
+    outputs.write_summary(rows, out / "summary.tsv", paths["summary"], GENERATED_ON)
     ARTIFACTS.mkdir(exist_ok=True)
     return paths
 

@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .curation import CuratedMatch, exon_c_ranges, parse_c
+from .curation import CuratedMatch, exon_c_ranges
+from .hgvs_parser import parse_c
 from .vocab import CLASS_LABEL, PLP, SPLICE_REGION_TERMS
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -7,8 +7,6 @@ that looks finished; the batch's tracked output (its summary rows) is written on
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from .consequence import annotate, annotate_haplotype, annotate_sv
 from .coverage import coverage_from_alignments, coverage_from_gvcf_blocks, describe_coverage
 from .errors import InputError
 from .model import Variant
+from .outputs import write_sample_reports
 from .qc import allele_balance, alt_haplotype, genotype_string, info_flags, qc_flags, zygosity
 from .reference import GeneCache, write_region_fasta
 from .samplesheet import SampleRow
@@ -451,36 +450,6 @@ def sample_coverage(
     return None
 
 
-# --- writing ---------------------------------------------------------------------------------------------------
-
-
-def _file_mode() -> int:
-    umask = os.umask(0)  # reading the umask means setting it: once per process, put back at once
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-_FILE_MODE = _file_mode()
-
-
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.chmod(tmp, _FILE_MODE)  # mkstemp makes 0600; reviewers in the group must read the reports
-    os.replace(tmp, path)
-
-
-def write_sample_outputs(report: dict, outdir: Path, generated_on: str) -> None:
-    d = outdir / "samples" / report["sample"]
-    s = report["sample"]
-    # JSON last: its presence marks a finished sample
-    atomic_write(d / f"{s}.variants.tsv", rp.sample_tsv(report))
-    atomic_write(d / f"{s}.report.html", rp.sample_html(report, generated_on))
-    atomic_write(d / f"{s}.report.json", rp.sample_json(report))
-
-
 def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list[dict]:
     """Analyse the batch; returns one summary row per sample, in sheet order."""
     from concurrent.futures import ThreadPoolExecutor
@@ -496,6 +465,6 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
             ctx.checksums[path] = pool.submit(file_sha256, path)
         for vcf_rows in by_vcf.values():
             for rep in analyse_vcf(vcf_rows, ctx):
-                write_sample_outputs(rep, ctx.outdir, generated_on)
+                write_sample_reports(rep, ctx.outdir / "samples" / rep["sample"], generated_on)
                 summary[rep["sample"]] = rp.summary_row(rep)
     return [summary[r.sample] for r in rows]

@@ -97,18 +97,6 @@ class GeneCache:
         return cls.from_json(Path(path).read_text())
 
 
-def read_fai(fasta: Path) -> list[tuple[str, int]]:
-    fai = Path(str(fasta) + ".fai")
-    if not fai.exists():
-        return []
-    out = []
-    for line in fai.read_text().splitlines():
-        f = line.split("\t")
-        if len(f) >= 2:
-            out.append((f[0], int(f[1])))
-    return out
-
-
 def detect_build(contigs: list[tuple[str, int]], requested: str = "auto", source: str = "reference") -> tuple[str, str]:
     """(build, contig name of chromosome 9) from (name, length) pairs; `requested` is auto/GRCh38/GRCh37."""
     for name, length in contigs:

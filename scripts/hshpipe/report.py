@@ -22,10 +22,11 @@ import jinja2
 
 from . import __version__
 from .coverage import copy_number_exons
-from .vocab import CLASS_LABEL, CLASSES, SAMPLE_ID, VERDICTS
+from .paths import SCHEMAS
+from .vocab import CLASS_LABEL, CLASSES, VERDICTS
 
 SCHEMA_VERSION = "1.0.0"
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "report.schema.json"
+SCHEMA_PATH = SCHEMAS / "report.schema.json"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO REFERENCE \u2014 NOT FOR CLINICAL USE"
@@ -757,41 +758,3 @@ def summary_html(rows: Iterable[Mapping[str, Any]], generated_on: str, synthetic
         rows=[_summary_row_view(r) for r in ordered],
         renderer_version=__version__,
     )
-
-
-# --------------------------------------------------------------------------------------------------
-# convenience writers (UTF-8, '\n' line ends)
-# --------------------------------------------------------------------------------------------------
-
-
-def write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-
-
-def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_on: str) -> dict[str, Path]:
-    """Write `{sample}.report.json`, `.report.html` and `.variants.tsv` into sample_dir. The sample name
-    becomes part of file names, so it must be a sample-sheet id (letters, digits, '.', '_', '-')."""
-    s = str(report["sample"])
-    if not SAMPLE_ID.match(s) or s in (".", ".."):
-        raise ValueError(f"sample name {s!r} is not usable in a file name (letters, digits, '.', '_', '-')")
-    paths = {
-        "json": sample_dir / f"{s}.report.json",
-        "html": sample_dir / f"{s}.report.html",
-        "tsv": sample_dir / f"{s}.variants.tsv",
-    }
-    write_text(paths["json"], sample_json(report))
-    write_text(paths["html"], sample_html(report, generated_on))
-    write_text(paths["tsv"], sample_tsv(report))
-    return paths
-
-
-def write_summary(
-    rows: Sequence[Mapping[str, Any]], outdir: Path, generated_on: str, synthetic: bool
-) -> dict[str, Path]:
-    """Write `summary.tsv` and `summary.html` into outdir."""
-    paths = {"tsv": outdir / "summary.tsv", "html": outdir / "summary.html"}
-    write_text(paths["tsv"], summary_tsv(rows))
-    write_text(paths["html"], summary_html(rows, generated_on, synthetic))
-    return paths

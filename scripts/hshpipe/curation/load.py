@@ -1,0 +1,115 @@
+"""Loading the curated table: the version line, the header, one entry per row, each validated (schema, then
+notation); InputError names the file, line and entry on the first problem."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError
+from .entries import COLUMNS, CuratedEntry
+from .validate import _schema_errors, validate_entry
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..reference import GeneCache
+    from .match import CompiledTable
+
+_VERSION_RE = re.compile(r"^##\s*version:\s*(\S+)\s*$")
+
+
+@dataclass(frozen=True)
+class CuratedTable:
+    path: str
+    version: str
+    entries: tuple[CuratedEntry, ...]
+
+    def compile(self, cache: GeneCache, clinvar_vcf: str | Path | None = None) -> CompiledTable:
+        from .compile import compile_table
+
+        return compile_table(self, cache, clinvar_vcf)
+
+
+def _cell(v: str) -> str:
+    v = v.strip()
+    return "" if v == "." else v
+
+
+def load_curated_table(path: str | Path) -> CuratedTable:
+    """Read and validate a curated table; InputError names the file, line and entry on the first problem."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(f"{path}: curated table not found; set `curated_table` in the config to an existing TSV")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save the curated table as UTF-8 TSV") from None
+    version = None
+    header: list[str] | None = None
+    entries: list[CuratedEntry] = []
+    seen: dict[str, int] = {}
+    for ln, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            m = _VERSION_RE.match(line)
+            if m:
+                version = m[1]
+            continue
+        cells = next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))
+        if header is None:
+            header = [c.strip() for c in cells]
+            missing = [c for c in COLUMNS if c not in header]
+            if missing:
+                raise InputError(
+                    f"{path}:{ln}: header lacks column(s) {', '.join(missing)}; the columns are "
+                    f"{' '.join(COLUMNS)} (tab-separated)"
+                )
+            dups = sorted({c for c in header if header.count(c) > 1})
+            if dups:
+                raise InputError(f"{path}:{ln}: column(s) {', '.join(dups)} appear twice in the header")
+            continue
+        if len(cells) != len(header):
+            raise InputError(
+                f"{path}:{ln}: {len(cells)} tab-separated cells but the header has {len(header)}; "
+                "check for spaces instead of tabs or a missing cell (write '.' for empty)"
+            )
+        row = {k: _cell(v) for k, v in zip(header, cells)}
+        eid = row.get("id") or f"(no id, line {ln})"
+        errs = _schema_errors({k: row[k] for k in COLUMNS})
+        if errs:
+            raise InputError(f"{path}:{ln}: entry {eid}: {errs[0]}")
+        if row["id"] in seen:
+            raise InputError(f"{path}:{ln}: entry {eid}: id already used on line {seen[row['id']]}; ids must be unique")
+        seen[row["id"]] = ln
+        e = CuratedEntry(
+            id=row["id"],
+            hgvs_c=row["hgvs_c"] or None,
+            hgvs_p=row["hgvs_p"] or None,
+            exon=row["exon"] or None,
+            kind=row["kind"],
+            classification=row["classification"],
+            evidence_tier=row["evidence_tier"],
+            source=row["source"],
+            evidence=row["evidence"],
+            curated_on=row["curated_on"],
+            line=ln,
+            origin=str(path),
+        )
+        why = validate_entry(e)
+        if why:
+            raise InputError(f"{path}:{ln}: entry {eid}: {why}; correct or remove the entry")
+        entries.append(e)
+    if version is None:
+        raise InputError(
+            f"{path}: no '## version: …' line; add one above the header, e.g. '## version: "
+            f"{date.today().isoformat()}.1'"
+        )
+    if header is None:
+        raise InputError(
+            f"{path}: no header line; the first non-comment line must name the columns {' '.join(COLUMNS)}"
+        )
+    return CuratedTable(str(path), version, tuple(entries))
