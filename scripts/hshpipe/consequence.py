@@ -54,6 +54,7 @@ class Annotation:
     ref_aa: str | None
     alt_aa: str | None
     exons_affected: tuple[int, ...] = ()
+    protein_known: bool = False  # a named protein change (not p.? and not None): can combine with a neighbour
 
     @property
     def most_severe(self) -> str:
@@ -451,7 +452,9 @@ def _build(cache: GeneCache, loc: _Located, hgvs_g: str, hgvs_c: str | None, a: 
         if rr:
             start, end = rr
             ref_aa = cache_protein_slice(cache, start, end)
+    known = pr is not None and pr.p != "?" and not loc.terms & CANONICAL_SPLICE
     return Annotation(
+        protein_known=known,
         consequences=terms,
         impact=impact_of(terms),
         hgvs_g=hgvs_g,

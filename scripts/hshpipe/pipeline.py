@@ -1,25 +1,28 @@
-"""One batch of samples: read each VCF once, annotate, classify, decide, write the per-sample reports.
+"""One batch of samples: read each VCF once, then per sample the typed path
 
-Per-sample files are written under a temporary name and renamed last, so a killed job never leaves a report
-that looks finished; the batch's tracked output (its summary rows) is written only after every report.
+    records -> calls (calls.sample_records) -> annotate once, group calls in cis, match, classify
+    (interpret.Interpreter) -> decide (verdict.decide) -> report dict, built once (assemble.report_dict)
+
+and write the per-sample reports (outputs.write_sample_reports: JSON last, atomic). The batch's tracked output
+(its summary rows) is written only after every report.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
 from . import report as rp
-from .classify import classify
-from .consequence import annotate, annotate_haplotype, annotate_sv
+from .assemble import Provenance, report_dict
+from .calls import RegionChecks, SampleRecords, sample_records
 from .coverage import coverage_from_alignments, coverage_from_gvcf_blocks, describe_coverage
+from .curation import CompiledTable
 from .errors import InputError
-from .model import Variant
+from .interpret import Interpreted, Interpreter
 from .outputs import write_sample_reports
-from .qc import allele_balance, alt_haplotype, genotype_string, info_flags, qc_flags, zygosity
 from .reference import GeneCache, write_region_fasta
 from .samplesheet import SampleRow
 from .settings import Thresholds
@@ -34,20 +37,26 @@ from .vcfio import (
     readable_copy,
     region_of,
 )
-from .verdict import SampleCall, decide
+from .verdict import CoverageCheck, SampleCall, Verdict, decide
+from .vocab import INCONCLUSIVE, MONOALLELIC, NEGATIVE
 
 
 @dataclass
 class RunContext:
     cache: GeneCache
     region_fastas: dict[str, str]  # contig name -> bgzipped FASTA of the region at true coordinates
-    curated: Any  # curation.CompiledTable
+    curated: CompiledTable
     thresholds: Thresholds
     outdir: Path
     config_sha256: str
     tmpdir: Path
-    annotations: dict[tuple, Any] = field(default_factory=dict)
-    checksums: dict[str, Any] = field(default_factory=dict)  # path -> Future[str] (hashed in a thread)
+    checksums: dict[str, Future[str]] = field(default_factory=dict)  # path -> sha256 (hashed in a thread)
+    interpreter: Interpreter = field(init=False)
+    provenance: Provenance = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.interpreter = Interpreter(self.cache, self.curated)
+        self.provenance = Provenance(self.cache, self.curated.version, self.config_sha256, self.thresholds)
 
     def sha256(self, path: str) -> str:
         fut = self.checksums.get(path)
@@ -86,20 +95,7 @@ def check_ref_alleles(records: list[Record], ctx: RunContext, header: VcfHeader)
     return bad
 
 
-def annotate_record(ctx: RunContext, r: Record):
-    key = (r.kind, r.pos, r.ref, r.alt, r.end)
-    if key not in ctx.annotations:
-        if r.kind == "sv":
-            svtype = r.info.get("SVTYPE") or r.alt.strip("<>").split(":")[0]
-            ann = annotate_sv(ctx.cache.contig, r.pos + 1, r.end, svtype, ctx.cache)
-        else:
-            ann = annotate(Variant(ctx.cache.contig, r.pos, r.ref.upper(), r.alt.upper()), ctx.cache)
-        match = ctx.curated.match(Variant(ctx.cache.contig, r.pos, r.ref.upper(), r.alt.upper()), ann)
-        ctx.annotations[key] = (ann, match, classify(ann, match))
-    return ctx.annotations[key]
-
-
-def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
+def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any]]:
     """Reports (dicts) for the samples of one VCF."""
     path = readable_copy(rows[0].vcf, ctx.tmpdir)
     header = inspect_vcf(path, ctx.cache, source=rows[0].vcf if str(path) != rows[0].vcf else None)
@@ -111,10 +107,16 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
     normalise_region(header, region_of(ctx.cache, header.contig), fasta, tmp)
     records = sorted(read_records(tmp, columns), key=lambda r: (r.pos, r.end, r.ref, r.alt))  # input order may vary
     tmp.unlink(missing_ok=True)
-    bad_ref = check_ref_alleles(records, ctx, header)
+    cache = ctx.cache
+    checks = RegionChecks(
+        cache.contig,
+        (cache.region_start, cache.region_end),
+        frozenset(check_ref_alleles(records, ctx, header)),
+        cache.fetch,
+    )
     vcf_sha = ctx.sha256(rows[0].vcf)
     return [
-        sample_report(row, j, col, records, bad_ref, vcf_sha, ctx) for j, (row, col) in enumerate(zip(rows, columns))
+        sample_report(row, j, col, records, checks, vcf_sha, ctx) for j, (row, col) in enumerate(zip(rows, columns))
     ]
 
 
@@ -137,306 +139,73 @@ def vcf_column(row: SampleRow, header: VcfHeader) -> str:
     )
 
 
-def _variant_key(r: Record) -> str:
-    return f"{r.chrom}:{r.pos}:{r.ref}:{r.alt}"
-
-
 def sample_report(
-    row: SampleRow, j: int, column: str, records: list[Record], bad_ref: set[int], vcf_sha: str, ctx: RunContext
-) -> dict:
-    th = ctx.thresholds
-    notes = (
-        []
-        if column == (row.vcf_sample or row.sample)
-        else [f"VCF column {column!r} used for sample {row.sample!r} (single-sample VCF)"]
+    row: SampleRow,
+    j: int,
+    column: str,
+    records: Sequence[Record],
+    checks: RegionChecks,
+    vcf_sha: str,
+    ctx: RunContext,
+) -> dict[str, Any]:
+    """One sample's report: its calls, interpreted, decided, assembled."""
+    recs = sample_records(records, j, checks, ctx.thresholds)
+    items = ctx.interpreter.sample(recs.calls)
+    coverage = sample_coverage(row, recs.blocks, ctx, had_blocks=recs.had_blocks)
+    verdict = decide(
+        verdict_calls(items),
+        assessable=recs.assessable,
+        coverage_note=describe_coverage(coverage),
+        coverage=coverage_check(coverage, ctx.thresholds),
     )
-    variants: list[dict] = []
-    filtered: list[dict] = []
-    calls: list[Any] = []
-    blocks: list[tuple[int, int, int]] = []
-    n_records = n_homref = n_missing = 0
-    seen: set[tuple] = set()
-    for i, r in enumerate(records):
-        n_records += 1
-        gt = r.genotypes
-        if r.kind == "small" and not gt.carrier[j] and not gt.missing[j]:  # fast path: reference call
-            n_homref += 1
-            dp = gt.dp[j] if gt.dp is not None else None
-            if dp is not None and dp >= 0:
-                blocks.append((r.pos, r.pos + len(r.ref) - 1, int(dp)))
-            continue
-        g = gt[j]
-        if r.kind in ("small", "sv") and any(a == 1 for a in g.alleles):
-            ident = (r.pos, r.ref, r.alt, r.end)
-            if ident in seen:
-                filtered.append(_filtered(r, "duplicate of an earlier record with the same allele; reported once"))
-                continue
-            seen.add(ident)
-        if r.kind == "block":
-            depth = g.min_dp if g.min_dp is not None else g.dp
-            if depth is not None and all(a in (0, -1) for a in g.alleles):
-                blocks.append((r.pos, r.end, depth))
-            if all(a == -1 for a in g.alleles):
-                n_missing += 1
-            continue
-        if all(a == -1 for a in g.alleles):
-            n_missing += 1
-            filtered.append(_filtered(r, "no genotype call for this sample (./.)"))
-            continue
-        zyg = zygosity(g)
-        if zyg is None:
-            n_homref += 1
-            if g.dp is not None and r.kind == "small":
-                blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
-            continue
-        if r.kind == "symbolic":
-            filtered.append(
-                _filtered(r, f"symbolic allele {r.alt} is not interpreted by this pipeline; review by hand")
-            )
-            continue
-        if r.kind == "sv" and r.end <= r.pos:
-            filtered.append(
-                _filtered(r, f"structural variant {r.alt} without END or SVLEN: extent unknown; review by hand")
-            )
-            continue
-        if r.kind == "star":
-            filtered.append(
-                _filtered(r, "spanning deletion allele (*): the deletion itself is reported at its own record")
-            )
-            continue
-        if i in bad_ref:
-            try:
-                exp = ctx.cache.fetch(r.pos, r.pos + len(r.ref) - 1)
-            except IndexError:
-                exp = "?"
-            filtered.append(_filtered(r, f"REF {r.ref} does not match the reference ({exp}); not annotated"))
-            continue
-        if r.kind == "small" and (r.pos < ctx.cache.region_start or r.pos + len(r.ref) - 1 > ctx.cache.region_end):
-            filtered.append(_filtered(r, "extends beyond the cached TRPM6 region (+/-10 kb); review by hand"))
-            continue
-        ann, match, cls = annotate_record(ctx, r)  # an error here is a bug: let it surface
-        if g.dp is not None and r.kind == "small":
-            blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
-        flags = qc_flags(r, g, zyg, th)
-        v = {
-            "chrom": r.chrom,
-            "pos": r.pos,
-            "ref": r.ref,
-            "alt": r.alt,
-            "original": {"chrom": r.original[0], "pos": r.original[1], "ref": r.original[2], "alt": r.original[3]},
-            "hgvs_g": ann.hgvs_g,
-            "hgvs_c": ann.hgvs_c,
-            "hgvs_p": ann.hgvs_p,
-            "consequence": list(ann.consequences),
-            "impact": ann.impact,
-            "exon": ann.exon,
-            "intron": ann.intron,
-            "genotype": genotype_string(g),
-            "zygosity": zyg,
-            "phased": g.phased,
-            "phase_set": g.phase_set,
-            "classification": cls.classification,
-            "classification_rule": cls.rule,
-            "curated_match": _match_dict(match),
-            "qc_pass": not flags,
-            "qc_flags": flags + info_flags(g),
-            "qc": {"filter": ";".join(r.filters), "dp": g.dp, "gq": g.gq, "allele_balance": allele_balance(g)},
-            "haplotype": None,
-            "info": dict(sorted(r.info.items())),
-        }
-        if ann.exons_affected:
-            v["exons_affected"] = list(ann.exons_affected)
-        v["qualifying"] = v["qc_pass"] and v["classification"] in ("pathogenic", "likely_pathogenic")
-        variants.append(v)
-        calls.append(
-            SampleCall(
-                key=_variant_key(r),
-                classification=cls.classification,
-                zygosity=zyg,
-                phased=g.phased,
-                phase_set=g.phase_set,
-                haplotype=alt_haplotype(g),
-                qc_pass=v["qc_pass"],
-                pos=r.pos,
-                hgvs_c=ann.hgvs_c,
-                hgvs_p=ann.hgvs_p,
-                qc_flags=tuple(flags),
-            )
+    notes = sample_notes(row, column, recs, verdict, coverage)
+    sha = {"vcf": vcf_sha, "alignments": ctx.sha256(row.alignments) if row.alignments else None}
+    return report_dict(row, column, recs, items, verdict, notes, coverage, sha, ctx.provenance)
+
+
+def verdict_calls(items: Sequence[Interpreted]) -> list[SampleCall]:
+    """The verdict's view: one call per change (a cis group counts once, at its last member's place)."""
+    calls = [
+        SampleCall(
+            key=i.change_key,
+            classification=i.result.classification.classification,
+            zygosity=i.call.zygosity,
+            phased=i.call.genotype.phased,
+            phase_set=i.call.genotype.phase_set,
+            haplotype=i.call.haplotype,
+            qc_pass=i.call.qc_pass,
+            pos=i.call.record.pos,
+            hgvs_c=i.result.annotation.hgvs_c,
+            hgvs_p=i.result.annotation.hgvs_p,
+            qc_flags=i.call.qc_flags,
         )
-    apply_haplotypes(variants, calls, records, ctx)
-    assessable = not (n_records > 0 and n_missing == n_records)
-    coverage = sample_coverage(row, blocks, ctx, had_blocks=any(r.kind == "block" for r in records))
-    cov_text = describe_coverage(coverage)
-    unique_calls = list({c.key: c for c in reversed(calls)}.values())[::-1]  # one call per cis haplotype
-    verdict = decide(unique_calls, assessable=assessable, coverage_note=cov_text)
-    verdict = too_little_coverage(verdict, coverage, th)
-    if coverage and verdict.verdict in ("monoallelic", "negative", "inconclusive"):
-        notes = notes + [n for n in coverage.get("notes", []) if n not in notes]
-    if n_records == 0:
+        for i in items
+    ]
+    return list({c.key: c for c in reversed(calls)}.values())[::-1]
+
+
+def coverage_check(coverage: dict[str, Any] | None, th: Thresholds) -> CoverageCheck | None:
+    frac = coverage.get("fraction_cds_at_threshold") if coverage else None
+    if frac is None:
+        return None
+    return CoverageCheck(frac, th.coverage_threshold, th.min_covered_fraction)
+
+
+def sample_notes(
+    row: SampleRow, column: str, recs: SampleRecords, verdict: Verdict, coverage: dict[str, Any] | None
+) -> list[str]:
+    """Notes beside the verdict: the VCF column used, coverage notes, a region without records."""
+    notes = []
+    if column != (row.vcf_sample or row.sample):
+        notes.append(f"VCF column {column!r} used for sample {row.sample!r} (single-sample VCF)")
+    if coverage and verdict.verdict in (MONOALLELIC, NEGATIVE, INCONCLUSIVE):
+        notes += [n for n in coverage.get("notes", []) if n not in notes]
+    if recs.n_records == 0:
         notes.append(
             "The VCF has no records in the TRPM6 region for any sample (variant-only VCF: "
             "absence of records is read as reference)."
         )
-    report = {
-        "schema_version": rp.SCHEMA_VERSION,
-        "sample": row.sample,
-        "vcf_sample": column,
-        "gene": "TRPM6",
-        "genome_build": ctx.cache.build,
-        "transcript": ctx.cache.transcript.transcript_id,
-        "protein": ctx.cache.transcript.protein_id,
-        "synthetic_reference": ctx.cache.synthetic,
-        "verdict": verdict.verdict,
-        "verdict_text": verdict.text,
-        "verdict_notes": list(verdict.notes) + notes,
-        "variants": variants,
-        "filtered": filtered,
-        "sample_qc": {
-            "records_in_region": n_records,
-            "variants_reported": len(variants),
-            "records_filtered": len(filtered),
-            "homozygous_reference_records": n_homref,
-            "missing_genotype_records": n_missing,
-        },
-        "coverage": coverage,
-        "provenance": {
-            "pipeline_version": __version__,
-            "reference": {
-                "path": ctx.cache.reference,
-                "build": ctx.cache.build,
-                "contig": ctx.cache.contig,
-                "fingerprint": ctx.cache.reference_fingerprint,
-            },
-            "curated_table_version": ctx.curated.version,
-            "config_sha256": ctx.config_sha256,
-            "inputs_sha256": {"vcf": vcf_sha, "alignments": ctx.sha256(row.alignments) if row.alignments else None},
-            "thresholds": th.as_dict(),
-            "sample_sheet": {"line": row.line, **dict(row.extra)},
-        },
-    }
-    return report
-
-
-def too_little_coverage(verdict: Any, coverage: dict | None, th: Thresholds) -> Any:
-    """A negative resting on too little covered sequence cannot exclude anything: it becomes inconclusive."""
-    if verdict.verdict != "negative" or coverage is None:
-        return verdict
-    frac = coverage.get("fraction_cds_at_threshold")
-    if frac is None or frac >= th.min_covered_fraction:
-        return verdict
-    text = (
-        f"TRPM6 could not be assessed: only {100 * frac:.1f}% of the coding sequence (+/-20 bp) reached "
-        f"{th.coverage_threshold}x (at least {100 * th.min_covered_fraction:.0f}% is needed for a negative "
-        f"result). {verdict.text}"
-    )
-    return dataclasses.replace(verdict, verdict="inconclusive", text=text)
-
-
-def _filtered(r: Record, reason: str) -> dict:
-    return {"chrom": r.chrom, "pos": r.pos, "ref": r.ref, "alt": r.alt, "reason": reason}
-
-
-def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Record], ctx: RunContext) -> None:
-    """Variants of one sample that touch the same codon and are known to be in cis (both homozygous, or phased
-    het on the same haplotype of one phase set) get one combined protein change (`haplotype`)."""
-    coding = [
-        (i, v)
-        for i, v in enumerate(variants)
-        if v["hgvs_p"] and v["hgvs_p"] != f"{ctx.cache.transcript.protein_id}:p.?"
-    ]
-    used: set[int] = set()
-    for a in range(len(coding)):
-        ia, va = coding[a]
-        if ia in used:
-            continue
-        group = [ia]
-        for b in range(a + 1, len(coding)):
-            ib, vb = coding[b]
-            if ib in used or abs(vb["pos"] - va["pos"]) > _cis_window(va, vb):
-                continue
-            if _in_cis(calls[ia], calls[ib]):
-                group.append(ib)
-            elif calls[ia].zygosity == "heterozygous" and calls[ib].zygosity == "heterozygous":
-                for x, y in ((ia, ib), (ib, ia)):
-                    variants[x]["qc_flags"].append(
-                        f"near {variants[y]['hgvs_c']} (same or adjacent codon), phase unknown: may be one event"
-                    )
-        if len(group) < 2:
-            continue
-        vs = [Variant(ctx.cache.contig, variants[k]["pos"], variants[k]["ref"], variants[k]["alt"]) for k in group]
-        hap = annotate_haplotype(vs, ctx.cache)
-        match = ctx.curated.match(combined_variant(vs, ctx.cache), hap)
-        cls = classify(hap, match)
-        members = [
-            f"{variants[m]['chrom']}:{variants[m]['pos']}:{variants[m]['ref']}:{variants[m]['alt']}" for m in group
-        ]
-        for k in group:
-            used.add(k)
-            v = variants[k]
-            v["haplotype"] = {
-                "hgvs_c": hap.hgvs_c,
-                "hgvs_p": hap.hgvs_p,
-                "consequence": list(hap.consequences),
-                "members": members,
-            }
-            v["classification"] = cls.classification
-            v["classification_rule"] = f"{cls.rule} [combined change in cis: {hap.hgvs_c}, {hap.hgvs_p}]"
-            v["curated_match"] = _match_dict(match)
-            v["qualifying"] = v["qc_pass"] and cls.classification in ("pathogenic", "likely_pathogenic")
-            calls[k] = dataclasses.replace(
-                calls[k], classification=cls.classification, key=";".join(members), hgvs_c=hap.hgvs_c, hgvs_p=hap.hgvs_p
-            )
-
-
-def combined_variant(vs: list[Variant], cache: GeneCache) -> Variant:
-    """One VCF-style allele for substitutions in cis (an MNV), so the curated table can match it genomically."""
-    if any(len(v.ref) != len(v.alt) for v in vs):
-        return vs[0]
-    lo, hi = min(v.pos for v in vs), max(v.end for v in vs)
-    alt = list(cache.fetch(lo, hi))
-    for v in vs:
-        alt[v.pos - lo : v.end - lo + 1] = list(v.alt)
-    return Variant(vs[0].chrom, lo, cache.fetch(lo, hi), "".join(alt))
-
-
-def _match_dict(match: Any) -> dict | None:
-    if match is None:
-        return None
-    d = {
-        "id": match.id,
-        "level": match.level,
-        "classification": match.entry.classification,
-        "evidence_tier": match.entry.evidence_tier,
-        "source": match.entry.source,
-        "evidence": match.entry.evidence,
-    }
-    if getattr(match.entry, "review_status", None):
-        d["review_status"] = match.entry.review_status
-    return d
-
-
-FRAME_RESTORE_WINDOW = 60  # bp: two frameshifts this close may restore the frame together
-
-
-def _cis_window(a: dict, b: dict) -> int:
-    """How far apart two variants may be to be read as one change: the same or adjacent codon, or, for two
-    frameshifts, a window in which the second may restore the frame."""
-    if "frameshift_variant" in a["consequence"] and "frameshift_variant" in b["consequence"]:
-        return FRAME_RESTORE_WINDOW
-    return 2 + len(a["ref"]) + len(b["ref"])
-
-
-def _in_cis(a: Any, b: Any) -> bool:
-    if a.zygosity == "homozygous" and b.zygosity == "homozygous":
-        return True
-    return (
-        a.phased
-        and b.phased
-        and a.phase_set is not None
-        and a.phase_set == b.phase_set
-        and a.haplotype is not None
-        and a.haplotype == b.haplotype
-    )
+    return notes
 
 
 def sample_coverage(

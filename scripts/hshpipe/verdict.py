@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from .vocab import CLASS_LABEL, PLP, VUS, ZYGOSITIES
+from .vocab import CLASS_LABEL, INCONCLUSIVE, NEGATIVE, PLP, VUS, ZYGOSITIES
 
 PROXIMITY_BP = 150
 _NUM = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
@@ -53,6 +53,15 @@ class SampleCall:
         if c and p and p not in ("p.?", "p.(?)"):
             return f"{c} {p}"
         return c or p or self.key
+
+
+@dataclass(frozen=True)
+class CoverageCheck:
+    """How much of the coding sequence a depth source showed covered, and how much a negative result needs."""
+
+    fraction: float  # of coding bases (+/-20 bp) at >= threshold
+    threshold: int
+    min_fraction: float
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,12 @@ def _with(text: str, extra: str | None) -> str:
     return f"{text} {extra.strip()}" if extra and extra.strip() else text
 
 
-def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: str | None = None) -> Verdict:
+def decide(
+    calls: Sequence[SampleCall],
+    assessable: bool = True,
+    coverage_note: str | None = None,
+    coverage: CoverageCheck | None = None,
+) -> Verdict:
     qual = [c for c in calls if c.qualifying]
     failed = [c for c in calls if c.classification in PLP and not c.qc_pass]
     notes = _proximity_notes(qual)
@@ -187,7 +201,7 @@ def decide(calls: Sequence[SampleCall], assessable: bool = True, coverage_note: 
         or "Coverage of TRPM6 was not assessed (no depth source given), so variants "
         "in poorly covered regions cannot be excluded.",
     )
-    return Verdict("negative", text, keys, tuple(notes))
+    return _negative(text, keys, notes, coverage)
 
 
 def _several_hets(hets: list[SampleCall], keys: tuple[str, ...], notes: list[str], failed_text: str) -> Verdict:
@@ -235,3 +249,15 @@ def _vus_text(q: SampleCall, vus: Sequence[SampleCall], notes: list[str]) -> str
         f" A variant of uncertain significance is also present: {_join(parts)}; if it were reclassified as "
         "pathogenic, the sample could be biallelic."
     )
+
+
+def _negative(text: str, keys: tuple[str, ...], notes: list[str], coverage: CoverageCheck | None) -> Verdict:
+    """A negative resting on too little covered sequence cannot exclude anything: it is inconclusive."""
+    if coverage is not None and coverage.fraction < coverage.min_fraction:
+        text = (
+            f"TRPM6 could not be assessed: only {100 * coverage.fraction:.1f}% of the coding sequence (+/-20 bp) "
+            f"reached {coverage.threshold}x (at least {100 * coverage.min_fraction:.0f}% is needed for a negative "
+            f"result). {text}"
+        )
+        return Verdict(INCONCLUSIVE, text, keys, tuple(notes))
+    return Verdict(NEGATIVE, text, keys, tuple(notes))

@@ -1,0 +1,155 @@
+"""report.json as a dict, built once at the end of a sample's path from the typed results (contract in
+docs/outputs.md and workflow/schemas/report.schema.json)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import __version__
+from .calls import Call, SampleRecords
+from .curation import CuratedMatch
+from .interpret import Interpreted
+from .qc import allele_balance, genotype_string
+from .reference import GeneCache
+from .report import SCHEMA_VERSION
+from .samplesheet import SampleRow
+from .settings import Thresholds
+from .verdict import Verdict
+from .vocab import PLP
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """What a report was made from (same for every sample of a batch, except the input checksums)."""
+
+    cache: GeneCache
+    curated_table_version: str
+    config_sha256: str
+    thresholds: Thresholds
+
+
+def match_dict(match: CuratedMatch | None) -> dict[str, Any] | None:
+    if match is None:
+        return None
+    e = match.entry
+    d = {
+        "id": match.id,
+        "level": match.level,
+        "classification": e.classification,
+        "evidence_tier": e.evidence_tier,
+        "source": e.source,
+        "evidence": e.evidence,
+    }
+    if e.review_status:
+        d["review_status"] = e.review_status
+    return d
+
+
+def _call_fields(c: Call) -> dict[str, Any]:
+    r, g = c.record, c.genotype
+    return {
+        "chrom": r.chrom,
+        "pos": r.pos,
+        "ref": r.ref,
+        "alt": r.alt,
+        "original": {"chrom": r.original[0], "pos": r.original[1], "ref": r.original[2], "alt": r.original[3]},
+        "genotype": genotype_string(g),
+        "zygosity": c.zygosity,
+        "phased": g.phased,
+        "phase_set": g.phase_set,
+        "qc_pass": c.qc_pass,
+        "qc": {"filter": ";".join(r.filters), "dp": g.dp, "gq": g.gq, "allele_balance": allele_balance(g)},
+        "info": dict(sorted(r.info.items())),
+    }
+
+
+def variant_dict(item: Interpreted) -> dict[str, Any]:
+    """One reported variant: the caller's record, its own annotation, and the class of the change it is part of."""
+    c, ann, res = item.call, item.annotation, item.result
+    near = [f"near {name} (same or adjacent codon), phase unknown: may be one event" for name in item.near]
+    rule = res.classification.rule
+    haplotype = None
+    if item.members:
+        rule += f" [combined change in cis: {res.annotation.hgvs_c}, {res.annotation.hgvs_p}]"
+        haplotype = {
+            "hgvs_c": res.annotation.hgvs_c,
+            "hgvs_p": res.annotation.hgvs_p,
+            "consequence": list(res.annotation.consequences),
+            "members": list(item.members),
+        }
+    v = _call_fields(c) | {
+        "hgvs_g": ann.hgvs_g,
+        "hgvs_c": ann.hgvs_c,
+        "hgvs_p": ann.hgvs_p,
+        "consequence": list(ann.consequences),
+        "impact": ann.impact,
+        "exon": ann.exon,
+        "intron": ann.intron,
+        "classification": res.classification.classification,
+        "classification_rule": rule,
+        "curated_match": match_dict(res.match),
+        "qc_flags": [*c.qc_flags, *c.info_flags, *near],
+        "haplotype": haplotype,
+        "qualifying": c.qc_pass and res.classification.classification in PLP,
+    }
+    if ann.exons_affected:
+        v["exons_affected"] = list(ann.exons_affected)
+    return v
+
+
+def sample_qc(recs: SampleRecords, n_variants: int) -> dict[str, int]:
+    return {
+        "records_in_region": recs.n_records,
+        "variants_reported": n_variants,
+        "records_filtered": len(recs.filtered),
+        "homozygous_reference_records": recs.n_homref,
+        "missing_genotype_records": recs.n_missing,
+    }
+
+
+def report_dict(
+    row: SampleRow,
+    column: str,
+    recs: SampleRecords,
+    items: Sequence[Interpreted],
+    verdict: Verdict,
+    notes: Sequence[str],
+    coverage: dict[str, Any] | None,
+    inputs_sha256: dict[str, str | None],
+    prov: Provenance,
+) -> dict[str, Any]:
+    cache, th = prov.cache, prov.thresholds
+    variants = [variant_dict(i) for i in items]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "sample": row.sample,
+        "vcf_sample": column,
+        "gene": "TRPM6",
+        "genome_build": cache.build,
+        "transcript": cache.transcript.transcript_id,
+        "protein": cache.transcript.protein_id,
+        "synthetic_reference": cache.synthetic,
+        "verdict": verdict.verdict,
+        "verdict_text": verdict.text,
+        "verdict_notes": [*verdict.notes, *notes],
+        "variants": variants,
+        "filtered": [f.to_json() for f in recs.filtered],
+        "sample_qc": sample_qc(recs, len(variants)),
+        "coverage": coverage,
+        "provenance": {
+            "pipeline_version": __version__,
+            "reference": {
+                "path": cache.reference,
+                "build": cache.build,
+                "contig": cache.contig,
+                "fingerprint": cache.reference_fingerprint,
+            },
+            "curated_table_version": prov.curated_table_version,
+            "config_sha256": prov.config_sha256,
+            "inputs_sha256": inputs_sha256,
+            "thresholds": th.as_dict(),
+            "sample_sheet": {"line": row.line, **dict(row.extra)},
+        },
+    }

@@ -1,0 +1,98 @@
+"""The middle of the path, per sample: annotate each call once, group calls in cis into one change, then match
+the curated table and classify each change once (a cis group on its combined annotation).
+
+Annotations and classifications are memoised per allele for the whole batch: the samples of a cohort share
+most of their variants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .calls import Call
+from .classify import Classification, classify
+from .consequence import Annotation, annotate, annotate_haplotype, annotate_sv
+from .curation import CompiledTable, CuratedMatch
+from .haplotypes import cis_groups, combined_variant
+from .reference import GeneCache
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """The pipeline's conclusion about one change: the annotation it was classified on, the curated match, the
+    class."""
+
+    annotation: Annotation
+    match: CuratedMatch | None
+    classification: Classification
+
+
+@dataclass(frozen=True)
+class Interpreted:
+    """One call with its own annotation (for display) and the interpretation of the change it belongs to."""
+
+    call: Call
+    annotation: Annotation
+    result: Interpretation
+    members: tuple[str, ...] = ()  # keys of the calls of its cis group; empty when the call stands alone
+    near: tuple[str, ...] = ()  # c. names of heterozygous neighbours of unknown phase
+
+    @property
+    def change_key(self) -> str:
+        """One id per change: the call's key, or the joined keys of its cis group."""
+        return ";".join(self.members) if self.members else self.call.key
+
+
+@dataclass
+class Interpreter:
+    cache: GeneCache
+    curated: CompiledTable
+    _annotations: dict[tuple[Any, ...], Annotation] = field(default_factory=dict)
+    _results: dict[tuple[Any, ...], Interpretation] = field(default_factory=dict)
+
+    def annotate(self, call: Call) -> Annotation:
+        r = call.record
+        key = (r.kind, r.pos, r.ref, r.alt, r.end)
+        ann = self._annotations.get(key)
+        if ann is None:  # an error here is a bug, not bad input: let it surface
+            if call.is_sv:
+                svtype = r.info.get("SVTYPE") or r.alt.strip("<>").split(":")[0]
+                ann = annotate_sv(self.cache.contig, r.pos + 1, r.end, svtype, self.cache)
+            else:
+                ann = annotate(call.variant, self.cache)
+            self._annotations[key] = ann
+        return ann
+
+    def single(self, call: Call, ann: Annotation) -> Interpretation:
+        r = call.record
+        key = (r.kind, r.pos, r.ref, r.alt, r.end)
+        result = self._results.get(key)
+        if result is None:
+            match = self.curated.match(call.variant, ann)
+            result = Interpretation(ann, match, classify(ann, match))
+            self._results[key] = result
+        return result
+
+    def group(self, calls: Sequence[Call]) -> Interpretation:
+        vs = [c.variant for c in calls]
+        hap = annotate_haplotype(vs, self.cache)
+        match = self.curated.match(combined_variant(vs, self.cache), hap)
+        return Interpretation(hap, match, classify(hap, match))
+
+    def sample(self, calls: Sequence[Call]) -> list[Interpreted]:
+        """Every call of one sample, interpreted alone or with the calls it is in cis with."""
+        anns = [self.annotate(c) for c in calls]
+        found = cis_groups(calls, anns)
+        grouped: dict[int, tuple[Interpretation, tuple[str, ...]]] = {}
+        for group in found.groups:
+            members = tuple(calls[k].key for k in group)
+            result = self.group([calls[k] for k in group])
+            grouped.update({k: (result, members) for k in group})
+        out = []
+        for i, (call, ann) in enumerate(zip(calls, anns, strict=True)):
+            result, members = grouped.get(i) or (self.single(call, ann), ())
+            near = tuple(anns[k].hgvs_c or calls[k].key for k in found.near.get(i, ()))
+            out.append(Interpreted(call, ann, result, members, near))
+        return out
