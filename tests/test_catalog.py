@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -159,12 +160,15 @@ def deployed(tmp_path_factory):
     text = snakefile.read_text()
     assert re.search(r"module hsh_trpm6:\s+snakefile:\s+\"workflow/Snakefile\"", text), text
     assert "use rule * from hsh_trpm6" in text
-    snakefile.write_text(text.replace('"workflow/Snakefile"', f'"{clone}/workflow/Snakefile"'))
+    # relative to the run directory's workflow/ folder (snakemake --lint refuses absolute paths)
+    to_clone = os.path.relpath(clone / "workflow/Snakefile", snakefile.parent)
+    snakefile.write_text(text.replace('"workflow/Snakefile"', f'"{to_clone}"'))
     assert (rundir / "LICENSE").read_bytes() == (ROOT / "LICENSE").read_bytes()
     assert (rundir / "profiles/default/config.yaml").exists()
 
     demo = clone / "resources/demo"
     _write_user_config(rundir, demo)
+    assert "Congratulations" in run([*SNAKEMAKE, "--lint"], cwd=rundir).stderr
     run([*SNAKEMAKE, "--cores", "2"], cwd=rundir)
 
     # the same config, run from a plain folder with the top-level Snakefile of the same checkout (the clone: the
