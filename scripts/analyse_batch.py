@@ -8,6 +8,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+import hshpipe
 from hshpipe.cli import log_arg, run
 
 
@@ -31,6 +32,8 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--log")
     a = ap.parse_args()
+    # which package (and so which transcript models, schemas, templates) this job runs: the workflow's own
+    logging.info("hshpipe %s from %s", hshpipe.__version__, Path(hshpipe.__file__).parent)
     settings = json.loads(a.settings)
     rows = make_batches(read_sample_sheet(a.sheet), a.batch_size)[a.batch]
     cache = GeneCache.load(a.cache)

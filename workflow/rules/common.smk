@@ -1,17 +1,38 @@
 """Helpers: the sample sheet, batching and paths (parse time, no heavy imports)."""
+import re
+import shlex
 import sys
 from pathlib import Path
 
 from snakemake.settings.types import DeploymentMethod
 
+import hshpipe
 from hshpipe.errors import InputError
 from hshpipe.samplesheet import make_batches, read_sample_sheet
 from hshpipe.settings import settings_json
 
-# The rules' interpreter: snakemake's own (its environment has the package installed), or the conda
+SCRIPTS = str(WORKFLOW_ROOT / "scripts")  # WORKFLOW_ROOT (this workflow's checkout): workflow/Snakefile
+
+# The package snakemake imports here (its environment's hshpipe) must be this workflow's version: a deployed run
+# directory pins the workflow at a release tag, and an older or newer package would silently decide differently.
+_OWN_VERSION = re.search(r'__version__ = "([^"]+)"', Path(SCRIPTS, "hshpipe", "__init__.py").read_text()).group(1)
+if hshpipe.__version__ != _OWN_VERSION:
+    print(
+        f"ERROR: this workflow ({WORKFLOW_ROOT}) is version {_OWN_VERSION}, but snakemake's environment has hshpipe "
+        f"{hshpipe.__version__} ({Path(hshpipe.__file__).parent}); install the workflow's own: "
+        f"pip install -r {WORKFLOW_ROOT}/requirements.txt -e {WORKFLOW_ROOT}",
+        file=sys.stderr,
+    )
+    sys.exit(1)
+
+# The rules' interpreter: snakemake's own (its environment has the package's dependencies), or the conda
 # environment's `python` when jobs run with --software-deployment-method conda (workflow/envs/pipeline.yaml).
-PYTHON = "python" if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method else sys.executable
-SCRIPTS = str(Path(workflow.basedir) / "scripts")
+# Jobs import the package from this workflow's checkout first (PYTHONPATH), so that the transcript models,
+# schemas and templates it reads beside itself are this workflow's, also when it runs as a deployed module.
+PYTHON = "PYTHONPATH={}${{PYTHONPATH:+:$PYTHONPATH}} {}".format(
+    shlex.quote(SCRIPTS),
+    "python" if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method else sys.executable,
+)
 OUTDIR = str(Path(config.get("outdir", "results")))  # normalised: no trailing slash
 
 
@@ -20,10 +41,11 @@ def _fail(msg):
     sys.exit(1)
 
 
-# the bundled curated table is found also when snakemake runs outside the checkout (-s .../Snakefile)
+# the bundled curated table is found also when snakemake runs outside the checkout (-s .../Snakefile, --directory,
+# a deployed module): a relative path missing from the working directory is read from the workflow's checkout
 _ct = config.get("curated_table", "resources/curated/hsh_variants.tsv")
-if not Path(_ct).is_absolute() and not Path(_ct).exists() and (Path(workflow.basedir) / _ct).exists():
-    _ct = str(Path(workflow.basedir) / _ct)
+if not Path(_ct).is_absolute() and not Path(_ct).exists() and (WORKFLOW_ROOT / _ct).exists():
+    _ct = str(WORKFLOW_ROOT / _ct)
 config["curated_table"] = _ct
 
 for _key in ("reference", "curated_table", "clinvar_vcf"):
@@ -47,7 +69,7 @@ def _validate_sheet():
     from snakemake.utils import validate as _validate
 
     sheet = pd.read_csv(config["samples"], sep="\t", dtype=str, comment="#", keep_default_na=False)
-    _validate(sheet, str(Path(workflow.basedir) / "workflow/schemas/samples.schema.yaml"))
+    _validate(sheet, str(WORKFLOW_ROOT / "workflow/schemas/samples.schema.yaml"))
 
 
 _validate_sheet()
