@@ -30,8 +30,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hshpipe
 import pytest
+
+import hshpipe
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]

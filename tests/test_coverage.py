@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 from hshpipe.coverage import (  # noqa: E402
-    FLANK,
+    SPLICE_FLANK,
     Target,
     alignment_depth,
     coding_targets,
@@ -111,7 +111,7 @@ def test_targets_cover_cds_plus_flanks(cache38: GeneCache) -> None:
     assert all(x.contig == "chr9" for x in targets)
     # CDS = 2022 codons + stop = 6069 bases; 38 exon/intron boundaries x 2 sides x 20 bp
     assert sum(x.coding_end - x.coding_start + 1 for x in targets) == 6069 == 3 * (2022 + 1)
-    assert total_bases(cache38) == 6069 + 2 * 38 * FLANK
+    assert total_bases(cache38) == 6069 + 2 * 38 * SPLICE_FLANK
     first, last = targets[0], targets[-1]
     # exon 1 (minus strand: highest coordinates) starts at c.1: no 5' UTR added, 20 bp of intron 1 kept
     assert first.end == t.cds_end and str(t.c_pos(first.end)) == "1"
@@ -124,7 +124,7 @@ def test_targets_cover_cds_plus_flanks(cache38: GeneCache) -> None:
 def test_targets_on_grch37_contig_9(cache37: GeneCache) -> None:
     targets = coding_targets(cache37)
     assert {x.contig for x in targets} == {"9"} and len(targets) == 39
-    assert total_bases(cache37) == 6069 + 2 * 38 * FLANK
+    assert total_bases(cache37) == 6069 + 2 * 38 * SPLICE_FLANK
 
 
 # --------------------------------------------------------------------------------------------------

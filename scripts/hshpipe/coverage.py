@@ -21,7 +21,7 @@ Depth from a gVCF (`gvcf_blocks`, `coverage_from_gvcf_blocks`)
     variant records their DP over their REF span; where records overlap the highest depth is kept;
     positions without any record have depth 0.
 
-Output: the `coverage` dict of report.json (see docs/ARCHITECTURE.md and DESIGN.md).
+Output: the `coverage` dict of report.json (contract: docs/outputs.md).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import numpy as np
 from .errors import InputError
 from .reference import CHR9_NAMES, GeneCache
 
-FLANK = 20  # bp of intron kept on each side of a coding exon (splice regions)
+SPLICE_FLANK = 20  # bp of intron kept on each side of a coding exon (splice regions)
 DEFAULT_THRESHOLD = 20
 HALF_DEPTH_RATIO = 0.6  # exon mean / median exon mean below this (and >= LOW_RATIO_FLOOR) -> "about half"
 HALF_DEPTH_FLOOR = 0.3  # below this the exon is not "half": see NO_READS_RATIO
@@ -73,7 +73,7 @@ class Target:
 # --------------------------------------------------------------------------------------------------
 # targets
 # --------------------------------------------------------------------------------------------------
-def coding_targets(cache: GeneCache, flank: int = FLANK) -> list[Target]:
+def coding_targets(cache: GeneCache, flank: int = SPLICE_FLANK) -> list[Target]:
     """Per coding exon (transcript order): coding part +/- `flank` bp on intronic sides only."""
     t = cache.transcript
     out = []

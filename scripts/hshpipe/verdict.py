@@ -1,6 +1,6 @@
 """Recessive verdict per sample from its TRPM6 calls (classification, zygosity, phase, QC).
 
-Verdicts (DESIGN.md contract):
+Verdicts (the report contract, docs/outputs.md):
 - biallelic: one qualifying variant homozygous (or hemizygous: the other copy deleted), or two qualifying
   variants shown in trans by phase (same phase set, different haplotypes)
 - possible_compound_heterozygous: two or more qualifying heterozygous variants, phase unknown

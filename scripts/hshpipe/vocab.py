@@ -23,7 +23,7 @@ CLASS_LABEL: dict[str, str] = {
     BENIGN: "benign",
 }
 
-# --- per-sample verdicts (DESIGN.md contract) ------------------------------------------------------------------
+# --- per-sample verdicts (the report contract, docs/outputs.md) ----------------------------------------------
 BIALLELIC = "biallelic"
 POSSIBLE_COMPOUND_HET = "possible_compound_heterozygous"
 MONOALLELIC = "monoallelic"

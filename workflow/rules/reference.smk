@@ -6,7 +6,7 @@ rule gene_cache:
         cache=f"{OUTDIR}/reference/gene_cache.json",
     params:
         python=PYTHON,
-        script=f"{SCRIPTS}/prepare_reference.py",
+        script=f"{SCRIPTS}/gene_cache.py",
         build=config.get("genome_build", "auto"),
     log:
         f"{OUTDIR}/logs/gene_cache.log",

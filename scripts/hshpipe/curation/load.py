@@ -41,67 +41,25 @@ def _cell(v: str) -> str:
 def load_curated_table(path: str | Path) -> CuratedTable:
     """Read and validate a curated table; InputError names the file, line and entry on the first problem."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(f"{path}: curated table not found; set `curated_table` in the config to an existing TSV")
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; save the curated table as UTF-8 TSV") from None
-    version = None
+    version: str | None = None
     header: list[str] | None = None
     entries: list[CuratedEntry] = []
     seen: dict[str, int] = {}
-    for ln, line in enumerate(lines, start=1):
+    for ln, line in enumerate(_lines(path), start=1):
         if not line.strip():
             continue
         if line.startswith("#"):
             m = _VERSION_RE.match(line)
-            if m:
-                version = m[1]
+            version = m[1] if m else version
             continue
         cells = next(csv.reader([line], delimiter="\t", quoting=csv.QUOTE_NONE))
         if header is None:
-            header = [c.strip() for c in cells]
-            missing = [c for c in COLUMNS if c not in header]
-            if missing:
-                raise InputError(
-                    f"{path}:{ln}: header lacks column(s) {', '.join(missing)}; the columns are "
-                    f"{' '.join(COLUMNS)} (tab-separated)"
-                )
-            dups = sorted({c for c in header if header.count(c) > 1})
-            if dups:
-                raise InputError(f"{path}:{ln}: column(s) {', '.join(dups)} appear twice in the header")
+            header = _header(path, ln, cells)
             continue
-        if len(cells) != len(header):
-            raise InputError(
-                f"{path}:{ln}: {len(cells)} tab-separated cells but the header has {len(header)}; "
-                "check for spaces instead of tabs or a missing cell (write '.' for empty)"
-            )
-        row = {k: _cell(v) for k, v in zip(header, cells)}
-        eid = row.get("id") or f"(no id, line {ln})"
-        errs = _schema_errors({k: row[k] for k in COLUMNS})
-        if errs:
-            raise InputError(f"{path}:{ln}: entry {eid}: {errs[0]}")
-        if row["id"] in seen:
-            raise InputError(f"{path}:{ln}: entry {eid}: id already used on line {seen[row['id']]}; ids must be unique")
-        seen[row["id"]] = ln
-        e = CuratedEntry(
-            id=row["id"],
-            hgvs_c=row["hgvs_c"] or None,
-            hgvs_p=row["hgvs_p"] or None,
-            exon=row["exon"] or None,
-            kind=row["kind"],
-            classification=row["classification"],
-            evidence_tier=row["evidence_tier"],
-            source=row["source"],
-            evidence=row["evidence"],
-            curated_on=row["curated_on"],
-            line=ln,
-            origin=str(path),
-        )
-        why = validate_entry(e)
-        if why:
-            raise InputError(f"{path}:{ln}: entry {eid}: {why}; correct or remove the entry")
+        e = _entry(path, ln, header, cells)
+        if e.id in seen:
+            raise InputError(f"{path}:{ln}: entry {e.id}: id already used on line {seen[e.id]}; ids must be unique")
+        seen[e.id] = ln
         entries.append(e)
     if version is None:
         raise InputError(
@@ -113,3 +71,58 @@ def load_curated_table(path: str | Path) -> CuratedTable:
             f"{path}: no header line; the first non-comment line must name the columns {' '.join(COLUMNS)}"
         )
     return CuratedTable(str(path), version, tuple(entries))
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.exists():
+        raise InputError(f"{path}: curated table not found; set `curated_table` in the config to an existing TSV")
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save the curated table as UTF-8 TSV") from None
+
+
+def _header(path: Path, ln: int, cells: list[str]) -> list[str]:
+    header = [c.strip() for c in cells]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"{path}:{ln}: header lacks column(s) {', '.join(missing)}; the columns are "
+            f"{' '.join(COLUMNS)} (tab-separated)"
+        )
+    dups = sorted({c for c in header if header.count(c) > 1})
+    if dups:
+        raise InputError(f"{path}:{ln}: column(s) {', '.join(dups)} appear twice in the header")
+    return header
+
+
+def _entry(path: Path, ln: int, header: list[str], cells: list[str]) -> CuratedEntry:
+    """One row as an entry, checked against the schema and the transcript's notation."""
+    if len(cells) != len(header):
+        raise InputError(
+            f"{path}:{ln}: {len(cells)} tab-separated cells but the header has {len(header)}; "
+            "check for spaces instead of tabs or a missing cell (write '.' for empty)"
+        )
+    row = {k: _cell(v) for k, v in zip(header, cells, strict=True)}
+    eid = row.get("id") or f"(no id, line {ln})"
+    errs = _schema_errors({k: row[k] for k in COLUMNS})
+    if errs:
+        raise InputError(f"{path}:{ln}: entry {eid}: {errs[0]}")
+    e = CuratedEntry(
+        id=row["id"],
+        hgvs_c=row["hgvs_c"] or None,
+        hgvs_p=row["hgvs_p"] or None,
+        exon=row["exon"] or None,
+        kind=row["kind"],
+        classification=row["classification"],
+        evidence_tier=row["evidence_tier"],
+        source=row["source"],
+        evidence=row["evidence"],
+        curated_on=row["curated_on"],
+        line=ln,
+        origin=str(path),
+    )
+    why = validate_entry(e)
+    if why:
+        raise InputError(f"{path}:{ln}: entry {eid}: {why}; correct or remove the entry")
+    return e
