@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .model import Variant
 from .qc import alt_haplotype, info_flags, qc_flags, zygosity
 from .settings import Thresholds
-from .vcfio import Record, SampleGenotype
+from .vcfio import GenotypeTable, Record, SampleGenotype
 
 Block = tuple[int, int, int]  # (start, end, depth): reference-call depth for the coverage section
 
@@ -94,6 +94,7 @@ def sample_records(records: Sequence[Record], j: int, checks: RegionChecks, th: 
     for i, r in enumerate(records):
         out.n_records += 1
         gt = r.genotypes
+        assert isinstance(gt, GenotypeTable), "read_records gives genotype tables"
         if r.kind == "small" and not gt.carrier[j] and not gt.missing[j]:  # fast path: reference call
             out.n_homref += 1
             dp = gt.dp[j] if gt.dp is not None else None

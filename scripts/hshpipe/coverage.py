@@ -166,7 +166,7 @@ def _gaps(
     t = cache.transcript
     breaks = np.ones(len(positions), dtype=bool)
     breaks[1:] = (np.diff(positions) != 1) | (np.diff(exons) != 0)
-    gaps = []
+    gaps: list[dict[str, Any]] = []
     for i, j in _runs(~ok, breaks):
         start, end = int(positions[i]), int(positions[j])
         c_first, c_last = (t.c_pos(end), t.c_pos(start)) if t.strand < 0 else (t.c_pos(start), t.c_pos(end))
@@ -549,7 +549,7 @@ def gvcf_blocks(
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot open as VCF/gVCF ({exc}); give a valid (b)gzipped or plain VCF") from None
     with vf:
-        names = list(vf.header.contigs)
+        names = [str(n) for n in vf.header.contigs]
         file_contig = next((n for n in names if n == contig), None) or next(
             (n for n in names if _chr9_alias(n) and _chr9_alias(contig)), None
         )

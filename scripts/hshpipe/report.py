@@ -13,6 +13,7 @@ import json
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -291,7 +292,7 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "position": record_label(v),
         "original": record_label(original) if original else "",
-        "original_differs": bool(original) and record_label(original) != record_label(v),
+        "original_differs": original is not None and record_label(original) != record_label(v),
         "hgvs_g": v.get("hgvs_g") or "",
         "hgvs_c": v.get("hgvs_c") or "",
         "c": short_hgvs(v.get("hgvs_c")) or "n/a",
@@ -352,7 +353,7 @@ def depth_axis(values: Sequence[float], threshold: int) -> tuple[int, int]:
 
 
 def coverage_plot(
-    exons: Sequence[Mapping[str, Any]], threshold: int, flagged: set[int] = frozenset()
+    exons: Sequence[Mapping[str, Any]], threshold: int, flagged: AbstractSet[int] = frozenset()
 ) -> dict[str, Any]:
     """Geometry of the per-exon depth bar plot (inline SVG): mean depth bars, min depth ticks, threshold;
     `flagged` exons (relative depth suggests a deletion) are marked even when above the threshold."""

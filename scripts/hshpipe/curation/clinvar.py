@@ -77,7 +77,7 @@ def _open_clinvar(path: Path, cache: GeneCache) -> Any:
         if name not in vf.header.info:
             raise InputError(f"{path}: no INFO/{name} in the header; this is not a ClinVar VCF")
     t = cache.transcript
-    for name in vf.header.contigs:
+    for name in map(str, vf.header.contigs):
         length = vf.header.contigs[name].length
         if name in CHR9_NAMES and length and length != t.chrom_length:
             raise InputError(
