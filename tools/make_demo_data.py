@@ -34,9 +34,11 @@ from pathlib import Path
 
 import pysam
 
+from hshpipe.codons import AA3
+from hshpipe.model import CPos
+from hshpipe.reference import GeneCache, build_gene_cache, revcomp, translate
+
 ROOT = Path(__file__).resolve().parents[1]
-from hshpipe.model import CPos  # noqa: E402
-from hshpipe.reference import GeneCache, build_gene_cache, revcomp, translate  # noqa: E402
 
 SEED = 20261127
 DEMO = ROOT / "resources" / "demo"
@@ -47,29 +49,6 @@ WINDOW = 600  # reads are simulated from exon +/- WINDOW (full depth over exon +
 CALL_PAD = 1_000  # calling region: transcript +/- CALL_PAD
 READ_LEN, FRAGMENT, FRAGMENT_SD = 100, 350, 35
 HAP_COVERAGE = 16.0  # dwgsim -C per haplotype: ~40x diploid mean over the coding exons (measured)
-AA3 = {
-    "A": "Ala",
-    "R": "Arg",
-    "N": "Asn",
-    "D": "Asp",
-    "C": "Cys",
-    "Q": "Gln",
-    "E": "Glu",
-    "G": "Gly",
-    "H": "His",
-    "I": "Ile",
-    "L": "Leu",
-    "K": "Lys",
-    "M": "Met",
-    "F": "Phe",
-    "P": "Pro",
-    "S": "Ser",
-    "T": "Thr",
-    "W": "Trp",
-    "Y": "Tyr",
-    "V": "Val",
-    "*": "Ter",
-}
 COMP = str.maketrans("ACGT", "TGCA")
 TRANSITION = {"A": "G", "G": "A", "C": "T", "T": "C"}
 TRANSVERSION = {"A": "T", "T": "A", "C": "G", "G": "C"}

@@ -20,9 +20,10 @@ import random
 import sys
 from pathlib import Path
 
+from hshpipe.model import CPos, Transcript, load_protein
+from hshpipe.reference import write_padded_fasta
+
 ROOT = Path(__file__).resolve().parents[1]
-from hshpipe.model import CPos, Transcript, load_protein  # noqa: E402
-from hshpipe.reference import write_padded_fasta  # noqa: E402
 
 SEED = 20261127
 PAD = 12_000  # random sequence beyond each transcript end (up/downstream annotation, read mapping)

@@ -4,32 +4,9 @@ from __future__ import annotations
 
 from .reference import GENETIC_CODE, revcomp, translate
 
-AA3: dict[str, str] = {
-    "A": "Ala",
-    "R": "Arg",
-    "N": "Asn",
-    "D": "Asp",
-    "C": "Cys",
-    "Q": "Gln",
-    "E": "Glu",
-    "G": "Gly",
-    "H": "His",
-    "I": "Ile",
-    "L": "Leu",
-    "K": "Lys",
-    "M": "Met",
-    "F": "Phe",
-    "P": "Pro",
-    "S": "Ser",
-    "T": "Thr",
-    "W": "Trp",
-    "Y": "Tyr",
-    "V": "Val",
-    "*": "Ter",
-    "X": "Xaa",
-    "U": "Sec",
-    "O": "Pyl",
-}
+_ONE_LETTER = "ARNDCQEGHILKMFPSTWYV*XUO"
+_THREE_LETTER = "Ala Arg Asn Asp Cys Gln Glu Gly His Ile Leu Lys Met Phe Pro Ser Thr Trp Tyr Val Ter Xaa Sec Pyl"
+AA3: dict[str, str] = dict(zip(_ONE_LETTER, _THREE_LETTER.split(), strict=True))
 AA1: dict[str, str] = {v: k for k, v in AA3.items()}
 
 __all__ = ["AA1", "AA3", "GENETIC_CODE", "aa3", "revcomp", "translate", "translate_to_stop"]

@@ -47,75 +47,29 @@ DIRECTIONS: tuple[str, ...] = ("pathogenic", "benign")
 
 # --- Sequence Ontology consequence terms: Ensembl VEP's ranking (most severe first) and impact -----------------
 # exon_loss_variant (SnpEff, structural variants only) sits with the HIGH terms.
-SO_RANKING: tuple[str, ...] = (
-    "transcript_ablation",
-    "exon_loss_variant",
-    "splice_acceptor_variant",
-    "splice_donor_variant",
-    "stop_gained",
-    "frameshift_variant",
-    "stop_lost",
-    "start_lost",
-    "transcript_amplification",
-    "feature_elongation",
-    "feature_truncation",
-    "inframe_insertion",
-    "inframe_deletion",
-    "missense_variant",
-    "protein_altering_variant",
-    "splice_donor_5th_base_variant",
-    "splice_region_variant",
-    "splice_donor_region_variant",
-    "splice_polypyrimidine_tract_variant",
-    "incomplete_terminal_codon_variant",
-    "start_retained_variant",
-    "stop_retained_variant",
-    "synonymous_variant",
-    "coding_sequence_variant",
-    "mature_miRNA_variant",
-    "5_prime_UTR_variant",
-    "3_prime_UTR_variant",
-    "non_coding_transcript_exon_variant",
-    "intron_variant",
-    "NMD_transcript_variant",
-    "non_coding_transcript_variant",
-    "coding_transcript_variant",
-    "upstream_gene_variant",
-    "downstream_gene_variant",
-    "intergenic_variant",
+# fmt: off
+HIGH_TERMS: tuple[str, ...] = (
+    "transcript_ablation", "exon_loss_variant", "splice_acceptor_variant", "splice_donor_variant", "stop_gained",
+    "frameshift_variant", "stop_lost", "start_lost", "transcript_amplification",
 )
+MODERATE_TERMS: tuple[str, ...] = ("inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant")
+LOW_TERMS: tuple[str, ...] = (
+    "splice_donor_5th_base_variant", "splice_region_variant", "splice_donor_region_variant",
+    "splice_polypyrimidine_tract_variant", "incomplete_terminal_codon_variant", "start_retained_variant",
+    "stop_retained_variant", "synonymous_variant",
+)
+SO_RANKING: tuple[str, ...] = (
+    *HIGH_TERMS, "feature_elongation", "feature_truncation", *MODERATE_TERMS, *LOW_TERMS,
+    "coding_sequence_variant", "mature_miRNA_variant", "5_prime_UTR_variant", "3_prime_UTR_variant",
+    "non_coding_transcript_exon_variant", "intron_variant", "NMD_transcript_variant", "non_coding_transcript_variant",
+    "coding_transcript_variant", "upstream_gene_variant", "downstream_gene_variant", "intergenic_variant",
+)
+# fmt: on
 IMPACTS: tuple[str, ...] = ("HIGH", "MODERATE", "LOW", "MODIFIER")
 IMPACT: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "transcript_ablation",
-            "exon_loss_variant",
-            "splice_acceptor_variant",
-            "splice_donor_variant",
-            "stop_gained",
-            "frameshift_variant",
-            "stop_lost",
-            "start_lost",
-            "transcript_amplification",
-        ),
-        "HIGH",
-    ),
-    **dict.fromkeys(
-        ("inframe_insertion", "inframe_deletion", "missense_variant", "protein_altering_variant"), "MODERATE"
-    ),
-    **dict.fromkeys(
-        (
-            "splice_donor_5th_base_variant",
-            "splice_region_variant",
-            "splice_donor_region_variant",
-            "splice_polypyrimidine_tract_variant",
-            "incomplete_terminal_codon_variant",
-            "start_retained_variant",
-            "stop_retained_variant",
-            "synonymous_variant",
-        ),
-        "LOW",
-    ),
+    **dict.fromkeys(HIGH_TERMS, "HIGH"),
+    **dict.fromkeys(MODERATE_TERMS, "MODERATE"),
+    **dict.fromkeys(LOW_TERMS, "LOW"),
 }  # every other term: MODIFIER
 CANONICAL_SPLICE: frozenset[str] = frozenset({"splice_acceptor_variant", "splice_donor_variant"})
 SPLICE_REGION_TERMS: tuple[str, ...] = (
