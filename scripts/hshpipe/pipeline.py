@@ -96,7 +96,7 @@ def annotate_record(ctx: RunContext, r: Record):
         else:
             ann = annotate(Variant(ctx.cache.contig, r.pos, r.ref.upper(), r.alt.upper()), ctx.cache)
         match = ctx.curated.match(Variant(ctx.cache.contig, r.pos, r.ref.upper(), r.alt.upper()), ann)
-        ctx.annotations[key] = (ann, match, classify(ann, match))
+        ctx.annotations[key] = (ann, match, classify(ann, match, None, ctx.curated))
     return ctx.annotations[key]
 
 
@@ -238,6 +238,9 @@ def sample_report(
             "phase_set": g.phase_set,
             "classification": cls.classification,
             "classification_rule": cls.rule,
+            "criteria": [c.to_json() for c in cls.criteria],
+            "points": cls.points,
+            "criteria_not_assessed": list(cls.not_assessed),
             "curated_match": _match_dict(match),
             "qc_pass": not flags,
             "qc_flags": flags + info_flags(g),
@@ -367,7 +370,7 @@ def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Recor
         vs = [Variant(ctx.cache.contig, variants[k]["pos"], variants[k]["ref"], variants[k]["alt"]) for k in group]
         hap = annotate_haplotype(vs, ctx.cache)
         match = ctx.curated.match(combined_variant(vs, ctx.cache), hap)
-        cls = classify(hap, match)
+        cls = classify(hap, match, None, ctx.curated)
         members = [
             f"{variants[m]['chrom']}:{variants[m]['pos']}:{variants[m]['ref']}:{variants[m]['alt']}" for m in group
         ]
@@ -382,6 +385,7 @@ def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Recor
             }
             v["classification"] = cls.classification
             v["classification_rule"] = f"{cls.rule} [combined change in cis: {hap.hgvs_c}, {hap.hgvs_p}]"
+            v["criteria"], v["points"] = [c.to_json() for c in cls.criteria], cls.points
             v["curated_match"] = _match_dict(match)
             v["qualifying"] = v["qc_pass"] and cls.classification in ("pathogenic", "likely_pathogenic")
             calls[k] = dataclasses.replace(
