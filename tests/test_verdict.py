@@ -102,17 +102,38 @@ def test_single_het_is_monoallelic():
     assert v.text.endswith("98.5% of coding bases at >= 20x.")
 
 
-def test_single_het_names_a_vus_in_trans_or_unphased_but_not_in_cis():
+def test_single_het_with_a_vus_in_trans_or_unphased_is_uncertain_but_not_in_cis():
     q = call(1, LP, phased=True, ps=9, hap=0)
     trans = call(2, VUS, phased=True, ps=9, hap=1)
     unph = call(3, VUS)
     cis = call(4, VUS, phased=True, ps=9, hap=0)
     v = decide([q, trans, unph, cis])
-    assert v.verdict == "monoallelic"
+    assert v.verdict == "uncertain" and v.qualifying == (q.key,)
+    assert v.text.startswith("One likely pathogenic TRPM6 variant, heterozygous: c.100C>T p.(Arg33Ter); the other")
     assert "c.200C>T p.(Arg66Ter) (in trans by phase)" in v.text
     assert "c.300C>T p.(Arg99Ter) (phase unknown)" in v.text
+    assert "segregation" in v.text and "RNA studies" in v.text and "functional data" in v.text
     assert "c.400C>T" not in v.text
-    assert any("c.400C>T" in n and "in cis" in n for n in v.notes)
+    only_cis = decide([q, cis])
+    assert only_cis.verdict == "monoallelic"
+    assert any("c.400C>T" in n and "in cis" in n for n in only_cis.notes)
+
+
+def test_homozygous_vus_is_uncertain_and_names_the_variant():
+    v = decide([call(1, VUS, "homozygous"), call(2, LB)])
+    assert v.verdict == "uncertain" and v.qualifying == ()
+    assert "a variant of uncertain significance is homozygous: c.100C>T p.(Arg33Ter)" in v.text
+    assert "Review needed" in v.text and "segregation" in v.text
+
+
+def test_lone_heterozygous_vus_stays_negative_with_the_vus_listed():
+    v = decide([call(1, VUS)])
+    assert v.verdict == "negative" and "Variant(s) of uncertain significance: c.100C>T" in v.text
+
+
+def test_homozygous_vus_with_a_failed_pathogenic_call_is_inconclusive():
+    v = decide([call(1, VUS, "homozygous"), call(2, P, qc=False, flags=("DP<10",))])
+    assert v.verdict == "inconclusive"
 
 
 def test_no_qualifying_is_negative_and_says_what_was_covered():

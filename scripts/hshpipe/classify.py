@@ -1,256 +1,198 @@
-"""ACMG-style classification of one TRPM6 variant, with the rule that fired written out for clinicians.
+"""ACMG/AMP 2015 classification of one TRPM6 variant with the ClinGen SVI refinements, the working shown.
 
-Rules, in order (the first that applies decides; `rule` says which, `criteria` lists ACMG-like codes):
+Every variant gets the criteria that apply (code, strength, direction, one-line reason), combined by the
+Bayesian points scale (Tavtigian 2018/2020; `acmg.combine`): P >= 10, LP 6..9, VUS 0..5, LB -1..-6, B <= -7.
+Criteria computed here:
+- PVS1 at the strength of the ClinGen SVI tree (`pvs1.py`);
+- PS1 (strong): same amino-acid change as a curated pathogenic/likely pathogenic missense or nonsense;
+- PM5 (moderate): another missense at the codon of a curated pathogenic/likely pathogenic missense;
+- PM4 (moderate): in-frame deletion/insertion of coding bases (small variants) or stop loss;
+- BP7 (supporting): synonymous, deep intronic (>= +7 / <= -21, Walker et al. 2023) or UTR/flanking variant
+  with no splice-region term.
+Population (PM2_Supporting, BA1, BS1, BS2) and predictor (PP3, BP4) criteria come from outside as
+`acmg.Evidence`; when none is given, the rule text says they were not assessed.
 
-1. Curated entry, genomic or c. match (same allele): the curated class, "curated: <source> (<level> match)".
-   Exon-level entries count the same when the structural variant affects exactly the entry's exons.
-   Entries that may not decide on their own fall through to the rules below, and the rule text says so:
-   unconfirmed tier (never), secondary tier (never for pathogenic/likely pathogenic; it is context only),
-   ClinVar with 0 review stars (never) or 1 star (not for pathogenic/likely pathogenic).
-2. Protein match (same amino-acid change by another nucleotide change, missense/nonsense only): the curated
-   direction one step less certain: pathogenic/likely pathogenic -> likely_pathogenic (PS1);
-   benign/likely benign -> likely_benign (unless the variant touches a splice region: then rule 5 applies);
-   uncertain -> rules below.
-3. Null variant (PVS1): stop_gained, frameshift_variant, splice_acceptor/donor_variant (+/-1,2), start_lost,
-   transcript_ablation, exon_loss_variant -> likely_pathogenic, because loss of function is the HSH disease
-   mechanism; except a premature stop in the last exon or the last 50 bp of the penultimate exon, which may
-   escape nonsense-mediated decay: PVS1 at moderate strength only -> uncertain_significance, flagged.
-4. Codon match (another missense at a codon with a curated pathogenic/likely pathogenic missense, PM5):
-   uncertain_significance with PM5 noted. PM5 is moderate evidence; on its own (no segregation, no in-trans
-   observation, no functional data) it does not reach likely pathogenic under ACMG combining rules, and
-   missense effects in a loss-of-function gene are less predictable than truncation.
-5. Missense, in-frame, stop lost, other splice region, other protein-altering change -> uncertain_significance.
-6. Synonymous, intronic, UTR, up/downstream with no splice term -> likely_benign.
-7. Anything else -> uncertain_significance ("consequence not covered by the rules").
+A curated entry for the same allele (genomic or c. match, or an exon-level entry for exactly these exons) whose
+evidence tier may decide a class (`CuratedEntry.usable_for`) sets the class as a lab assertion, said as such;
+the computed criteria and points are still reported. Entries that may not decide are named and not used.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .curation import CuratedMatch, exon_c_ranges
-from .hgvs_parser import parse_c
-from .vocab import CLASS_LABEL, PLP, SPLICE_REGION_TERMS
+from . import pvs1
+from .acmg import Criterion, Evidence, combine
+from .vocab import BLB, CLASS_LABEL, LIKELY_BENIGN, PLP, SPLICE_REGION_TERMS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .consequence import Annotation
+    from .curation import CuratedMatch
 
-NULL_TERMS = (
-    "transcript_ablation",
-    "exon_loss_variant",
-    "splice_acceptor_variant",
-    "splice_donor_variant",
-    "stop_gained",
-    "frameshift_variant",
-    "start_lost",
+NOT_ASSESSED = (
+    "PM2, BA1, BS1, BS2: not assessed (no population frequency data given)",
+    "PP3, BP4: not assessed (no in-silico predictor data given)",
 )
-SPLICE_TERMS = SPLICE_REGION_TERMS
-VUS_TERMS = (
-    "missense_variant",
-    "inframe_insertion",
-    "inframe_deletion",
-    "protein_altering_variant",
-    "stop_lost",
-    "coding_sequence_variant",
-    "incomplete_terminal_codon_variant",
-    "transcript_amplification",
-    "feature_elongation",
-    "feature_truncation",
-) + SPLICE_TERMS
-BENIGN_TERMS = (
-    "synonymous_variant",
-    "stop_retained_variant",
-    "start_retained_variant",
-    "intron_variant",
-    "5_prime_UTR_variant",
-    "3_prime_UTR_variant",
-    "upstream_gene_variant",
-    "downstream_gene_variant",
-    "non_coding_transcript_exon_variant",
-    "intergenic_variant",
-    "NMD_transcript_variant",
+STRENGTH_WORDS = {
+    "stand_alone": "stand-alone",
+    "very_strong": "very strong",
+    "strong": "strong",
+    "moderate": "moderate",
+    "supporting": "supporting",
+}
+INFRAME_TERMS = ("inframe_deletion", "inframe_insertion")
+BP7_TERMS = frozenset(
+    {
+        "synonymous_variant",
+        "intron_variant",
+        "5_prime_UTR_variant",
+        "3_prime_UTR_variant",
+        "upstream_gene_variant",
+        "downstream_gene_variant",
+        "intergenic_variant",
+    }
 )
-NMD_WINDOW = 50  # bp at the 3' end of the penultimate exon
+DEEP_DONOR, DEEP_ACCEPTOR = 7, -21  # Walker et al. 2023: BP7 extends to intronic >= +7 and <= -21
 
 
 @dataclass(frozen=True)
 class Classification:
     classification: str
-    rule: str  # shown to clinicians as is
-    criteria: tuple[str, ...] = ()
+    rule: str  # shown to clinicians as is: the criteria with their strengths, what was not assessed, the class
+    criteria: tuple[Criterion, ...] = ()
+    points: int = 0
+    not_assessed: tuple[str, ...] = ()
+    curated_class: bool = False  # the class was set by a curated entry (lab assertion), not by the points
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """'PVS1', 'PVS1_Moderate', 'PM2_Supporting' ..."""
+        return tuple(c.label for c in self.criteria)
 
 
-def _cons(ann: Any) -> tuple[str, ...]:
-    return tuple(getattr(ann, "consequences", ()) or ())
+@dataclass(frozen=True)
+class _Curated:
+    criteria: tuple[Criterion, ...] = ()
+    fixed: str | None = None  # class set by the entry
+    note: str = ""
 
 
-def _what(ann: Any) -> str:
-    cons = _cons(ann)
-    return cons[0] if cons else "variant"
+def plp_residues(curated: Any) -> frozenset[int]:
+    """Residues of curated pathogenic/likely pathogenic entries that may decide a class (for the start-loss
+    branch: are pathogenic variants known upstream of the next Met). Reads the compiled table's entries."""
+    out: set[int] = set()
+    for ce in getattr(curated, "entries", ()) or ():
+        e = ce.entry
+        if e.classification not in PLP or not e.usable_for(e.classification):
+            continue
+        if ce.protein is not None:
+            out.add(ce.protein[0])
+        elif ce.c_edit is not None and ce.c_edit.start.in_cds:
+            out.add((ce.c_edit.start.base - 1) // 3 + 1)
+    return frozenset(out)
 
 
-@lru_cache(maxsize=1)
-def _nmd_boundary() -> tuple[int, int]:
-    """(first c. base of the NMD-escape zone, first c. base of the last exon)."""
-    ranges = exon_c_ranges()
-    last = max(ranges)
-    pen_last = ranges[last - 1][1]
-    return pen_last.base - NMD_WINDOW + 1, ranges[last][0].base
-
-
-def _ptc_codon(ann: Any) -> int | None:
-    """Codon of the premature stop: the affected codon for stop_gained, the new stop for a frameshift
-    (p.(Arg56GlufsTer12) -> 56 + 12 - 1), None when it cannot be told."""
-    start = getattr(ann, "protein_start", None)
-    cons = _cons(ann)
-    if start is None:
+def _upstream_plp(ann: Annotation, curated: Any) -> bool | None:
+    if ann.next_met is None or curated is None:
         return None
-    if "stop_gained" in cons:
-        return start
-    if "frameshift_variant" in cons:
-        m = re.search(r"fs(?:Ter|\*)(\d+)", getattr(ann, "hgvs_p", None) or "")
-        return start + int(m[1]) - 1 if m else start
-    return None
+    return any(1 < r < ann.next_met for r in plp_residues(curated))
 
 
-def _c_start(ann: Any) -> int | None:
-    try:
-        c = parse_c(getattr(ann, "hgvs_c", None) or "").start
-    except ValueError:
-        return None
-    return c.base if c.in_cds else None
+def _tier(m: CuratedMatch) -> str:
+    return f"{m.entry.source}; {m.entry.tier_label()}"
 
 
-def nmd_escape(ann: Any) -> bool:
-    """True if the premature stop of a stop_gained/frameshift lies in the last exon or the last 50 bp of the
-    penultimate exon (predicted to escape nonsense-mediated decay)."""
-    cons = _cons(ann)
-    if not {"stop_gained", "frameshift_variant"} & set(cons):
-        return False
-    zone_start, _ = _nmd_boundary()
-    codon = _ptc_codon(ann)
-    if codon is not None:
-        return 3 * codon - 2 >= zone_start
-    c = _c_start(ann)
-    if c is not None:
-        return c >= zone_start
-    exon = getattr(ann, "exon", None)
-    if exon and "/" in exon:
-        n, total = exon.split("/")
-        return n == total
-    return False
-
-
-def _curated_text(m: CuratedMatch) -> str:
-    return f"curated: {m.entry.source} ({m.level} match)"
-
-
-def _entry_decides(m: CuratedMatch, ann: Any) -> bool:
+def _same_allele(m: CuratedMatch, ann: Annotation) -> bool:
     if m.level in ("genomic", "cdna"):
         return True
+    return m.level == "exon" and set(ann.exons_affected) == set(m.entry.exons)
+
+
+def _curated(ann: Annotation, m: CuratedMatch | None) -> _Curated:
+    if m is None:
+        return _Curated()
+    e, label = m.entry, CLASS_LABEL[m.entry.classification]
+    usable = e.usable_for(e.classification)
+    if _same_allele(m, ann):
+        if usable:
+            return _Curated(fixed=e.classification, note=f"curated entry {e.id} ({m.level} match; {_tier(m)}): {label}")
+        return _Curated(note=f"curated entry {e.id} ({m.level} match) says {label} but is {e.tier_label()}: not used")
     if m.level == "exon":
-        return set(getattr(ann, "exons_affected", ()) or ()) == set(m.entry.exons)
-    return False
+        return _Curated(
+            note=f"overlaps curated exon-level entry {e.id} (exon {e.exon}, {label}) but affects other exons"
+        )
+    if m.level == "protein" and usable and e.classification in PLP:
+        why = f"same amino-acid change as curated {label} entry {e.id} by another nucleotide change ({_tier(m)})"
+        return _Curated(criteria=(Criterion("PS1", "strong", "pathogenic", why),))
+    splice = set(SPLICE_REGION_TERMS) & set(ann.consequences)
+    if m.level == "protein" and usable and e.classification in BLB and not splice:
+        why = f"same amino-acid change as curated {label} entry {e.id}, no splice-region effect ({_tier(m)})"
+        return _Curated(fixed=LIKELY_BENIGN, note=why)
+    if m.level == "codon" and usable:
+        why = f"another missense at the codon of curated {label} missense {e.id} ({e.hgvs_p or e.id}; {_tier(m)})"
+        return _Curated(criteria=(Criterion("PM5", "moderate", "pathogenic", why),))
+    return _Curated(note=f"matches curated entry {e.id} at {m.level} level ({label}, {e.tier_label()}): not used")
 
 
-def classify(ann: Annotation, match: CuratedMatch | None) -> Classification:
-    notes: list[str] = []
-    if match is not None:
-        e = match.entry
-        if _entry_decides(match, ann):
-            if e.usable_for(e.classification):
-                return Classification(e.classification, _curated_text(match), ("curated",))
-            notes.append(
-                f"curated entry {e.id} says {CLASS_LABEL[e.classification]} but is {e.tier_label()}, which does "
-                "not decide a class on its own"
-            )
-        elif match.level == "exon":
-            notes.append(
-                f"overlaps curated exon-level entry {e.id} (exon {e.exon}, {CLASS_LABEL[e.classification]}) but "
-                "affects other exons as well"
-            )
-        elif match.level == "protein":
-            if e.classification in PLP and e.usable_for(e.classification):
-                return Classification(
-                    "likely_pathogenic",
-                    f"same amino-acid change as curated {CLASS_LABEL[e.classification]} entry {e.id} by another nucleotide "
-                    f"change (PS1): {_curated_text(match)}",
-                    ("PS1",),
-                )
-            if (
-                e.classification in ("benign", "likely_benign")
-                and e.usable_for(e.classification)
-                and not set(SPLICE_TERMS) & set(_cons(ann))
-            ):
-                return Classification(
-                    "likely_benign",
-                    f"same amino-acid change as curated {CLASS_LABEL[e.classification]} entry {e.id} (protein match, "
-                    f"no splice-region effect): {_curated_text(match)}",
-                    ("curated_protein",),
-                )
-            notes.append(
-                f"same amino-acid change as curated entry {e.id} ({CLASS_LABEL[e.classification]}, {e.tier_label()})"
-            )
-    rule = _rules(ann, match)
-    if notes:
-        rule = Classification(
-            rule.classification, "; ".join(notes) + "; classified by the rules: " + rule.rule, rule.criteria
-        )
-    return rule
+def _deep(ann: Annotation) -> bool:
+    """Both ends outside the splice region as BP7 reads it (>= +7 or <= -21 when intronic)."""
+    ends = [c for c in (ann.c_start, ann.c_end) if c is not None]
+    return all(c.offset == 0 or c.offset >= DEEP_DONOR or c.offset <= DEEP_ACCEPTOR for c in ends)
 
 
-def _rules(ann: Any, match: CuratedMatch | None) -> Classification:
-    cons = _cons(ann)
-    null = [t for t in NULL_TERMS if t in cons]
-    if null:
-        term = null[0]
-        if nmd_escape(ann):
-            return Classification(
-                "uncertain_significance",
-                f"novel {term} in TRPM6, but the premature stop lies in the last exon or the last {NMD_WINDOW} bp of "
-                "the penultimate exon, so the transcript may escape nonsense-mediated decay: loss of function is "
-                "not certain (PVS1 at moderate strength only); flagged for review",
-                ("PVS1_moderate", "NMD_escape"),
-            )
-        return Classification(
-            "likely_pathogenic", f"novel {term} in TRPM6, loss of function is the disease mechanism (PVS1)", ("PVS1",)
+def _consequence_criteria(ann: Annotation, has_pvs1: bool) -> list[Criterion]:
+    cons = set(ann.consequences)
+    what = ann.consequences[0] if ann.consequences else "variant"
+    if not has_pvs1 and ann.sv is None and (cons & set(INFRAME_TERMS) or "stop_lost" in cons):
+        why = f"{what}: protein length changed (repeat regions not checked)"
+        return [Criterion("PM4", "moderate", "pathogenic", why)]
+    if cons and cons <= BP7_TERMS and ann.sv is None and _deep(ann):
+        why = f"{what}: no predicted effect on the protein, outside the splice region (conservation not checked)"
+        return [Criterion("BP7", "supporting", "benign", why)]
+    return []
+
+
+def _criterion_text(c: Criterion) -> str:
+    pts = f", {c.points:+d}" if c.strength != "stand_alone" else ""
+    return f"{c.label} ({STRENGTH_WORDS[c.strength]}{pts}): {c.reason}"
+
+
+def _rule(
+    criteria: Iterable[Criterion], notes: list[str], not_assessed: tuple[str, ...], points: int, cls: str, cur: _Curated
+) -> str:
+    parts = [_criterion_text(c) for c in criteria] or ["no ACMG criterion applies"]
+    parts += [n for n in notes if n]
+    parts += list(not_assessed)
+    by_points = f"{points} point{'s' if abs(points) != 1 else ''}: {CLASS_LABEL[cls]}"
+    if cur.fixed is not None:
+        verb = "agrees with" if cur.fixed == cls else "overrides"
+        parts.append(
+            f"{by_points}; class {CLASS_LABEL[cur.fixed]} set by {cur.note} (lab-asserted curated class; {verb} the points)"
         )
-    if match is not None and match.level == "codon":
-        e = match.entry
-        if e.usable_for(e.classification):
-            return Classification(
-                "uncertain_significance",
-                f"missense at the codon of curated {CLASS_LABEL[e.classification]} missense {e.id} ({e.hgvs_p or e.id}; "
-                f"{e.source}) with another amino-acid change (PM5, moderate); PM5 alone does not reach likely "
-                "pathogenic",
-                ("PM5",),
-            )
-    vus = [t for t in VUS_TERMS if t in cons]
-    if vus:
-        splice = [t for t in SPLICE_TERMS if t in cons]
-        if splice and not {"missense_variant", "inframe_insertion", "inframe_deletion"} & set(cons):
-            return Classification(
-                "uncertain_significance",
-                f"{splice[0]} in TRPM6 outside the canonical splice sites: effect on splicing not known "
-                "(RNA or minigene studies can resolve it)",
-                (),
-            )
-        return Classification(
-            "uncertain_significance",
-            f"{vus[0]} in TRPM6: effect on the protein not known without functional or segregation evidence",
-            (),
-        )
-    if cons and all(t in BENIGN_TERMS for t in cons):
-        return Classification(
-            "likely_benign",
-            f"{cons[0]} in TRPM6 with no predicted effect on the protein or on splicing",
-            ("no_effect",),
-        )
-    return Classification(
-        "uncertain_significance",
-        f"consequence {', '.join(cons) or 'unknown'} is not covered by the classification rules; review manually",
-        (),
-    )
+    else:
+        parts.append(by_points)
+    return "; ".join(parts)
+
+
+def classify(
+    ann: Annotation, match: CuratedMatch | None, evidence: Evidence | None = None, curated: Any = None
+) -> Classification:
+    """Criteria, points and class of one variant. `evidence`: population/predictor criteria from the readers
+    (None: not assessed); `curated`: the compiled curated table (start loss: pathogenic variants upstream)."""
+    pv = pvs1.assess(ann, _upstream_plp(ann, curated))
+    criteria: list[Criterion] = [pv.criterion] if pv is not None and pv.criterion is not None else []
+    notes = [f"PVS1 not applied: {pv.reason}"] if pv is not None and pv.criterion is None else []
+    criteria += _consequence_criteria(ann, bool(criteria))
+    cur = _curated(ann, match)
+    criteria += cur.criteria
+    if cur.fixed is None:
+        notes.append(cur.note)
+    if evidence is not None:
+        criteria += evidence.criteria
+    not_assessed = evidence.not_assessed if evidence is not None else NOT_ASSESSED
+    cls, points = combine(criteria)
+    rule = _rule(criteria, notes, not_assessed, points, cls, cur)
+    final = cur.fixed or cls
+    return Classification(final, rule, tuple(criteria), points, tuple(not_assessed), cur.fixed is not None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from .codons import AA3, revcomp, translate, translate_to_stop
 from .errors import InputError
@@ -31,13 +32,42 @@ from .hgvs import (
     shift_p_change,
     trim_common,
 )
-from .model import Transcript, Variant
+from .model import CPos, Transcript, Variant
 from .reference import GeneCache
 from .vocab import CANONICAL_SPLICE, IMPACT, SO_RANKING
 
 UPDOWN_DISTANCE = 5000  # VEP's up/downstream distance
+NMD_WINDOW = 50  # nt at the 3' end of the penultimate exon from which a premature stop escapes NMD
 
 _RANK = {t: i for i, t in enumerate(SO_RANKING)}
+
+
+@dataclass(frozen=True)
+class MrnaEffect:
+    """Predicted mRNA of a change that removes or duplicates whole exons (exon skipping at a canonical splice
+    site, an exon deletion or a tandem duplication) or exonic stretches (a deletion with a breakpoint in an
+    exon): the facts the PVS1 decision tree needs."""
+
+    exons: tuple[int, ...]  # exons skipped, deleted or duplicated (wholly or in part)
+    coding_bases: int  # coding bases removed (or duplicated)
+    in_frame: bool  # coding_bases is a multiple of 3
+    first_residue: int | None  # first residue removed/altered (None when no coding base is touched)
+    last_residue: int | None  # last residue removed (in frame) or the last of the protein (frameshift)
+    ptc_codon: int | None  # codon of the premature stop in the new reading frame; None: no premature stop
+    nmd_escape: bool | None  # the premature stop lies in the last exon or the last 50 nt of the penultimate
+    start_removed: bool = False  # the initiation codon is removed
+
+
+@dataclass(frozen=True)
+class SvExtent:
+    """What a symbolic <DEL>/<DUP> covers on the transcript."""
+
+    kind: str  # "DEL" | "DUP"
+    whole_exons: tuple[int, ...]  # exons wholly inside the event
+    partial_exons: tuple[int, ...]  # exons with a breakpoint inside them
+    coding_bases: int  # coding bases inside the event
+    whole_gene: bool  # the event covers the whole transcript
+    effect: MrnaEffect | None  # predicted mRNA (deletion: bases removed; duplication: presumed in tandem)
 
 
 @dataclass(frozen=True)
@@ -55,6 +85,18 @@ class Annotation:
     alt_aa: str | None
     exons_affected: tuple[int, ...] = ()
     protein_known: bool = False  # a named protein change (not p.? and not None): can combine with a neighbour
+    # typed facts for classification (never parsed back out of the HGVS strings)
+    exon_numbers: tuple[int, ...] = ()  # exons touched (the `exon` field as ints)
+    intron_numbers: tuple[int, ...] = ()  # introns touched
+    c_start: CPos | None = None  # 5'-most c. position of the change (transcript order)
+    c_end: CPos | None = None  # 3'-most c. position
+    frame: str | None = None  # "frameshift" | "inframe" for edits of coding bases, else None
+    ptc_codon: int | None = None  # codon of the (new) premature stop: stop_gained, frameshift
+    nmd_escape: bool | None = None  # the premature stop lies in the last exon or last 50 nt of the penultimate
+    splice_skip: MrnaEffect | None = None  # canonical +/-1,2 splice site: the exon predicted to be skipped
+    sv: SvExtent | None = None  # symbolic structural variants
+    next_met: int | None = None  # start_lost: the next in-frame methionine of the reference protein
+    protein_length: int | None = None  # residues of the reference protein (without the stop)
 
     @property
     def most_severe(self) -> str:
@@ -81,6 +123,12 @@ class _Gene:
     s: str  # mRNA from c.1 to the transcript end (CDS + 3' UTR)
     prot: str  # reference translation, one-letter, terminal '*'
     introns: tuple[tuple[int, int, int], ...]  # (number, low, high) genomic
+    bounds: tuple[tuple[int, int, int], ...] = ()  # (exon, first, end) 0-based half-open mRNA index, transcript order
+
+    @property
+    def last_exon_start(self) -> int:
+        """0-based index in `s` (c.1 = 0) of the first base of the last exon."""
+        return self.bounds[-1][1] - self.k0
 
 
 _GENES: dict[tuple, _Gene] = {}
@@ -103,8 +151,19 @@ def _gene(cache: GeneCache) -> _Gene:
             lo, hi = (b.end + 1, a.start - 1) if t.strand < 0 else (a.end + 1, b.start - 1)
             introns.append((i + 1, lo, hi))
         s = mrna[k0:]
+        bounds, acc = [], 0
+        for e in t.exons:
+            bounds.append((e.number, acc, acc + e.length))
+            acc += e.length
         g = _Gene(
-            t=t, mrna=mrna, k0=k0, cds_len=t.cds_length, s=s, prot=translate(s[: t.cds_length]), introns=tuple(introns)
+            t=t,
+            mrna=mrna,
+            k0=k0,
+            cds_len=t.cds_length,
+            s=s,
+            prot=translate(s[: t.cds_length]),
+            introns=tuple(introns),
+            bounds=tuple(bounds),
         )
         _GENES[key] = g
     return g
@@ -205,6 +264,20 @@ class _Protein:
     end: int | None = None
     ref_aa: str | None = None
     alt_aa: str | None = None
+    ptc_codon: int | None = None
+    nmd_escape: bool | None = None
+
+
+def _premature_stop(g: _Gene, alt_s: str, delta: int, last_start: int) -> tuple[int | None, bool | None]:
+    """(codon, escapes NMD) of the first stop of `alt_s` (mRNA from c.1, edited) when it comes before the
+    reference stop; (None, None) otherwise. `delta`: coding bases gained (+) or lost (-) upstream of the stop;
+    `last_start`: index in alt_s of the last exon's first base. A stop escapes nonsense-mediated decay when it
+    lies in the last exon or in the last 50 nt of the penultimate exon (Abou Tayoun et al. 2018)."""
+    pep, found = translate_to_stop(alt_s)
+    if not found or 3 * len(pep) >= g.cds_len + delta:
+        return None, None
+    first_base = 3 * (len(pep) - 1)  # 0-based index of the stop codon's first base in alt_s
+    return len(pep), first_base >= last_start - NMD_WINDOW
 
 
 def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
@@ -220,7 +293,7 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
             terms.add("frameshift_variant")
         return _Protein(terms, "Met1?", 1, 1, "M", translate(alt_s[:3]) if not delta else None)
     if delta % 3:
-        return _frameshift(g, alt_s, w0)
+        return _with_ptc(g, _frameshift(g, alt_s, w0), alt_s, delta)
     w1 = max(w0, 3 * -(-r1 // 3))
     ref_win, alt_win = s[w0:w1], alt_s[w0 : w1 + delta]
     ref_pep = translate(ref_win)
@@ -262,10 +335,13 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
             return _Protein(terms, "=", len(prot), len(prot), "*", None)
         terms.add("stop_gained")
         if alt_pep[p] == "*":
-            return _Protein(terms, f"{AA3[refx[p]]}{i0 + p + 1}Ter", i0 + p + 1, i0 + p + 1, refx[p], "*")
+            pr = _Protein(terms, f"{AA3[refx[p]]}{i0 + p + 1}Ter", i0 + p + 1, i0 + p + 1, refx[p], "*")
+            return _with_ptc(g, pr, alt_s, delta)
         d, i = ref_pep[p:], alt_pep[p:]
         k = i0 + p
-        return _Protein(terms, format_p_change(prot, k, d, i), k + 1, k + max(len(d), 1), d, i)
+        return _with_ptc(
+            g, _Protein(terms, format_p_change(prot, k, d, i), k + 1, k + max(len(d), 1), d, i), alt_s, delta
+        )
     p, d, i = trim_common(ref_pep, alt_pep)
     k = i0 + p
     if not d and not i:
@@ -287,6 +363,12 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
     if not d:  # insertion: report the flanking residues as VEP does
         start, end = k, k + 1
     return _Protein(terms, name, start, end, d, i)
+
+
+def _with_ptc(g: _Gene, pr: _Protein, alt_s: str, delta: int) -> _Protein:
+    if "stop_gained" in pr.terms or "frameshift_variant" in pr.terms:
+        pr.ptc_codon, pr.nmd_escape = _premature_stop(g, alt_s, delta, g.last_exon_start + delta)
+    return pr
 
 
 def _frameshift(g: _Gene, alt_s: str, w0: int) -> _Protein:
@@ -466,7 +548,90 @@ def _build(cache: GeneCache, loc: _Located, hgvs_g: str, hgvs_c: str | None, a: 
         protein_end=end,
         ref_aa=ref_aa,
         alt_aa=alt_aa,
+        **_facts(_gene(cache), loc, a, b, hgvs_c is not None),
     )
+
+
+def _facts(g: _Gene, loc: _Located, a: int, b: int, named: bool) -> dict[str, Any]:
+    """The typed facts classification reads (PVS1 tree): positions, frame, premature stop, exon skipping."""
+    t, pr = g.t, loc.protein
+    lo, hi = min(a, b), max(a, b)
+    five, three = (hi, lo) if t.strand < 0 else (lo, hi)
+    frame = None
+    if pr is not None:
+        frame = "frameshift" if "frameshift_variant" in loc.terms else "inframe"
+    return {
+        "exon_numbers": tuple(loc.exons),
+        "intron_numbers": tuple(loc.introns),
+        "c_start": t.c_pos(five) if named else None,
+        "c_end": t.c_pos(three) if named else None,
+        "frame": frame,
+        "ptc_codon": pr.ptc_codon if pr is not None else None,
+        "nmd_escape": pr.nmd_escape if pr is not None else None,
+        "splice_skip": _splice_skip(g, loc),
+        "next_met": _next_met(g) if "start_lost" in loc.terms else None,
+        "protein_length": len(g.prot) - 1,
+    }
+
+
+def _next_met(g: _Gene) -> int | None:
+    """The first methionine after Met1 in the reference protein (the next in-frame start codon)."""
+    i = g.prot.find("M", 1)
+    return i + 1 if i > 0 else None
+
+
+def _splice_skip(g: _Gene, loc: _Located) -> MrnaEffect | None:
+    """A canonical donor (+1/+2) of intron n loses exon n, an acceptor (-1/-2) exon n + 1 (exon skipping, the
+    usual outcome; cryptic sites are not predicted). None for the first and last exon, which cannot be skipped."""
+    if not loc.terms & CANONICAL_SPLICE or not loc.introns:
+        return None
+    n = loc.introns[0]
+    exon = n if "splice_donor_variant" in loc.terms else n + 1
+    if exon in (1, g.t.n_exons):
+        return None
+    ranges = [r for r in g.bounds if r[0] != exon]
+    removed = [r for r in g.bounds if r[0] == exon]
+    return _mrna_effect(g, ranges, (exon,), _coding_idx(g, [(x[1], x[2]) for x in removed]), -1)
+
+
+def _coding_idx(g: _Gene, pieces: Sequence[tuple[int, int]]) -> list[int]:
+    """CDS indices (0-based, c.1 = 0) of the coding bases within mRNA index ranges."""
+    out: list[int] = []
+    for a, b in pieces:
+        out += range(max(a - g.k0, 0), min(b - g.k0, g.cds_len))
+    return out
+
+
+def _alt_index(ranges: Sequence[tuple[int, int, int]], k: int) -> int | None:
+    """Index in the new mRNA of reference mRNA index k (first copy), None when k was removed."""
+    acc = 0
+    for _, a, b in ranges:
+        if a <= k < b:
+            return acc + k - a
+        acc += b - a
+    return None
+
+
+def _mrna_effect(
+    g: _Gene, ranges: Sequence[tuple[int, int, int]], exons: tuple[int, ...], coding: list[int], sign: int
+) -> MrnaEffect:
+    """Effect of the new mRNA made of `ranges` ((exon, first, end) reference mRNA index pieces, in order);
+    `coding`: CDS indices removed (sign -1) or duplicated (sign +1)."""
+    n = len(coding)
+    first = min(coding) // 3 + 1 if coding else None
+    in_frame = n % 3 == 0
+    last = (max(coding) // 3 + 1 if in_frame else len(g.prot) - 1) if coding else None
+    alt = "".join(g.mrna[a:b] for _, a, b in ranges)
+    k0 = _alt_index(ranges, g.k0)
+    if k0 is None or alt[k0 : k0 + 3] != g.s[:3]:
+        return MrnaEffect(exons, n, in_frame, first, last, None, None, start_removed=True)
+    starts, acc, prev = [], 0, None
+    for num, a, b in ranges:
+        if num != prev:
+            starts.append(acc)
+        acc, prev = acc + b - a, num
+    ptc, escape = _premature_stop(g, alt[k0:], sign * n, starts[-1] - k0)
+    return MrnaEffect(exons, n, in_frame, first, last, ptc, escape)
 
 
 def cache_protein_slice(cache: GeneCache, start: int, end: int) -> str:
@@ -577,8 +742,48 @@ def annotate_sv(chrom: str, start: int, end: int, svtype: str, cache: GeneCache)
 
     `start`..`end` are the first and last deleted/duplicated bases (1-based, inclusive): for a VCF
     record give POS + 1 and INFO/END. Coding length removed (or duplicated) decides frameshift vs
-    inframe when both breakpoints are outside exons; p. is always `p.?` for exon-level events."""
+    inframe when both breakpoints are outside exons; p. is always `p.?` for exon-level events.
+
+    SO terms (changed from earlier versions, see docs/classification.md): exon_loss_variant only when a
+    deletion contains a whole exon (a deletion of UTR bases or of part of an exon loses no exon); splice-site
+    terms of a duplication come from its breakpoints only (a tandem copy keeps both splice sites intact)."""
     t = cache.transcript
+    kind = _sv_kind(chrom, start, end, svtype, cache)
+    g = _gene(cache)
+    exons = tuple(sorted(x.number for x in t.exons if _ov(start, end, x.start, x.end)))
+    hg = (
+        f"{t.refseq_chrom}:g.{start}_{end}{kind.lower()}"
+        if end > start
+        else f"{t.refseq_chrom}:g.{start}{kind.lower()}"
+    )
+    c_name = f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}"
+    extent = _sv_extent(g, start, end, kind)
+    facts: dict[str, Any] = {"exon_numbers": exons, "sv": extent, "protein_length": len(g.prot) - 1}
+    if start <= t.start and end >= t.end:
+        term = "transcript_ablation" if kind == "DEL" else "transcript_amplification"
+        return Annotation(
+            (term,), "HIGH", hg, c_name, f"{t.protein_id}:p.?", _num_field(exons, t.n_exons), None,
+            1, len(cache.protein) + 1, None, None, exons, **facts,
+        )  # fmt: skip
+    if not _ov(start, end, t.start, t.end):
+        loc = _locate(g, Edit(start, "N" * (end - start + 1), ""))
+        named = None if "intergenic_variant" in loc.terms else c_name
+        return Annotation(
+            rank_terms(loc.terms), "MODIFIER", hg, named, None, None, None, None, None, None, None, (), **facts
+        )
+    terms, introns, p_name, rr = _sv_terms(g, start, end, kind, extent)
+    ranked = rank_terms(terms)
+    facts |= {"intron_numbers": tuple(introns), "c_start": t.c_pos(max(start, end) if t.strand < 0 else start)}
+    facts["c_end"] = t.c_pos(min(start, end) if t.strand < 0 else end)
+    facts["next_met"] = _next_met(g) if "start_lost" in terms else None
+    return Annotation(
+        ranked, impact_of(ranked), hg, c_name, p_name, _num_field(exons, t.n_exons),
+        _num_field(introns, t.n_exons - 1), rr[0] if rr else None, rr[1] if rr else None, None, None, exons,
+        **facts,
+    )  # fmt: skip
+
+
+def _sv_kind(chrom: str, start: int, end: int, svtype: str, cache: GeneCache) -> str:
     kind = svtype.upper().split(":")[0].strip("<>")
     if kind in ("CN0", "CN1", "LOSS"):
         kind = "DEL"
@@ -590,94 +795,76 @@ def annotate_sv(chrom: str, start: int, end: int, svtype: str, cache: GeneCache)
         raise InputError(f"structural variant {chrom}:{start}-{end}: contig is not {cache.contig}")
     if end < start or start < 1:
         raise InputError(f"structural variant {chrom}:{start}-{end}: END is before the start")
-    g = _gene(cache)
-    exons = tuple(sorted(x.number for x in t.exons if _ov(start, end, x.start, x.end)))
-    hg = (
-        f"{t.refseq_chrom}:g.{start}_{end}{kind.lower()}"
-        if end > start
-        else f"{t.refseq_chrom}:g.{start}{kind.lower()}"
-    )
-    terms: set[str] = set()
-    if start <= t.start and end >= t.end:
-        terms.add("transcript_ablation" if kind == "DEL" else "transcript_amplification")
-        return Annotation(
-            rank_terms(terms),
-            impact_of(tuple(terms)),
-            hg,
-            f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}",
-            f"{t.protein_id}:p.?",
-            _num_field(exons, t.n_exons),
-            None,
-            1,
-            len(cache.protein) + 1,
-            None,
-            None,
-            exons,
-        )
-    if not _ov(start, end, t.start, t.end):
-        loc = _locate(g, Edit(start, "N" * (end - start + 1), ""))
-        return Annotation(
-            rank_terms(loc.terms),
-            "MODIFIER",
-            hg,
-            None if "intergenic_variant" in loc.terms else f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}",
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            (),
-        )
-    itr, introns = _intron_terms(g, start, end)
-    terms |= itr
-    coding = sum(max(0, min(end, x.end, t.cds_end) - max(start, x.start, t.cds_start) + 1) for x in t.exons)
+    return kind
+
+
+def _sv_terms(
+    g: _Gene, start: int, end: int, kind: str, extent: SvExtent
+) -> tuple[set[str], list[int], str | None, tuple[int, int] | None]:
+    """SO terms, introns touched, p. name and residues of a DEL/DUP that overlaps the transcript partly."""
+    t = g.t
+    _, introns = _intron_terms(g, start, end)
     if kind == "DEL":
-        terms.add("feature_truncation")
-        if exons:
-            terms.add("exon_loss_variant")
-    else:
-        terms.add("feature_elongation")
-    p_name = None
-    rr = None
+        terms, _ = _intron_terms(g, start, end)
+        terms |= {"feature_truncation"} | ({"exon_loss_variant"} if extent.whole_exons else set())
+    else:  # a (tandem) copy leaves the splice sites in place: only its breakpoints can disrupt one
+        terms = _intron_terms(g, start, start)[0] | _intron_terms(g, end, end)[0] | {"feature_elongation"}
+    coding, exons = extent.coding_bases, extent.whole_exons + extent.partial_exons
+    p_name, rr = None, None
     if coding:
         rr = _cds_residues(t, start, end)
         p_name = f"{t.protein_id}:p.?"
-        bp_exonic = t.exon_at(start) is not None or t.exon_at(end) is not None
         cds5 = t.cds_end if t.strand < 0 else t.cds_start
         if _ov(start, end, min(cds5, cds5 - 2 * t.strand), max(cds5, cds5 - 2 * t.strand)) and kind == "DEL":
             terms.add("start_lost")
-        elif not bp_exonic:
-            if coding % 3:
-                terms.add("frameshift_variant")
-            else:
-                terms.add("inframe_deletion" if kind == "DEL" else "inframe_insertion")
+        elif not extent.partial_exons:
+            inframe = "inframe_deletion" if kind == "DEL" else "inframe_insertion"
+            terms.add("frameshift_variant" if coding % 3 else inframe)
         else:
             terms.add("coding_sequence_variant")
     else:
         for x in t.exons:
             if _ov(start, end, x.start, x.end):
                 terms.add("5_prime_UTR_variant" if (x.end > t.cds_end) == (t.strand < 0) else "3_prime_UTR_variant")
-    if not exons and not (terms & {"splice_acceptor_variant", "splice_donor_variant"}):
+    if not exons and not (terms & CANONICAL_SPLICE):
         terms.add("intron_variant")
     if terms & CANONICAL_SPLICE or exons:
         p_name = f"{t.protein_id}:p.?" if coding or terms & CANONICAL_SPLICE else p_name
-    ranked = rank_terms(terms)
-    return Annotation(
-        ranked,
-        impact_of(ranked),
-        hg,
-        f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}",
-        p_name,
-        _num_field(exons, t.n_exons),
-        _num_field(introns, t.n_exons - 1),
-        rr[0] if rr else None,
-        rr[1] if rr else None,
-        None,
-        None,
-        exons,
-    )
+    return terms, introns, p_name, rr
+
+
+def _sv_extent(g: _Gene, start: int, end: int, kind: str) -> SvExtent:
+    """Exons wholly or partly in the event, coding bases in it, and the predicted mRNA: the exonic bases
+    removed (DEL), or copied once right after themselves (DUP, presumed in tandem)."""
+    t = g.t
+    whole = tuple(x.number for x in t.exons if start <= x.start and x.end <= end)
+    part = tuple(x.number for x in t.exons if _ov(start, end, x.start, x.end) and x.number not in whole)
+    inside = [_piece(g, x, max(start, x.start), min(end, x.end)) for x in t.exons if _ov(start, end, x.start, x.end)]
+    coding = _coding_idx(g, [(a, b) for _, a, b in inside])
+    gene = start <= t.start and end >= t.end
+    effect = None
+    if coding and not gene:
+        if kind == "DEL":
+            ranges = [r for x in t.exons for r in _outside(g, x, start, end)]
+            effect = _mrna_effect(g, ranges, whole + part, coding, -1)
+        else:
+            last = max(inside, key=lambda r: r[1])
+            ranges = [r for r in g.bounds if r[1] <= last[1]] + inside + [r for r in g.bounds if r[1] > last[1]]
+            effect = _mrna_effect(g, ranges, whole + part, coding, 1)
+    return SvExtent(kind, whole, part, len(coding), gene, effect)
+
+
+def _piece(g: _Gene, x: Any, lo: int, hi: int) -> tuple[int, int, int]:
+    """(exon, first, end) mRNA index range of the exon's bases lo..hi (genomic, inclusive)."""
+    a, b = g.t.tx_pos(lo), g.t.tx_pos(hi)
+    assert a is not None and b is not None
+    return (x.number, min(a, b) - 1, max(a, b))
+
+
+def _outside(g: _Gene, x: Any, start: int, end: int) -> list[tuple[int, int, int]]:
+    """mRNA index ranges of the bases of exon x that lie outside start..end, in transcript order."""
+    parts = [(x.start, min(x.end, start - 1)), (max(x.start, end + 1), x.end)]
+    return sorted(_piece(g, x, lo, hi) for lo, hi in parts if lo <= hi)
 
 
 def _sv_c(t: Transcript, start: int, end: int, kind: str) -> str:

@@ -71,7 +71,7 @@ class Interpreter:
         result = self._results.get(key)
         if result is None:
             match = self.curated.match(call.variant, ann)
-            result = Interpretation(ann, match, classify(ann, match))
+            result = Interpretation(ann, match, classify(ann, match, None, self.curated))
             self._results[key] = result
         return result
 
@@ -79,7 +79,7 @@ class Interpreter:
         vs = [c.variant for c in calls]
         hap = annotate_haplotype(vs, self.cache)
         match = self.curated.match(combined_variant(vs, self.cache), hap)
-        return Interpretation(hap, match, classify(hap, match))
+        return Interpretation(hap, match, classify(hap, match, None, self.curated))
 
     def sample(self, calls: Sequence[Call]) -> list[Interpreted]:
         """Every call of one sample, interpreted alone or with the calls it is in cis with."""

@@ -26,7 +26,7 @@ from .coverage import copy_number_exons
 from .paths import SCHEMAS
 from .vocab import CLASS_LABEL, CLASSES, VERDICTS
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 SCHEMA_PATH = SCHEMAS / "report.schema.json"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -43,7 +43,7 @@ VERDICT_LABELS: dict[str, str] = {
     "inconclusive": "Inconclusive",
 }
 VERDICT_HEADLINES: dict[str, str] = {
-    "biallelic": "Biallelic pathogenic TRPM6 variants: consistent with a diagnosis of HSH",
+    "biallelic": "Biallelic {label} TRPM6 variants: consistent with a diagnosis of HSH",
     "possible_compound_heterozygous": "Two or more qualifying TRPM6 variants, phase unknown: possible compound heterozygosity",
     "monoallelic": "One qualifying TRPM6 allele: not sufficient on its own for recessive HSH",
     "uncertain": "No qualifying pair of TRPM6 alleles, but a variant of uncertain significance could be the missing allele: review needed",
@@ -88,6 +88,8 @@ SAMPLE_TSV_COLUMNS: tuple[str, ...] = (
     "phase_set",
     "classification",
     "rule",
+    "criteria",
+    "points",
     "curated_id",
     "curated_level",
     "curated_classification",
@@ -277,6 +279,50 @@ def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
     return f"Not counted toward the verdict: failed QC ({flags})."
 
 
+STRENGTH_LABELS: dict[str, str] = {
+    "stand_alone": "stand-alone",
+    "very_strong": "very strong",
+    "strong": "strong",
+    "moderate": "moderate",
+    "supporting": "supporting",
+}
+_POINTS = {"very_strong": 8, "strong": 4, "moderate": 2, "supporting": 1}
+
+
+def criterion_view(c: Mapping[str, Any]) -> dict[str, str]:
+    """One ACMG criterion as the report prints it: code with strength, points, direction, reason."""
+    strength = str(c.get("strength", ""))
+    pts = _POINTS.get(strength)
+    sign = -1 if c.get("direction") == "benign" else 1
+    return {
+        "code": str(c.get("code", "")),
+        "strength": STRENGTH_LABELS.get(strength, strength),
+        "direction": str(c.get("direction", "")),
+        "points": "stand-alone" if pts is None else f"{sign * pts:+d}",
+        "reason": str(c.get("reason", "")),
+    }
+
+
+def criterion_label(c: Mapping[str, Any]) -> str:
+    """'PVS1', 'PVS1_Moderate', 'PM2_Supporting': the code with its strength when not the code's default."""
+    from .acmg import Criterion
+
+    return Criterion(str(c["code"]), str(c["strength"]), str(c["direction"]), str(c.get("reason", ""))).label
+
+
+def verdict_headline(verdict: str, qualifying: Sequence[Mapping[str, Any]]) -> str:
+    """The headline; for biallelic it names the classes as they are ('pathogenic', 'likely pathogenic', or
+    both), and says 'variant (homozygous)' when one variant is on both alleles."""
+    if verdict != "biallelic":
+        return VERDICT_HEADLINES[verdict]
+    classes = {str(v.get("classification")) for v in qualifying}
+    label = " and ".join(CLASS_LABEL[c] for c in CLASSIFICATIONS if c in classes) or "pathogenic"
+    if len(qualifying) == 1:
+        zyg = str(qualifying[0].get("zygosity") or "homozygous")
+        return f"Biallelic {label} TRPM6 variant ({zyg}): consistent with a diagnosis of HSH"
+    return VERDICT_HEADLINES[verdict].format(label=label)
+
+
 def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
     cls = str(v.get("classification", ""))
     qc = v.get("qc") or {}
@@ -308,6 +354,9 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
         "classification_label": CLASSIFICATION_LABELS.get(cls, cls),
         "classification_css": CLASSIFICATION_CSS.get(cls, "cls-unknown"),
         "rule": v.get("classification_rule") or "",
+        "criteria": [criterion_view(c) for c in v.get("criteria") or []],
+        "points": v.get("points"),
+        "not_assessed": list(v.get("criteria_not_assessed") or []),
         "qualifying": bool(v.get("qualifying")),
         "not_qualifying_reason": not_qualifying_reason(v),
         "qc_pass": bool(v.get("qc_pass")),
@@ -493,7 +542,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         "protein": report.get("protein", ""),
         "verdict": verdict,
         "verdict_label": VERDICT_LABELS[verdict],
-        "verdict_headline": VERDICT_HEADLINES[verdict],
+        "verdict_headline": verdict_headline(verdict, qualifying),
         "verdict_text": report.get("verdict_text", ""),
         "verdict_notes": list(report.get("verdict_notes") or []),
         "qualifying": [variant_view(v) for v in qualifying],
@@ -611,6 +660,8 @@ def sample_tsv_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "phase_set": v.get("phase_set"),
                 "classification": v.get("classification"),
                 "rule": v.get("classification_rule"),
+                "criteria": ",".join(criterion_label(c) for c in v.get("criteria") or []),
+                "points": v.get("points"),
                 "curated_id": cm.get("id"),
                 "curated_level": cm.get("level"),
                 "curated_classification": cm.get("classification"),

@@ -4,8 +4,11 @@ Verdicts (the report contract, docs/outputs.md):
 - biallelic: one qualifying variant homozygous (or hemizygous: the other copy deleted), or two qualifying
   variants shown in trans by phase (same phase set, different haplotypes)
 - possible_compound_heterozygous: two or more qualifying heterozygous variants, phase unknown
-- monoallelic: one qualifying heterozygous variant, or several shown in cis
-- negative: no qualifying variant
+- monoallelic: one qualifying heterozygous variant, or several shown in cis, and no variant of uncertain
+  significance that could be the other allele
+- uncertain: none of the above, but a variant of uncertain significance could be the missing allele: a
+  homozygous VUS, or one qualifying heterozygous variant plus a VUS in trans or of unknown phase
+- negative: no qualifying variant (a lone heterozygous VUS is listed, not counted)
 - inconclusive: the sample could not be assessed, or no qualifying variant but a pathogenic/likely pathogenic
   variant failed QC
 A qualifying variant is pathogenic or likely_pathogenic and passes QC.
@@ -17,9 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from .vocab import CLASS_LABEL, INCONCLUSIVE, NEGATIVE, PLP, VUS, ZYGOSITIES
+from .vocab import CLASS_LABEL, INCONCLUSIVE, NEGATIVE, PLP, UNCERTAIN, VUS, ZYGOSITIES
 
 PROXIMITY_BP = 150
+RESOLVE = (
+    "segregation in the family (parental testing), RNA studies if it may affect splicing, or functional data "
+    "could resolve it"
+)
 _NUM = {2: "Two", 3: "Three", 4: "Four", 5: "Five"}
 
 
@@ -166,7 +173,11 @@ def decide(
     if len(hets) >= 2:
         return _several_hets(hets, keys, notes, failed_text)
 
+    vus = [v for v in calls if v.classification == VUS and v.qc_pass]
     if len(hets) == 1:
+        missing = _candidate_vus(hets[0], vus)
+        if missing:
+            return _uncertain_with(hets[0], missing, keys, notes, failed_text)
         c = hets[0]
         text = (
             f"One {CLASS_LABEL[c.classification]} TRPM6 variant, heterozygous: {c.name}; no second qualifying "
@@ -191,8 +202,10 @@ def decide(
         )
         return Verdict("inconclusive", _with(text, coverage_note), keys, tuple(notes))
 
+    hom_vus = [v for v in vus if v.zygosity != "heterozygous"]
+    if hom_vus:
+        return _uncertain_hom(hom_vus, vus, keys, notes)
     text = "No pathogenic or likely pathogenic TRPM6 variant found."
-    vus = [v for v in calls if v.classification == VUS and v.qc_pass]
     if vus:
         text += f" Variant(s) of uncertain significance: {_join([v.name for v in vus])}."
     text = _with(
@@ -261,3 +274,39 @@ def _negative(text: str, keys: tuple[str, ...], notes: list[str], coverage: Cove
         )
         return Verdict(INCONCLUSIVE, text, keys, tuple(notes))
     return Verdict(NEGATIVE, text, keys, tuple(notes))
+
+
+def _candidate_vus(q: SampleCall, vus: Sequence[SampleCall]) -> list[tuple[SampleCall, str]]:
+    """VUS that could be the allele missing next to qualifying heterozygous q: homozygous, in trans, or of
+    unknown phase (a VUS in cis with q cannot be)."""
+    out = []
+    for v in vus:
+        rel = "homozygous" if v.zygosity != "heterozygous" else phase_relation(q, v)
+        if rel != "cis":
+            out.append((v, {"trans": "in trans by phase", "unknown": "phase unknown"}.get(rel, rel)))
+    return out
+
+
+def _uncertain_with(
+    q: SampleCall, missing: list[tuple[SampleCall, str]], keys: tuple[str, ...], notes: list[str], failed_text: str
+) -> Verdict:
+    names = _join([f"{v.name} ({where})" for v, where in missing])
+    phase = any(where == "phase unknown" for _, where in missing)
+    text = (
+        f"One {CLASS_LABEL[q.classification]} TRPM6 variant, heterozygous: {q.name}; the other allele may be the "
+        f"variant of uncertain significance {names}. Review needed: {RESOLVE}"
+        + ("; parental testing also shows whether the two are in trans." if phase else ".")
+    )
+    return Verdict(UNCERTAIN, text + failed_text, keys, tuple(notes))
+
+
+def _uncertain_hom(hom: list[SampleCall], vus: list[SampleCall], keys: tuple[str, ...], notes: list[str]) -> Verdict:
+    names = _join([v.name for v in hom])
+    text = (
+        f"No pathogenic or likely pathogenic TRPM6 variant found, but a variant of uncertain significance is "
+        f"homozygous: {names}. If it were pathogenic it would explain recessive HSH. Review needed: {RESOLVE}."
+    )
+    others = [v for v in vus if v not in hom]
+    if others:
+        text += f" Further variant(s) of uncertain significance: {_join([v.name for v in others])}."
+    return Verdict(UNCERTAIN, text, keys, tuple(notes))
