@@ -17,6 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
 
+from conftest import require_tool  # noqa: E402
 from hshpipe import report as rp  # noqa: E402
 from test_report import (  # noqa: E402
     GENERATED_ON,
@@ -30,10 +31,14 @@ from test_report import (  # noqa: E402
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = [
-    pytest.mark.chromium,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian package `chromium`)"),
-]
+pytestmark = pytest.mark.chromium
+
+
+@pytest.fixture(autouse=True)
+def _chromium_installed():
+    """Skips locally without chromium; fails in CI (CI=true), where .ci/run installs it."""
+    require_tool(CHROMIUM is not None, "chromium (Debian package `chromium`)")
+
 
 BASE_FLAGS = (
     "--headless",
