@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# CI sets CI=true: there a missing external tool (an oracle peer, a simulator, the browser) is a failure,
+# because a skipped oracle test guards nothing. Locally such tests skip and say what to install.
+IN_CI = os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def require_tool(available: bool, what: str) -> None:
+    """Skip (locally) or fail (CI=true) the calling test when `what` is not available."""
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is not available, and CI=true: a missing peer fails instead of skipping", pytrace=False)
+    pytest.skip(f"{what} is not available (CI=true makes this a failure)")
+
 
 REF38 = ROOT / "resources/demo/reference/GRCh38_synthetic_chr9.fa.gz"
 REF37 = ROOT / "resources/demo/reference/GRCh37_synthetic_9.fa.gz"

@@ -238,7 +238,7 @@ def _codon_variant(cache, codon: int, new_codon: str) -> Variant:
 
 def test_end_to_end_levels_with_real_annotation(ct, cache38):
     """annotate() -> match() -> classify() -> decide() on the GRCh38 stand-in, one variant per level."""
-    consequence = pytest.importorskip("hshpipe.consequence")
+    from hshpipe import consequence
     from hshpipe.verdict import SampleCall, decide
 
     t = cache38.transcript

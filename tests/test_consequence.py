@@ -14,7 +14,11 @@ from hshpipe.errors import InputError
 from hshpipe.model import CPos, Variant
 from hshpipe.reference import revcomp, translate
 
-AA3 = {"S": "Ser", "C": "Cys", "T": "Thr", "*": "Ter", "M": "Met"}
+AA3 = dict(
+    A="Ala", R="Arg", N="Asn", D="Asp", C="Cys", Q="Gln", E="Glu", G="Gly", H="His", I="Ile",
+    L="Leu", K="Lys", M="Met", F="Phe", P="Pro", S="Ser", T="Thr", W="Trp", Y="Tyr", V="Val",
+)  # fmt: skip
+AA3["*"] = "Ter"
 
 
 def snv(cache, c: CPos, alt_tx: str) -> Variant:
@@ -221,8 +225,7 @@ def test_frameshift_names_first_changed_residue_and_new_stop(cache38):
             assert a.hgvs_p.endswith(f"{k + 1}Ter)")
         else:
             ter = alt.index("*") - k + 1
-            assert a.hgvs_p.endswith(f"{k + 1}") is False
-            assert f"{k + 1}" in a.hgvs_p and a.hgvs_p.endswith(f"fsTer{ter})"), (c, a.hgvs_p)
+            assert a.hgvs_p == f"NP_060132.3:p.({AA3[prot[k]]}{k + 1}{AA3[alt[k]]}fsTer{ter})", (c, a.hgvs_p)
         found += 1
     assert found > 40
 
@@ -235,16 +238,8 @@ def test_frameshift_with_immediate_stop_gets_stop_gained(cache38):
         if alt[k] == "*":
             break
     a = annotate(_del_variant(cache38, c, 1), cache38)
-    # an independent three-letter table (IUPAC-IUB), not the package's
-    aa3 = dict(
-        zip(
-            "ARNDCQEGHILKMFPSTWYV",
-            "Ala Arg Asn Asp Cys Gln Glu Gly His Ile Leu Lys Met Phe Pro Ser Thr Trp Tyr Val".split(),
-            strict=True,
-        )
-    )
     assert a.consequences[:2] == ("stop_gained", "frameshift_variant") and a.impact == "HIGH"
-    assert a.hgvs_p == f"NP_060132.3:p.({aa3[prot[k]]}{k + 1}Ter)"
+    assert a.hgvs_p == f"NP_060132.3:p.({AA3[prot[k]]}{k + 1}Ter)"
 
 
 def test_inframe_deletion_is_3prime_shifted_and_named(cache38):
@@ -260,8 +255,12 @@ def test_inframe_deletion_is_3prime_shifted_and_named(cache38):
     j = i + 1
     while prot[j + 1] == prot[i]:
         j += 1
-    assert a.protein_start == j + 1 and a.hgvs_p.endswith(f"{j + 1}del)")
-    assert a.hgvs_c.endswith("del") and a.hgvs_c.split("c.")[1].split("_")[0] >= str(3 * i + 1)
+    assert a.protein_start == j + 1 and a.hgvs_p == f"NP_060132.3:p.({AA3[prot[j]]}{j + 1}del)"
+    s = 3 * i  # 0-based first deleted base; roll it 3' on the CDS (the run lies inside one exon here)
+    while cds[s + 3] == cds[s]:
+        s += 1
+    assert s + 1 > 3 * i + 1  # the name is shifted (a string comparison of positions would not show it)
+    assert a.hgvs_c == f"NM_017662.5:c.{s + 1}_{s + 3}del"
 
 
 def test_duplication_stays_dup_after_shifting(cache38):
@@ -274,7 +273,9 @@ def test_duplication_stays_dup_after_shifting(cache38):
     )
     a = annotate(v, cache38)
     assert a.hgvs_c == "NM_017662.5:c.1768_1770dup"
-    assert a.hgvs_p == "NP_060132.3:p.(Ser590dup)" or a.hgvs_p.endswith("dup)")
+    prot = translate(cache38.cds_sequence())
+    assert prot[589] == "S" and prot[590] != "S"  # Ser590 is not followed by another Ser: no 3' shift
+    assert a.hgvs_p == "NP_060132.3:p.(Ser590dup)"
     assert a.consequences == ("inframe_insertion",)
 
 
@@ -312,15 +313,19 @@ def test_frameshift_restored_by_nearby_insertion(cache38):
     assert "frameshift_variant" in annotate(d, cache38).consequences
     h = annotate_haplotype([d, ins], cache38)
     assert "frameshift_variant" not in h.consequences
-    assert h.consequences[0] in ("missense_variant", "protein_altering_variant", "synonymous_variant", "stop_gained")
-    # independent: edit the CDS and translate; the protein differs only between residues 334 and 336
+    # independent: edit the CDS and translate. The VCF insertion after g (forward strand) lies between
+    # c.1006 (g) and c.1005 (g + 1) on the minus-strand transcript; the inserted A is a T there.
     cds = cache38.cds_sequence()
-    alt = translate(cds[:999] + cds[1000:1006] + "T" + cds[1006:])  # minus-strand A -> T on the transcript
+    alt = translate(cds[:999] + cds[1000:1005] + "T" + cds[1005:])
     ref = translate(cds)
-    diff = [i + 1 for i, (x, y) in enumerate(zip(ref, alt)) if x != y]
-    assert len(alt) == len(ref) and all(334 <= i <= 336 for i in diff)
-    if diff:
-        assert h.protein_start == diff[0]
+    diff = [i for i, (x, y) in enumerate(zip(ref, alt)) if x != y]
+    assert len(alt) == len(ref) and diff == list(range(diff[0], diff[-1] + 1)) and 333 <= diff[0] <= diff[-1] <= 335
+    a, b = diff[0], diff[-1]
+    assert h.consequences == ("missense_variant",)
+    assert (h.protein_start, h.protein_end) == (a + 1, b + 1)
+    assert (h.ref_aa, h.alt_aa) == (ref[a : b + 1], alt[a : b + 1])
+    name = f"{AA3[ref[a]]}{a + 1}{AA3[alt[a]]}" if a == b else f"{AA3[ref[a]]}{a + 1}_{AA3[ref[b]]}{b + 1}delins"
+    assert h.hgvs_p == "NP_060132.3:p.(" + name + ("" if a == b else "".join(AA3[x] for x in alt[a : b + 1])) + ")"
 
 
 # ------------------------------------------------------------------------------------------- SVs

@@ -14,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+from conftest import require_tool  # noqa: E402
+
 from hshpipe.coverage import (  # noqa: E402
     SPLICE_FLANK,
     Target,
@@ -547,8 +549,7 @@ def _have(*tools: str) -> bool:
 def simulated_bam(tmp_path_factory: pytest.TempPathFactory, cache38: GeneCache) -> Path:
     """~40x 2x150 bp pairs with 260 bp inserts (mates overlap), aligned to the cached region with bwa mem,
     then placed on chr9 coordinates of the GRCh38 synthetic reference (sorted, indexed)."""
-    if not _have("dwgsim", "bwa"):
-        pytest.skip("dwgsim and bwa are needed for the simulated-read tests")
+    require_tool(_have("dwgsim", "bwa"), "dwgsim and bwa (Debian packages; needed for the simulated-read tests)")
     d = tmp_path_factory.mktemp("sim")
     (d / "region.fa").write_text(">chr9\n" + cache38.seq + "\n")
     subprocess.run(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import require_tool
 from test_report import (
     GENERATED_ON,
     biallelic_report,
@@ -31,10 +32,14 @@ TESTS = Path(__file__).resolve().parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = [
-    pytest.mark.chromium,
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (Debian package `chromium`)"),
-]
+pytestmark = pytest.mark.chromium
+
+
+@pytest.fixture(autouse=True)
+def _chromium_installed():
+    """Skips locally without chromium; fails in CI (CI=true), where .ci/run installs it."""
+    require_tool(CHROMIUM is not None, "chromium (Debian package `chromium`)")
+
 
 BASE_FLAGS = (
     "--headless",

@@ -14,6 +14,8 @@ fi
 want="$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.requirements.sha256 2>/dev/null)" != "$want" ]; then
   echo "Setting up .venv/ with $("$PY" --version) (once; about a minute) ..." >&2
+  command -v pg_config >/dev/null 2>&1 || echo "NOTE: hgvs (a pinned test dependency) needs psycopg2, built from source: \
+install pg_config and a C compiler first (Debian: apt-get install libpq-dev gcc python3-dev)" >&2
   "$PY" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -r requirements.txt

@@ -7,11 +7,11 @@ synthetic GRCh38 stand-in. hgvs then does its own mapping (CIGAR-based Alignment
 3' normalisation (Normalizer) and its own translation (c_to_p); only the *inputs* (exon coordinates,
 reference bases) come from our side.
 
-Run with a separate venv that has hgvs (never the project's .venv):
+hgvs is pinned in requirements.txt (a test dependency), so the project's .venv has it:
 
-    python3.11 -m venv /tmp/hgvsvenv
-    /tmp/hgvsvenv/bin/pip install -r requirements.txt hgvs==1.5.7
-    /tmp/hgvsvenv/bin/python tools/crosscheck_biocommons_hgvs.py [--indels 2000] [--seed 1] [--show 5]
+    .venv/bin/python tools/crosscheck_biocommons_hgvs.py [--indels 2000] [--seed 1] [--show 5]
+
+The same run is a test: `.venv/bin/python -m pytest -m oracle tests/test_hgvs_biocommons.py`.
 
 Prints counts per comparison and per disagreement class; exit status 1 when a disagreement that is not a
 known convention difference shows up. See docs/hgvs_crosscheck.md.

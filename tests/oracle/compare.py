@@ -9,6 +9,9 @@ Vocabulary normalisation (documented in docs/consequence_agreement.md):
 - the most severe term of each side is then taken by the VEP ranking.
 HGVS notation normalisation only: sequences after del/dup dropped, `*` -> Ter, parentheses dropped,
 p.Xaa81Xaa -> p.Xaa81=, frameshift names reduced to `Xaa56fs` (SnpEff does not write the new stop).
+p. against bcftools csq: csq writes no HGVS, only the amino acids it changes ("590S>590C"); both sides are
+turned into what they say happens to the protein (p_effect, csq_p_effect): the changed protein up to its
+first stop for in-frame changes; first changed residue, new residue and new stop for frameshifts.
 
 Run as a script for the full report: python -m oracle.compare [--subset N] (from tests/).
 """
@@ -82,6 +85,119 @@ def norm_p(p: str | None) -> str | None:
     return p
 
 
+# ------------------------------------------------------------------------- p. as a protein change
+_CODE = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"  # standard code, TCAG order
+_CODON = {
+    a + b + c: _CODE[16 * i + 4 * j + k]
+    for i, a in enumerate("TCAG")
+    for j, b in enumerate("TCAG")
+    for k, c in enumerate("TCAG")
+}
+_AA1 = dict(
+    Ala="A", Arg="R", Asn="N", Asp="D", Cys="C", Gln="Q", Glu="E", Gly="G", His="H", Ile="I",
+    Leu="L", Lys="K", Met="M", Phe="F", Pro="P", Ser="S", Thr="T", Trp="W", Tyr="Y", Val="V", Ter="*",
+)  # fmt: skip
+_RES = r"([A-Z][a-z]{2})(\d+)"
+
+
+def translate_cds(cds: str) -> str:
+    """The reference protein with its stop ('*'), translated here (not by the package)."""
+    return "".join(_CODON.get(cds[i : i + 3], "X") for i in range(0, len(cds) - 2, 3))
+
+
+def _upto_stop(s: str) -> str:
+    return s[: s.index("*") + 1] if "*" in s else s
+
+
+def _aa(seq3: str) -> str:
+    return "".join(_AA1[seq3[i : i + 3]] for i in range(0, len(seq3), 3))
+
+
+def p_effect(p: str | None, prot: str) -> tuple | None:
+    """What an HGVS p. name says happens to `prot` (reference protein with its '*'):
+    ("protein", changed protein up to its first stop) for in-frame changes, ("fs", first changed residue,
+    new residue, position of the new stop or None), ("ext", position, new residue), ("start",);
+    None for p.? (not predicted). A name that does not fit the reference gives ("unreadable", name)."""
+    if not p:
+        return None
+    q = p.split(":")[-1].replace("(", "").replace(")", "")
+    if q == "p.?":
+        return None
+    body = q[2:]
+    bad = ("unreadable", p)
+
+    def at(aa3: str, n: str) -> int:  # 0-based index of a named residue, checked against the reference
+        k = int(n) - 1
+        if not 0 <= k < len(prot) or prot[k] != _AA1.get(aa3):
+            raise ValueError
+        return k
+
+    try:
+        if body == "=":
+            return ("protein", prot)
+        if body == "Met1?":
+            return ("start",)
+        if m := re.fullmatch(rf"{_RES}([A-Z][a-z]{{2}})fsTer(\d+|\?)", body):
+            k = at(m[1], m[2])
+            return ("fs", k + 1, _AA1[m[3]], None if m[4] == "?" else k + int(m[4]))
+        if m := re.fullmatch(r"Ter(\d+)([A-Z][a-z]{2})extTer(\d+|\?)", body):
+            at("Ter", m[1])
+            return ("ext", int(m[1]), _AA1[m[2]])
+        if m := re.fullmatch(rf"{_RES}(=|[A-Z][a-z]{{2}})", body):
+            k = at(m[1], m[2])
+            return ("protein", _upto_stop(prot if m[3] == "=" else prot[:k] + _AA1[m[3]] + prot[k + 1 :]))
+        m = re.fullmatch(rf"{_RES}(?:_{_RES})?(del|dup|ins|delins)((?:[A-Z][a-z]{{2}})*)", body)
+        if not m:
+            return bad
+        a = at(m[1], m[2])
+        b = at(m[3], m[4]) if m[3] else a
+        kind, seq = m[5], _aa(m[6])
+        if b < a or (kind == "ins" and not (m[3] and b == a + 1)) or (kind in ("ins", "delins")) != bool(seq):
+            return bad
+        if kind == "del":
+            new = prot[:a] + prot[b + 1 :]
+        elif kind == "dup":
+            new = prot[: b + 1] + prot[a : b + 1] + prot[b + 1 :]
+        elif kind == "ins":
+            new = prot[: a + 1] + seq + prot[b:]
+        else:
+            new = prot[:a] + seq + prot[b + 1 :]
+        return ("protein", _upto_stop(new))
+    except (ValueError, KeyError):
+        return bad
+
+
+def csq_p_effect(aa: str | None, terms: list[str], prot: str) -> tuple | None:
+    """The same for bcftools csq's amino-acid field ("590S>590C", "437P", "1994FG...*>1994LV...")."""
+    m = re.fullmatch(r"(\d+)([A-Z*]+)(?:>(\d+)([A-Z*]*))?", aa or "")
+    if not m:
+        return None
+    k = int(m[1]) - 1
+    ref, alt = m[2], m[2] if m[3] is None else m[4]
+    if prot[k : k + len(ref)] != ref:
+        return ("unreadable", aa)
+    new = _upto_stop(prot[:k] + alt + prot[k + len(ref) :])
+    ref_prot = _upto_stop(prot)
+    if new == ref_prot:
+        return ("protein", ref_prot)
+    d = next((i for i, (x, y) in enumerate(zip(new, ref_prot)) if x != y), min(len(new), len(ref_prot)))
+    if d == 0:
+        return ("start",)
+    if d == len(ref_prot) - 1 and d < len(new) and "*" not in new:  # stop lost (csq does not read on)
+        return ("ext", d + 1, new[d])
+    if "frameshift_variant" in terms and d < len(new) and new[d] != "*":
+        return ("fs", d + 1, new[d], len(new) if new.endswith("*") else None)
+    return ("protein", new)
+
+
+def p_effects_agree(ours: tuple, theirs: tuple, prot: str) -> bool:
+    """Equal effects; a frameshift whose new stop csq does not reach (it reads no further than the
+    transcript's end) agrees when ours lies past the reference stop or is unknown."""
+    if ours[0] == theirs[0] == "fs" and theirs[3] is None and ours[:3] == theirs[:3]:
+        return ours[3] is None or ours[3] > len(prot)
+    return ours == theirs
+
+
 @dataclass
 class Result:
     n: int = 0
@@ -94,12 +210,15 @@ class Result:
     c_agree: int = 0
     p_n: int = 0
     p_agree: int = 0
+    p_csq_n: int = 0
+    p_csq_agree: int = 0
     ours_per_s: float = 0.0
     csq_classes: Counter = field(default_factory=Counter)
     snpeff_classes: Counter = field(default_factory=Counter)
     both_classes: Counter = field(default_factory=Counter)
     c_classes: Counter = field(default_factory=Counter)
     p_classes: Counter = field(default_factory=Counter)
+    p_csq_classes: Counter = field(default_factory=Counter)
     examples: dict = field(default_factory=dict)
 
     def pct(self, a: int, n: int) -> float:
@@ -113,6 +232,8 @@ class Result:
             f"most severe term = at least one peer: {self.either_agree}/{self.n} ({self.pct(self.either_agree, self.n):.2f}%)",
             f"HGVS c. = SnpEff: {self.c_agree}/{self.c_n} ({self.pct(self.c_agree, self.c_n):.2f}%)",
             f"HGVS p. = SnpEff: {self.p_agree}/{self.p_n} ({self.pct(self.p_agree, self.p_n):.2f}%)",
+            f"HGVS p. = csq amino acids (same protein change): {self.p_csq_agree}/{self.p_csq_n} "
+            f"({self.pct(self.p_csq_agree, self.p_csq_n):.2f}%)",
             f"annotate(): {self.ours_per_s:.0f} variants/s",
         ]
         for name, cl in (
@@ -121,6 +242,7 @@ class Result:
             ("snpeff", self.snpeff_classes),
             ("c.", self.c_classes),
             ("p.", self.p_classes),
+            ("p. vs csq", self.p_csq_classes),
         ):
             if cl:
                 lines.append(f"-- {name} disagreement classes:")
@@ -129,13 +251,15 @@ class Result:
         return "\n".join(lines)
 
 
-def compare(cache: GeneCache, recs: list[tuple[int, str, str]], workdir: Path) -> Result:
+def compare(cache: GeneCache, recs: list[tuple[int, str, str]], workdir: Path, snpeff: bool | None = None) -> Result:
+    """snpeff: run SnpEff too (default: when it is installed)."""
     recs = peers.normalise(recs, cache, workdir)
+    prot = translate_cds(cache.cds_sequence())
     t0 = time.perf_counter()
     ours: list[Annotation] = [annotate(Variant(cache.contig, p, r, a), cache) for p, r, a in recs]
     dt = time.perf_counter() - t0
     csq = peers.run_csq(recs, cache, workdir)
-    snp = peers.run_snpeff(recs, cache, workdir) if peers.snpeff_available() else {}
+    snp = peers.run_snpeff(recs, cache, workdir) if (peers.snpeff_available() if snpeff is None else snpeff) else {}
     res = Result(n=len(recs), ours_per_s=len(recs) / dt if dt else 0.0)
     for i, (rec, ann) in enumerate(zip(recs, ours)):
         mine = most_severe(ann.consequences, project=True)
@@ -153,6 +277,16 @@ def compare(cache: GeneCache, recs: list[tuple[int, str, str]], workdir: Path) -
                 k = f"ours {mine} / csq {cm}"
                 res.csq_classes[k] += 1
                 res.examples.setdefault(("csq", k), f"{label} | csq {'&'.join(c)} {csq.get(i, {}).get('aa')}")
+        theirs_p = csq_p_effect(csq.get(i, {}).get("aa"), c, prot)
+        ours_p = p_effect(ann.hgvs_p, prot)
+        if theirs_p is not None and ours_p is not None:
+            res.p_csq_n += 1
+            if p_effects_agree(ours_p, theirs_p, prot):
+                res.p_csq_agree += 1
+            else:
+                k = f"ours {ours_p[0]} / csq {theirs_p[0]}"
+                res.p_csq_classes[k] += 1
+                res.examples.setdefault(("p. vs csq", k), f"{label} {ann.hgvs_p} | csq {csq.get(i, {}).get('aa')}")
         s = snp.get(i)
         sm = None
         if s is not None:

@@ -113,6 +113,19 @@ def snpeff_available() -> bool:
     return shutil.which("snpEff") is not None
 
 
+def csq_available() -> bool:
+    """bcftools csq is run through pysam's bundled bcftools."""
+    try:
+        from pysam import bcftools
+    except ImportError:
+        return False
+    return hasattr(bcftools, "csq")
+
+
+SNPEFF = "SnpEff (`snpEff` on PATH; Debian package `snpeff`)"
+CSQ = "bcftools csq (pysam's bcftools)"
+
+
 def build_snpeff_db(cache: GeneCache, workdir: Path) -> tuple[Path, int]:
     """Build a SnpEff database on the gene-cache region cut to its own contig; returns (config, offset)."""
     offset = cache.region_start - 1
