@@ -2,7 +2,7 @@
 with snakedeploy (module mode, pinned at a release tag) giving the same reports as a run from the checkout, and
 the version shown in every report.
 
-How the deployment test works, and why (snakedeploy 0.17.1, pinned in requirements.txt):
+How the deployment test works, and why (snakedeploy 0.17.1, pinned in pyproject.toml):
 - The repository is published from a stand-in: the checkout's working tree (tracked and new, not ignored files,
   so that uncommitted edits are what is tested) committed to a fresh git repository and tagged `v<__version__>`.
 - A user clones it at the tag (`git clone --branch vX`): the local clone is the pinned workflow.

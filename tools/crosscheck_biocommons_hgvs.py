@@ -7,7 +7,7 @@ synthetic GRCh38 stand-in. hgvs then does its own mapping (CIGAR-based Alignment
 3' normalisation (Normalizer) and its own translation (c_to_p); only the *inputs* (exon coordinates,
 reference bases) come from our side.
 
-hgvs is pinned in requirements.txt (a test dependency), so the project's .venv has it:
+hgvs is pinned in pyproject.toml (extra `oracle`, a test dependency); the project's .venv has it where psycopg2 could be built:
 
     .venv/bin/python tools/crosscheck_biocommons_hgvs.py [--indels 2000] [--seed 1] [--show 5]
 

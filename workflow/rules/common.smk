@@ -20,7 +20,7 @@ if hshpipe.__version__ != _OWN_VERSION:
     print(
         f"ERROR: this workflow ({WORKFLOW_ROOT}) is version {_OWN_VERSION}, but snakemake's environment has hshpipe "
         f"{hshpipe.__version__} ({Path(hshpipe.__file__).parent}); install the workflow's own: "
-        f"pip install -r {WORKFLOW_ROOT}/requirements.txt -e {WORKFLOW_ROOT}",
+        f"pip install -e {WORKFLOW_ROOT}",
         file=sys.stderr,
     )
     sys.exit(1)
