@@ -7,6 +7,7 @@ Criteria and thresholds: docs/evidence.md.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,7 @@ AF_GRPMAX = ("AF_grpmax", "AF_popmax")
 FAF95 = ("fafmax_faf95_max", "faf95_popmax")
 V2_FAF_GROUPS = ("faf95_afr", "faf95_amr", "faf95_eas", "faf95_nfe", "faf95_sas")
 KNOWN_INFO = ("AF", "AC", "AN", "nhomalt", *AF_GRPMAX, *FAF95, *V2_FAF_GROUPS)
+_INFO_FIELD = re.compile(r"(?:^|;)(" + "|".join(KNOWN_INFO) + r")(?:=([^;]*))?(?=;|$)")
 
 
 @dataclass(frozen=True)
@@ -133,12 +135,10 @@ def _count(info: dict[str, str], name: str, alt_index: int, where: str) -> int |
 def parse_info(text: str, alt_index: int, filters: tuple[str, ...], source: str, where: str) -> PopulationRecord:
     """The typed record of ALT number `alt_index` (0-based) of a gnomAD INFO string."""
     info: dict[str, str] = {}
-    for field in text.split(";"):
-        name, eq, val = field.partition("=")
-        if name in KNOWN_INFO:
-            if not eq:
-                raise InputError(f"{where}: malformed INFO field {field!r} (no value); is it a gnomAD sites VCF?")
-            info[name] = val
+    for m in _INFO_FIELD.finditer(text):  # a regex, not a split: gnomAD v4 INFO holds ~900 fields
+        if m.group(2) is None:
+            raise InputError(f"{where}: malformed INFO field {m.group(1)!r} (no value); is it a gnomAD sites VCF?")
+        info[m.group(1)] = m.group(2)
     ac, an = _count(info, "AC", alt_index, where), _count(info, "AN", alt_index, where)
     af = _first(info, ("AF",), alt_index, where)
     if af is None and ac is not None and an:
@@ -159,46 +159,40 @@ def parse_info(text: str, alt_index: int, filters: tuple[str, ...], source: str,
 
 @dataclass
 class PopulationFile:
-    """The TRPM6 region of a gnomAD sites VCF: raw records by trimmed allele, parsed on first lookup."""
+    """The TRPM6 region of a gnomAD sites VCF, parsed once: typed records by trimmed allele."""
 
     path: str
-    records: dict[Key, tuple[str, int, tuple[str, ...], str]]  # key -> (INFO, alt index, filters, where)
+    records: dict[Key, PopulationRecord]
     region_records: int  # records of the file in the TRPM6 region (0: the file does not cover it)
-    parsed: dict[Key, PopulationRecord]
 
     @classmethod
     def load(cls, path: str, cache: GeneCache) -> PopulationFile:
+        shown = f"{path} ({KEY})"
         require_bgzip_index(path, KEY)
         header, index_contigs = tabix_header(path, KEY)
         if not any(h.startswith("##INFO=<ID=AF,") or h.startswith("##INFO=<ID=AC,") for h in header):
-            raise InputError(f"{path} ({KEY}): no INFO AF or AC in the header; give a gnomAD sites VCF (v2, v3 or v4)")
-        check_header_build(header_contigs(header), cache, f"{path} ({KEY})")
+            raise InputError(f"{shown}: no INFO AF or AC in the header; give a gnomAD sites VCF (v2, v3 or v4)")
+        check_header_build(header_contigs(header), cache, shown)
         names = set(index_contigs) | set(header_contigs(header))
         if not names & set(CHR9_NAMES):
-            shown = ", ".join(sorted(names)[:5]) or "none"
-            raise InputError(f"{path} ({KEY}): no chromosome 9 (chr9 or 9) in the file (contigs: {shown})")
-        records: dict[Key, tuple[str, int, tuple[str, ...], str]] = {}
+            raise InputError(
+                f"{shown}: no chromosome 9 (chr9 or 9) in the file (contigs: {', '.join(sorted(names)[:5])})"
+            )
+        records: dict[Key, PopulationRecord] = {}
         refs = []
-        for n, line in enumerate(tabix_lines(path, KEY, CHR9_NAMES, region_span(cache.build))):
+        for line in tabix_lines(path, KEY, CHR9_NAMES, region_span(cache.build)):
             f = line.split("\t")
             if len(f) < 8 or not f[1].isdigit():
-                raise InputError(f"{path} ({KEY}): record {n + 1} in TRPM6 is not a VCF line of 8 columns")
-            pos, ref, filters, where = int(f[1]), f[3], tuple(f[6].split(";")), f"{path} ({KEY}): {f[0]}:{f[1]}"
+                raise InputError(f"{shown}: a record in TRPM6 is not a VCF line of 8 columns: {line[:60]!r}")
+            pos, ref, filters, where = int(f[1]), f[3], tuple(f[6].split(";")), f"{shown}: {f[0]}:{f[1]}"
             refs.append((pos, ref))
             for i, alt in enumerate(f[4].split(",")):
-                records.setdefault(trim(pos, ref, alt), (f[7], i, filters, where))
-        check_ref_alleles(refs, cache, f"{path} ({KEY})")
-        return cls(path, records, len(refs), {})
+                records.setdefault(trim(pos, ref, alt), parse_info(f[7], i, filters, path, where))
+        check_ref_alleles(refs, cache, shown)
+        return cls(path, records, len(refs))
 
     def lookup(self, key: Key) -> PopulationRecord:
-        if key not in self.parsed:
-            raw = self.records.get(key)
-            self.parsed[key] = (
-                PopulationRecord(self.path, False)
-                if raw is None
-                else parse_info(raw[0], raw[1], raw[2], self.path, raw[3])
-            )
-        return self.parsed[key]
+        return self.records.get(key) or PopulationRecord(self.path, False)
 
 
 # --- criteria ------------------------------------------------------------------------------------------------

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from ..acmg import Criterion
 from ..errors import InputError
@@ -21,6 +23,7 @@ from .files import (
     Key,
     check_header_build,
     check_ref_alleles,
+    chr9_name,
     header_contigs,
     open_text,
     region_span,
@@ -37,6 +40,7 @@ REVEL_POS_COLUMN = {"GRCh37": 1, "GRCh38": 2}  # hg19_pos on GRCh37, grch38_pos 
 GENE = "TRPM6"
 MANE_ENST = "ENST00000360774"
 STRENGTH_ORDER = ("supporting", "moderate", "strong")
+INDEL_WINDOW = 50  # bases before an allele fetched: a record may carry untrimmed anchor bases
 
 
 # --- SpliceAI ------------------------------------------------------------------------------------------------
@@ -72,34 +76,60 @@ def parse_spliceai(info: str, alt: str, where: str) -> SpliceScore | None:
 
 @dataclass
 class SpliceAIFile:
+    """Illumina's precomputed SpliceAI VCF (30+ GB, ~500,000 records in TRPM6): checked once, then read through
+    its index at each allele asked for (memoised), not loaded whole."""
+
     path: str
-    records: dict[Key, tuple[str, str, str]]  # key -> (INFO, ALT as written, where)
+    contig: str | None  # the file's name for chromosome 9 (None: no records on it)
+    handle: Any = field(default=None, repr=False)
+    memo: dict[Key, SpliceScore | None] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str, cache: GeneCache) -> SpliceAIFile:
+        import pysam
+
         require_bgzip_index(path, SPLICEAI_KEY)
         shown = f"{path} ({SPLICEAI_KEY})"
-        header, _ = tabix_header(path, SPLICEAI_KEY)
+        header, index_contigs = tabix_header(path, SPLICEAI_KEY)
         decl = next((h for h in header if h.startswith("##INFO=<ID=SpliceAI,")), None)
         if decl is None or SPLICEAI_FORMAT not in decl:
             raise InputError(f"{shown}: no ##INFO SpliceAI header with Format: {SPLICEAI_FORMAT}; give Illumina's "
                              "precomputed SpliceAI VCF (or one written by `spliceai`)")  # fmt: skip
         check_header_build(header_contigs(header), cache, shown)
-        records: dict[Key, tuple[str, str, str]] = {}
-        refs = []
-        for line in tabix_lines(path, SPLICEAI_KEY, CHR9_NAMES, region_span(cache.build)):
-            f = line.split("\t")
-            if len(f) < 8 or not f[1].isdigit():
-                raise InputError(f"{shown}: a record in TRPM6 is not a VCF line of 8 columns: {line[:80]!r}")
-            refs.append((int(f[1]), f[3]))
-            for alt in f[4].split(","):
-                records.setdefault(trim(int(f[1]), f[3], alt), (f[7], alt, f"{shown}: {f[0]}:{f[1]}"))
-        check_ref_alleles(refs, cache, shown)
-        return cls(path, records)
+        sample = list(islice(tabix_lines(path, SPLICEAI_KEY, CHR9_NAMES, region_span(cache.build)), 500))
+        check_ref_alleles(((int(f[1]), f[3]) for f in _vcf_fields(sample, shown)), cache, shown)
+        for f in _vcf_fields(sample, shown):  # the format of the first records, so that a bad file fails here
+            parse_spliceai(f[7], f[4].split(",")[0], f"{shown}: {f[0]}:{f[1]}")
+        return cls(path, chr9_name(index_contigs), pysam.TabixFile(path))
 
     def score(self, key: Key) -> SpliceScore | None:
-        raw = self.records.get(key)
-        return None if raw is None else parse_spliceai(raw[0], raw[1], raw[2])
+        if key not in self.memo:
+            self.memo[key] = self._fetch(key)
+        return self.memo[key]
+
+    def _fetch(self, key: Key) -> SpliceScore | None:
+        if self.contig is None:
+            return None
+        pos, ref, _ = key
+        shown = f"{self.path} ({SPLICEAI_KEY})"
+        lines = list(self.handle.fetch(self.contig, max(0, pos - 1 - INDEL_WINDOW), pos + len(ref)))
+        for f in _vcf_fields(lines, shown):
+            for alt in f[4].split(","):
+                if trim(int(f[1]), f[3], alt) == key:
+                    return parse_spliceai(f[7], alt, f"{shown}: {f[0]}:{f[1]}")
+        return None
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+
+
+def _vcf_fields(lines: Iterable[str], shown: str) -> Iterator[list[str]]:
+    for line in lines:
+        f = line.split("\t")
+        if len(f) < 8 or not f[1].isdigit():
+            raise InputError(f"{shown}: a record in TRPM6 is not a VCF line of 8 columns: {line[:60]!r}")
+        yield f
 
 
 # --- REVEL ---------------------------------------------------------------------------------------------------
