@@ -409,3 +409,20 @@ def test_memoised_and_settings_json(v4_file, cache38):
     assert EvidenceSources.open(d, cache38).settings == EvidenceSettings(population_vcf=path, ba1_af=0.1)
     ev, _ = src.evidence(Variant("chr9", 74833897, "T", "<DEL>"), ["exon_loss_variant"])
     assert ev.criteria == () and "structural or symbolic allele" in ev.not_assessed[0]
+
+
+def test_schema_defaults_equal_code_defaults():
+    import yaml
+
+    from hshpipe.settings import EvidenceSettings as E
+
+    schema = yaml.safe_load((Path(__file__).parents[1] / "workflow/schemas/config.schema.yaml").read_text())
+    ev = schema["properties"]["evidence"]["properties"]
+    d = E()
+    for k in ("ba1_af", "bs1_max_credible_af", "bs2_min_homozygotes", "pm2_max_af", "spliceai_pp3", "spliceai_bp4"):
+        assert ev[k]["default"] == getattr(d, k), k
+    revel = ev["revel"]["properties"]
+    assert tuple(revel[f"pp3_{n}"]["default"] for n in ("strong", "moderate", "supporting")) == d.revel_pp3
+    assert tuple(revel[f"bp4_{n}"]["default"] for n in ("strong", "moderate", "supporting")) == d.revel_bp4
+    for k in ("population_vcf", "spliceai_vcf", "missense_scores"):
+        assert schema["properties"][k]["default"] == ""

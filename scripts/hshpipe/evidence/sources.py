@@ -67,3 +67,8 @@ class EvidenceSources:
         revel: RevelScore | None = self.revel.score(key) if self.revel and scorable else None
         c, n = predictor_evidence(consequences, splice, revel, (s.spliceai_vcf, s.missense_scores), s)
         return Evidence(tuple(criteria + c), tuple(notes + n)), None if pop is None else pop.to_json()
+
+    def close(self) -> None:
+        """Closes the SpliceAI index handle (the other files are read whole at open)."""
+        if self.spliceai is not None:
+            self.spliceai.close()
