@@ -426,3 +426,44 @@ def test_schema_defaults_equal_code_defaults():
     assert tuple(revel[f"bp4_{n}"]["default"] for n in ("strong", "moderate", "supporting")) == d.revel_bp4
     for k in ("population_vcf", "spliceai_vcf", "missense_scores"):
         assert schema["properties"][k]["default"] == ""
+
+
+# --- the demo population files (tools/make_demo_population.py) ------------------------------------------------------
+
+DEMO_EXPECTED = {  # hgvs_c -> criteria from the synthetic demo population file (same on both builds)
+    "c.2387del": ["BA1", "BS2"],  # the planted null allele made common: benign, does not count
+    "c.4287C>A": ["PM2_Supporting"],  # qualifying planted variants: absent
+    "c.1072dup": ["PM2_Supporting"],
+    "c.1443+1G>A": ["PM2_Supporting"],
+    "c.1638+7T>C": ["PM2_Supporting"],
+    "c.2098C>T": ["PM2_Supporting"],
+    "c.2699A>G": ["PM2_Supporting"],  # present, AF_grpmax 2.1e-05
+    "c.4177G>A": ["BA1", "BS2"],
+    "c.4750A>G": ["BA1", "BS2"],
+    "c.3403+200G>A": ["BS1"],
+    "c.2238+110A>G": ["BS1", "BS2"],
+    "c.5200+60G>A": [],
+    "c.4906+90G>A": ["BA1", "BS2"],
+    "c.4906+90G>C": ["PM2_Supporting"],
+}
+
+
+@pytest.mark.parametrize("build", ["GRCh38", "GRCh37"])
+def test_demo_population_file(build, cache38, cache37):
+    import csv
+
+    root = Path(__file__).parents[1]
+    cache = cache38 if build == "GRCh38" else cache37
+    src = sources(cache, population_vcf=str(root / f"resources/demo/population/demo_population.{build}.vcf.gz"))
+    seen = set()
+    with open(root / "resources/demo/truth.tsv") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            c = row["hgvs_c"].split(":")[-1]
+            if row["build"] != build or c not in DEMO_EXPECTED:
+                continue
+            ev, pop = src.evidence(Variant(row["chrom"], int(row["pos"]), row["ref"], row["alt"]), [])
+            assert codes(ev) == DEMO_EXPECTED[c], c
+            seen.add(c)
+            if c == "c.2387del":
+                assert combine(ev.criteria)[0] == BENIGN and pop["af"] > S.ba1_af
+    assert seen == set(DEMO_EXPECTED) if build == "GRCh38" else {"c.4287C>A", "c.1638+7T>C", "c.4177G>A"} <= seen
