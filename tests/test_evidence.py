@@ -196,8 +196,11 @@ def test_v4_file(v4_file, cache38):
 
 def test_v3_and_v2_names_and_chr_naming(tmp_path, cache38, cache37):
     p, r, a = site(cache38, 74762494)
-    v3 = gnomad(tmp_path / "v3.vcf.gz", [(p, r, a, "AC=3000;AN=100000;AF=0.03;AF_popmax=0.07;faf95_popmax=0.065")],
-                header=GNOMAD_V3)  # fmt: skip
+    v3 = gnomad(
+        tmp_path / "v3.vcf.gz",
+        [(p, r, a, "AC=3000;AN=100000;AF=0.03;AF_popmax=0.07;faf95_popmax=0.065")],
+        header=GNOMAD_V3,
+    )
     ev, pop = sources(cache38, population_vcf=v3).evidence(Variant("chr9", p, r, a), ["missense_variant"])
     assert codes(ev) == ["BA1"] and pop["af_grpmax"] == 0.07 and pop["faf95"] == 0.065
     # gnomAD v2 (GRCh37, contig `9`) on the GRCh37 stand-in; faf95 = max over the v2 group fields
@@ -342,8 +345,16 @@ def test_revel_tabix_either_index_column_and_builds(tmp_path, cache38, cache37):
     tsv_rows = [r.replace(",", "\t") for r in revel_rows(cache38, pos)]
     # VEP plugin recipe: tab-separated, header commented, indexed on grch38_pos (-b 3) or on hg19_pos (-b 2)
     for col in (3, 2):
-        path = write_bgzip(tmp_path / f"revel.{col}.tsv.gz", "#" + REVEL_HEADER.replace(",", "\t") + "\n", tsv_rows,
-                           preset=None, seq_col=0, start_col=col - 1, end_col=col - 1, meta_char="#")  # fmt: skip
+        path = write_bgzip(
+            tmp_path / f"revel.{col}.tsv.gz",
+            "#" + REVEL_HEADER.replace(",", "\t") + "\n",
+            tsv_rows,
+            preset=None,
+            seq_col=0,
+            start_col=col - 1,
+            end_col=col - 1,
+            meta_char="#",
+        )
         for cache, shift in ((cache38, 0), (cache37, OFFSET37)):
             src = sources(cache, missense_scores=str(path))
             v = Variant(cache.contig, *site(cache, 74786094 + shift))

@@ -42,7 +42,7 @@ SITES = [
         (300, 0),
         "PASS",
         "c.4906+90: multiallelic",
-    ),  # fmt: skip
+    ),
     (74761731, 1, "C", (33_500,), 152_000, 0.31, 0.30, (3900,), "PASS", "p.Lys1584Glu: common, BA1"),
     (74762494, 1, "T", (27_000,), 152_000, 0.27, 0.26, (2600,), "PASS", "p.Val1393Ile: common, BA1"),
     (74775683, 1, "T", (610,), 152_000, 0.0061, 0.0052, (0,), "PASS", "c.3403+200G>A: BS1"),
@@ -86,8 +86,10 @@ def record(build: str, cache, site: tuple) -> str:
     alt = ",".join(ref[0] if ref_len > 1 else TRANSITION[ref] if a == "*" else a for a in alts.split(","))
     af = num(tuple(c / an for c in ac))
     names = ("AF_grpmax", "fafmax_faf95_max") if build == "GRCh38" else ("AF_popmax", "faf95_nfe")
-    info = (f"AC={num(ac)};AN={an};AF={af};{names[0]}={num(_per_alt(grpmax, n))};"
-            f"{names[1]}={num(_per_alt(faf, n))};nhomalt={num(nhom)}")  # fmt: skip
+    info = (
+        f"AC={num(ac)};AN={an};AF={af};{names[0]}={num(_per_alt(grpmax, n))};"
+        f"{names[1]}={num(_per_alt(faf, n))};nhomalt={num(nhom)}"
+    )
     return f"{cache.contig}\t{p}\t.\t{ref}\t{alt}\t.\t{filt}\t{info}"
 
 

@@ -202,11 +202,17 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _first_present(pairs: list[tuple[float | None, str]]) -> tuple[float, str] | None:
+    """The first (value, INFO name) whose value the file gives."""
+    return next(((v, n) for v, n in pairs if v is not None), None)
+
+
 def _frequency_criteria(rec: PopulationRecord, s: EvidenceSettings) -> tuple[list[Criterion], list[str]]:
     """BA1 (or else BS1) and PM2_Supporting from the frequencies of a record that passed the file's filters."""
     src = rec.source
-    ba1 = next(((v, n) for v, n in ((None if rec.faf95_computed else rec.faf95, "faf95"),
-                                    (rec.af_grpmax, "AF_grpmax"), (rec.af, "AF")) if v is not None), None)  # fmt: skip
+    ba1 = _first_present(
+        [(None if rec.faf95_computed else rec.faf95, "faf95"), (rec.af_grpmax, "AF_grpmax"), (rec.af, "AF")]
+    )
     if ba1 is not None and ba1[0] > s.ba1_af:
         why = f"{ba1[1]} {_fmt(ba1[0])} > {_fmt(s.ba1_af)} in {src} (ClinGen SVI BA1)"
         return [Criterion("BA1", "stand_alone", "benign", why)], []
@@ -216,10 +222,12 @@ def _frequency_criteria(rec: PopulationRecord, s: EvidenceSettings) -> tuple[lis
         notes.append(f"BS1: not assessed (no faf95 and no AC/AN for this allele in {src})")
     elif rec.faf95 > s.bs1_max_credible_af:
         how = "computed from AC/AN" if rec.faf95_computed else "from the file"
-        why = (f"faf95 {_fmt(rec.faf95)} ({how}) > {_fmt(s.bs1_max_credible_af)}, the maximum credible allele "
-               f"frequency for HSH (Whiffin et al. 2017, recessive)")  # fmt: skip
+        why = (
+            f"faf95 {_fmt(rec.faf95)} ({how}) > {_fmt(s.bs1_max_credible_af)}, the maximum credible allele "
+            f"frequency for HSH (Whiffin et al. 2017, recessive)"
+        )
         out.append(Criterion("BS1", "strong", "benign", why))
-    rare = next(((v, n) for v, n in ((rec.af_grpmax, "AF_grpmax"), (rec.af, "AF")) if v is not None), None)
+    rare = _first_present([(rec.af_grpmax, "AF_grpmax"), (rec.af, "AF")])
     if rare is None:
         notes.append(f"PM2: not assessed (no AF for this allele in {src})")
     elif rare[0] < s.pm2_max_af:
@@ -240,15 +248,18 @@ def population_evidence(
         why = f"absent from {rec.source} (ClinGen SVI PM2 v1.0: PM2_Supporting)"
         return [Criterion("PM2", "supporting", "pathogenic", why)], []
     if not rec.passed:
-        return [], [f"{POPULATION_CODES}: not assessed (the record in {rec.source} fails its filters: "
-                    f"{';'.join(rec.filters)})"]  # fmt: skip
+        return [], [
+            f"{POPULATION_CODES}: not assessed (the record in {rec.source} fails its filters: {';'.join(rec.filters)})"
+        ]
     out, notes = _frequency_criteria(rec, s)
     if s.bs2_min_homozygotes <= 0:
         notes.append("BS2: not assessed (switched off: evidence.bs2_min_homozygotes is 0)")
     elif rec.nhomalt is None:
         notes.append(f"BS2: not assessed (no nhomalt for this allele in {rec.source})")
     elif rec.nhomalt >= s.bs2_min_homozygotes:
-        why = (f"{rec.nhomalt} homozygote(s) in {rec.source}, a population of adults without known severe childhood "
-               "disease, for a fully penetrant infantile recessive disease (not all of gnomAD is healthy: review)")  # fmt: skip
+        why = (
+            f"{rec.nhomalt} homozygote(s) in {rec.source}, a population of adults without known severe childhood "
+            "disease, for a fully penetrant infantile recessive disease (not all of gnomAD is healthy: review)"
+        )
         out.append(Criterion("BS2", "strong", "benign", why))
     return out, notes

@@ -93,8 +93,10 @@ class SpliceAIFile:
         header, index_contigs = tabix_header(path, SPLICEAI_KEY)
         decl = next((h for h in header if h.startswith("##INFO=<ID=SpliceAI,")), None)
         if decl is None or SPLICEAI_FORMAT not in decl:
-            raise InputError(f"{shown}: no ##INFO SpliceAI header with Format: {SPLICEAI_FORMAT}; give Illumina's "
-                             "precomputed SpliceAI VCF (or one written by `spliceai`)")  # fmt: skip
+            raise InputError(
+                f"{shown}: no ##INFO SpliceAI header with Format: {SPLICEAI_FORMAT}; give Illumina's "
+                "precomputed SpliceAI VCF (or one written by `spliceai`)"
+            )
         check_header_build(header_contigs(header), cache, shown)
         sample = list(islice(tabix_lines(path, SPLICEAI_KEY, CHR9_NAMES, region_span(cache.build)), 500))
         check_ref_alleles(((int(f[1]), f[3]) for f in _vcf_fields(sample, shown)), cache, shown)
