@@ -478,3 +478,11 @@ def test_demo_population_file(build, cache38, cache37):
             if c == "c.2387del":
                 assert combine(ev.criteria)[0] == BENIGN and pop["af"] > S.ba1_af
     assert seen == set(DEMO_EXPECTED) if build == "GRCh38" else {"c.4287C>A", "c.1638+7T>C", "c.4177G>A"} <= seen
+
+
+def test_synthetic_demo_file_refused_with_a_real_reference(cache38):
+    from dataclasses import replace
+
+    demo = str(Path(__file__).parents[1] / "resources/demo/population/demo_population.GRCh38.vcf.gz")
+    with pytest.raises(InputError, match="a synthetic demo file, not population data"):
+        sources(replace(cache38, synthetic=False), population_vcf=demo)

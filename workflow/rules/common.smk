@@ -27,6 +27,10 @@ if not Path(_ct).is_absolute() and not Path(_ct).exists() and (Path(workflow.bas
 config["curated_table"] = _ct
 
 EVIDENCE_KEYS = ("population_vcf", "spliceai_vcf", "missense_scores")
+for _key in EVIDENCE_KEYS:  # the demo's bundled files, found like the curated table
+    _p = config.get(_key) or ""
+    if _p and not Path(_p).is_absolute() and not Path(_p).exists() and (Path(workflow.basedir) / _p).exists():
+        config[_key] = str(Path(workflow.basedir) / _p)
 for _key in ("reference", "curated_table", "clinvar_vcf", *EVIDENCE_KEYS):
     if config.get(_key) and not Path(config[_key]).exists():
         _fail(f"config: {_key}: {config[_key]} not found; set it to an existing file")

@@ -172,6 +172,10 @@ class PopulationFile:
         header, index_contigs = tabix_header(path, KEY)
         if not any(h.startswith("##INFO=<ID=AF,") or h.startswith("##INFO=<ID=AC,") for h in header):
             raise InputError(f"{shown}: no INFO AF or AC in the header; give a gnomAD sites VCF (v2, v3 or v4)")
+        if not cache.synthetic and any("SYNTHETIC" in h for h in header if h.startswith("##source")):
+            raise InputError(
+                f"{shown}: a synthetic demo file, not population data; set population_vcf to a gnomAD file"
+            )
         check_header_build(header_contigs(header), cache, shown)
         names = set(index_contigs) | set(header_contigs(header))
         if not names & set(CHR9_NAMES):
