@@ -14,6 +14,7 @@ from hshpipe.cli import log_arg, run
 
 def main() -> None:
     from hshpipe.curation import load_curated_table
+    from hshpipe.evidence import EvidenceSources
     from hshpipe.outputs import atomic_write
     from hshpipe.pipeline import RunContext, run_batch
     from hshpipe.reference import GeneCache
@@ -42,6 +43,9 @@ def main() -> None:
     # region FASTA of its own naming, written once per batch (see pipeline.region_fasta_for)
     fastas = {cache.contig: cache.reference}
     th = Thresholds(**settings["thresholds"])
+    # population / predictor files: their TRPM6 region read once for the batch (an unusable file fails here,
+    # before any report); the pipeline asks `sources.evidence(variant, consequences)` per allele
+    sources = EvidenceSources.open(settings.get("evidence") or {}, cache)
     with tempfile.TemporaryDirectory(prefix="hsh.") as tmp:
         ctx = RunContext(
             cache=cache,
@@ -51,6 +55,7 @@ def main() -> None:
             outdir=Path(a.outdir),
             config_sha256=settings["config_sha256"],
             tmpdir=Path(tmp),
+            evidence=sources,
         )
         summary = run_batch(rows, ctx, generated_on=date.today().isoformat())
     logging.info("batch %d: %d samples reported", a.batch, len(summary))

@@ -92,6 +92,7 @@ def variant_dict(item: Interpreted) -> dict[str, Any]:
         "criteria": [cr.to_json() for cr in res.classification.criteria],
         "points": res.classification.points,
         "criteria_not_assessed": list(res.classification.not_assessed),
+        "population": res.population,
         "curated_match": match_dict(res.match),
         "qc_flags": [*c.qc_flags, *c.info_flags, *near],
         "haplotype": haplotype,

@@ -15,7 +15,9 @@ from .calls import Call
 from .classify import Classification, classify
 from .consequence import Annotation, annotate, annotate_haplotype, annotate_sv
 from .curation import CompiledTable, CuratedMatch
+from .evidence import EvidenceSources
 from .haplotypes import cis_groups, combined_variant
+from .model import Variant
 from .reference import GeneCache
 
 
@@ -27,6 +29,7 @@ class Interpretation:
     annotation: Annotation
     match: CuratedMatch | None
     classification: Classification
+    population: dict[str, Any] | None = None  # report.json `population` (None: no population file given)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class Interpreted:
 class Interpreter:
     cache: GeneCache
     curated: CompiledTable
+    evidence: EvidenceSources | None = None  # population and predictor files (None: none given)
     _annotations: dict[tuple[Any, ...], Annotation] = field(default_factory=dict)
     _results: dict[tuple[Any, ...], Interpretation] = field(default_factory=dict)
 
@@ -70,16 +74,19 @@ class Interpreter:
         key = (r.kind, r.pos, r.ref, r.alt, r.end)
         result = self._results.get(key)
         if result is None:
-            match = self.curated.match(call.variant, ann)
-            result = Interpretation(ann, match, classify(ann, match, None, self.curated))
+            result = self._interpret(call.variant, ann)
             self._results[key] = result
         return result
 
     def group(self, calls: Sequence[Call]) -> Interpretation:
         vs = [c.variant for c in calls]
-        hap = annotate_haplotype(vs, self.cache)
-        match = self.curated.match(combined_variant(vs, self.cache), hap)
-        return Interpretation(hap, match, classify(hap, match, None, self.curated))
+        return self._interpret(combined_variant(vs, self.cache), annotate_haplotype(vs, self.cache))
+
+    def _interpret(self, variant: Variant, ann: Annotation) -> Interpretation:
+        """Curated match, outside evidence and classification of one change."""
+        match = self.curated.match(variant, ann)
+        ev, population = self.evidence.evidence(variant, ann.consequences) if self.evidence else (None, None)
+        return Interpretation(ann, match, classify(ann, match, ev, self.curated), population)
 
     def sample(self, calls: Sequence[Call]) -> list[Interpreted]:
         """Every call of one sample, interpreted alone or with the calls it is in cis with."""

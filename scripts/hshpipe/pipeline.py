@@ -21,6 +21,7 @@ from .calls import RegionChecks, SampleRecords, sample_records
 from .coverage import coverage_from_alignments, coverage_from_gvcf_blocks, describe_coverage
 from .curation import CompiledTable
 from .errors import InputError
+from .evidence import EvidenceSources
 from .interpret import Interpreted, Interpreter
 from .outputs import write_sample_reports
 from .reference import GeneCache, write_region_fasta
@@ -51,11 +52,12 @@ class RunContext:
     config_sha256: str
     tmpdir: Path
     checksums: dict[str, Future[str]] = field(default_factory=dict)  # path -> sha256 (hashed in a thread)
+    evidence: EvidenceSources | None = None  # population and predictor files, read once per batch
     interpreter: Interpreter = field(init=False)
     provenance: Provenance = field(init=False)
 
     def __post_init__(self) -> None:
-        self.interpreter = Interpreter(self.cache, self.curated)
+        self.interpreter = Interpreter(self.cache, self.curated, self.evidence)
         self.provenance = Provenance(self.cache, self.curated.version, self.config_sha256, self.thresholds)
 
     def sha256(self, path: str) -> str:

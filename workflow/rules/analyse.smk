@@ -6,6 +6,7 @@ rule analyse_batch:
         sheet=config["samples"],
         curated=config["curated_table"],
         data=batch_inputs,
+        evidence=evidence_inputs,
     output:
         rows=f"{OUTDIR}/batches/batch_{{batch}}.jsonl",
     params:

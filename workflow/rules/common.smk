@@ -48,7 +48,12 @@ if not Path(_ct).is_absolute() and not Path(_ct).exists() and (WORKFLOW_ROOT / _
     _ct = str(WORKFLOW_ROOT / _ct)
 config["curated_table"] = _ct
 
-for _key in ("reference", "curated_table", "clinvar_vcf"):
+EVIDENCE_KEYS = ("population_vcf", "spliceai_vcf", "missense_scores")
+for _key in EVIDENCE_KEYS:  # the demo's bundled files, found like the curated table
+    _p = config.get(_key) or ""
+    if _p and not Path(_p).is_absolute() and not Path(_p).exists() and (Path(workflow.basedir) / _p).exists():
+        config[_key] = str(Path(workflow.basedir) / _p)
+for _key in ("reference", "curated_table", "clinvar_vcf", *EVIDENCE_KEYS):
     if config.get(_key) and not Path(config[_key]).exists():
         _fail(f"config: {_key}: {config[_key]} not found; set it to an existing file")
 
@@ -101,6 +106,16 @@ def batch_inputs(wildcards):
         if r.alignments:
             files.append(r.alignments)
     return sorted(set(files))
+
+
+def evidence_inputs(wildcards):
+    """The configured evidence files and their indexes (a changed file reruns the batches)."""
+    files = []
+    for key in EVIDENCE_KEYS:
+        if config.get(key):
+            files.append(config[key])
+            files += [config[key] + ext for ext in (".tbi", ".csi") if Path(config[key] + ext).exists()]
+    return files
 
 
 SETTINGS_JSON = settings_json(config)
