@@ -69,7 +69,7 @@ class Planted:
     hgvs_c: str
     hgvs_p: str  # "" when there is no protein effect (intronic)
     consequence: str  # expected SO terms, most severe first, ";"-separated
-    role: str  # qualifying | background
+    role: str  # qualifying (P/LP by design) | vus (planted, uncertain significance by the rules) | background
     note: str = ""
     end: int = 0  # last reference base affected (for <DEL>: END)
     del_seq: tuple[int, int] | None = None  # for <DEL>: deleted genomic range (inclusive)
@@ -251,23 +251,31 @@ def design(cache: GeneCache) -> list[Sample]:
     fs_dup = d.dup1_in_run(
         1068, 1072, "qualifying", "frameshift_variant", note="1-bp duplication in a T5 run (exon 9); dup, 3'-shifted"
     )
-    splice = d.snv(1443, "A", "qualifying", "splice_donor_variant", offset=1, note="canonical donor +1 of intron 12")
+    splice = d.snv(
+        1443,
+        "A",
+        "vus",
+        "splice_donor_variant",
+        offset=1,
+        note="canonical donor +1 of intron 12; in-frame exon 12 skipped: PVS1_Moderate, uncertain significance",
+    )
     fs_stop = d.del1(
         2387,
-        "qualifying",
+        "background",
         "frameshift_variant;stop_gained",
-        note="1-bp deletion whose first new codon is a stop (exon 18)",
+        note="1-bp deletion whose first new codon is a stop (exon 18); common in the synthetic demo population "
+        "file (BA1: benign), so it does not count",
     )
     vus = d.snv(2699, "G", "background", "missense_variant", note="novel missense, uncertain significance")
     s141l = d.delins(
         421,
         422,
         "CT",
-        "qualifying",
+        "vus",
         "missense_variant",
         note="TCT>CTT: Leu by a 2-base change (c.422C>T alone gives Phe on this stand-in); "
         "curated p.Ser141Leu (Chubanov 2004) matched at protein level; bcftools calls it "
-        "as two SNVs (c.421T>C, c.422C>T) in cis, FreeBayes as one MNP",
+        "as two SNVs (c.421T>C, c.422C>T) in cis, FreeBayes as one MNP; PS1 alone: uncertain significance",
     )
     r700x = d.snv(2098, "T", "qualifying", "stop_gained", note="nonsense, but only ~4x depth: fails QC")
     ivs14 = d.snv(
@@ -314,8 +322,8 @@ def design(cache: GeneCache) -> list[Sample]:
             "HSH03",
             [fs_stop, k1584e, v1393i],
             [k1584e, multi_b, i24],
-            "monoallelic",
-            "one heterozygous loss-of-function allele",
+            "negative",
+            "the only loss-of-function allele is common in the population file (BA1, benign)",
             caller="freebayes",
             vcf_sample="P0003",
         ),
