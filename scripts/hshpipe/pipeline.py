@@ -20,7 +20,19 @@ from .consequence import annotate, annotate_haplotype, annotate_sv
 from .coverage import coverage_from_alignments, coverage_from_gvcf_blocks, describe_coverage
 from .errors import InputError
 from .model import Variant
-from .qc import allele_balance, alt_haplotype, genotype_string, info_flags, qc_flags, zygosity
+from .qc import (
+    call_qc,
+    genotype_string,
+    info_flags,
+    low_confidence_reference,
+    phase,
+    sample_deletions,
+    sv_type,
+    sv_zygosity,
+    with_deletions,
+    zygosity,
+    zygosity_flags,
+)
 from .reference import GeneCache, write_region_fasta
 from .samplesheet import SampleRow
 from .settings import Thresholds
@@ -157,16 +169,23 @@ def sample_report(
     blocks: list[tuple[int, int, int]] = []
     n_records = n_homref = n_missing = 0
     seen: set[tuple] = set()
+    unsure: list[str] = []  # curated pathogenic sites without a confident call
+    ref_mismatch: list[str] = []
+    deletions = sample_deletions(records, j)
     for i, r in enumerate(records):
         n_records += 1
         gt = r.genotypes
         if r.kind == "small" and not gt.carrier[j] and not gt.missing[j]:  # fast path: reference call
             n_homref += 1
+            unsure.extend(curated_site_not_called(r, gt, j, i in bad_ref, ctx))
             dp = gt.dp[j] if gt.dp is not None else None
             if dp is not None and dp >= 0:
                 blocks.append((r.pos, r.pos + len(r.ref) - 1, int(dp)))
             continue
         g = gt[j]
+        if r.kind == "cnv" and sv_type(r, g) is not None:  # <CNV> (Delly): a deletion or duplication per sample
+            t = sv_type(r, g)
+            r = dataclasses.replace(r, kind="sv", alt=f"<{t}>", info={**r.info, "SVTYPE": t})
         if r.kind in ("small", "sv") and any(a == 1 for a in g.alleles):
             ident = (r.pos, r.ref, r.alt, r.end)
             if ident in seen:
@@ -180,11 +199,13 @@ def sample_report(
             if all(a == -1 for a in g.alleles):
                 n_missing += 1
             continue
-        if all(a == -1 for a in g.alleles):
+        cn_call = r.kind in ("sv", "cnv") and g.cn is not None  # copy-number callers: CN decides, not GT
+        if all(a == -1 for a in g.alleles) and not cn_call:
             n_missing += 1
             filtered.append(_filtered(r, "no genotype call for this sample (./.)"))
+            unsure.extend(curated_site_not_called(r, gt, j, i in bad_ref, ctx))
             continue
-        zyg = zygosity(g)
+        zyg = sv_zygosity(r, g) if r.kind in ("sv", "cnv") else zygosity(g)
         if zyg is None:
             n_homref += 1
             if g.dp is not None and r.kind == "small":
@@ -211,6 +232,7 @@ def sample_report(
             except IndexError:
                 exp = "?"
             filtered.append(_filtered(r, f"REF {r.ref} does not match the reference ({exp}); not annotated"))
+            ref_mismatch.append(f"{r.chrom}:{r.pos} (REF {r.ref}, reference {exp})")
             continue
         if r.kind == "small" and (r.pos < ctx.cache.region_start or r.pos + len(r.ref) - 1 > ctx.cache.region_end):
             filtered.append(_filtered(r, "extends beyond the cached TRPM6 region (+/-10 kb); review by hand"))
@@ -218,7 +240,12 @@ def sample_report(
         ann, match, cls = annotate_record(ctx, r)  # an error here is a bug: let it surface
         if g.dp is not None and r.kind == "small":
             blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
-        flags = qc_flags(r, g, zyg, th)
+        review: tuple[str, ...] = zygosity_flags(g, zyg, r.kind)
+        if r.kind == "small":
+            zyg, contradictions = with_deletions(zyg, r.pos, r.pos + len(r.ref) - 1, deletions)
+            review += contradictions
+        qc = call_qc(r, g, zyg, th, review)
+        ph = phase(g, f"{r.chrom}:{r.original[1]}")
         v = {
             "chrom": r.chrom,
             "pos": r.pos,
@@ -234,14 +261,26 @@ def sample_report(
             "intron": ann.intron,
             "genotype": genotype_string(g),
             "zygosity": zyg,
-            "phased": g.phased,
-            "phase_set": g.phase_set,
+            "phased": ph.phased,
+            "phase_set": ph.phase_set,
+            "phase_source": ph.source,
             "classification": cls.classification,
             "classification_rule": cls.rule,
             "curated_match": _match_dict(match),
-            "qc_pass": not flags,
-            "qc_flags": flags + info_flags(g),
-            "qc": {"filter": ";".join(r.filters), "dp": g.dp, "gq": g.gq, "allele_balance": allele_balance(g)},
+            "qc_pass": qc.passed,
+            "qc_flags": list(qc.flags) + info_flags(g),
+            "qc": {
+                "filter": ";".join(r.filters),
+                "dp": g.dp,
+                "gq": g.gq,
+                "allele_balance": qc.allele_balance,
+                "state": qc.state,
+                "fields_used": list(qc.fields_used),
+                "depth": qc.depth,
+                "qual": r.qual,
+                "ft": g.ft,
+                "cn": g.cn,
+            },
             "haplotype": None,
             "info": dict(sorted(r.info.items())),
         }
@@ -254,14 +293,14 @@ def sample_report(
                 key=_variant_key(r),
                 classification=cls.classification,
                 zygosity=zyg,
-                phased=g.phased,
-                phase_set=g.phase_set,
-                haplotype=alt_haplotype(g),
+                phased=ph.phased,
+                phase_set=ph.phase_set,
+                haplotype=ph.haplotype,
                 qc_pass=v["qc_pass"],
                 pos=r.pos,
                 hgvs_c=ann.hgvs_c,
                 hgvs_p=ann.hgvs_p,
-                qc_flags=tuple(flags),
+                qc_flags=qc.flags,
             )
         )
     apply_haplotypes(variants, calls, records, ctx)
@@ -271,6 +310,7 @@ def sample_report(
     unique_calls = list({c.key: c for c in reversed(calls)}.values())[::-1]  # one call per cis haplotype
     verdict = decide(unique_calls, assessable=assessable, coverage_note=cov_text)
     verdict = too_little_coverage(verdict, coverage, th)
+    verdict = genotype_doubts(verdict, unsure, ref_mismatch)
     if coverage and verdict.verdict in ("monoallelic", "negative", "inconclusive"):
         notes = notes + [n for n in coverage.get("notes", []) if n not in notes]
     if n_records == 0:
@@ -298,6 +338,8 @@ def sample_report(
             "records_filtered": len(filtered),
             "homozygous_reference_records": n_homref,
             "missing_genotype_records": n_missing,
+            "curated_sites_not_called": unsure,
+            "ref_mismatches": ref_mismatch,
         },
         "coverage": coverage,
         "provenance": {
@@ -316,6 +358,37 @@ def sample_report(
         },
     }
     return report
+
+
+def curated_site_not_called(r: Record, gt: Any, j: int, bad_ref: bool, ctx: RunContext) -> list[str]:
+    """A no-call or low-confidence reference call at a curated pathogenic/likely pathogenic site, in words."""
+    if r.kind != "small" or bad_ref or r.pos < ctx.cache.region_start or r.pos + len(r.ref) - 1 > ctx.cache.region_end:
+        return []
+    how = low_confidence_reference(gt[j], ctx.thresholds)
+    if how is None:
+        return []
+    ann, match, cls = annotate_record(ctx, r)
+    if match is None or cls.classification not in ("pathogenic", "likely_pathogenic"):
+        return []
+    return [f"{ann.hgvs_c or _variant_key(r)} ({match.entry.classification.replace('_', ' ')}): {how}"]
+
+
+def genotype_doubts(verdict: Any, unsure: list[str], ref_mismatch: list[str]) -> Any:
+    """Curated pathogenic sites without a confident call are named in the verdict text; an allele whose REF does not
+    match the reference makes the sample inconclusive, naming the position."""
+    if unsure:
+        text = (
+            f"{verdict.text} Not excluded: no confident genotype at curated pathogenic site(s) "
+            f"{'; '.join(unsure)}; review these sites before relying on this result."
+        )
+        verdict = dataclasses.replace(verdict, text=text)
+    if ref_mismatch:
+        text = (
+            f"TRPM6 could not be fully assessed: the sample carries an allele whose REF does not match the reference "
+            f"at {'; '.join(ref_mismatch)}; check the VCF against the reference it was called on. {verdict.text}"
+        )
+        verdict = dataclasses.replace(verdict, verdict="inconclusive", text=text)
+    return verdict
 
 
 def too_little_coverage(verdict: Any, coverage: dict | None, th: Thresholds) -> Any:
@@ -357,7 +430,7 @@ def apply_haplotypes(variants: list[dict], calls: list[Any], records: list[Recor
                 continue
             if _in_cis(calls[ia], calls[ib]):
                 group.append(ib)
-            elif calls[ia].zygosity == "heterozygous" and calls[ib].zygosity == "heterozygous":
+            elif calls[ia].zygosity == calls[ib].zygosity == "heterozygous" and not _same_set(calls[ia], calls[ib]):
                 for x, y in ((ia, ib), (ib, ia)):
                     variants[x]["qc_flags"].append(
                         f"near {variants[y]['hgvs_c']} (same or adjacent codon), phase unknown: may be one event"
@@ -425,6 +498,10 @@ def _cis_window(a: dict, b: dict) -> int:
     if "frameshift_variant" in a["consequence"] and "frameshift_variant" in b["consequence"]:
         return FRAME_RESTORE_WINDOW
     return 2 + len(a["ref"]) + len(b["ref"])
+
+
+def _same_set(a: Any, b: Any) -> bool:
+    return a.phased and b.phased and a.phase_set is not None and a.phase_set == b.phase_set
 
 
 def _in_cis(a: Any, b: Any) -> bool:

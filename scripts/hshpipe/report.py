@@ -663,6 +663,8 @@ def qc_state(report: Mapping[str, Any]) -> str:
     cov = report.get("coverage")
     if any(not v.get("qc_pass") for v in report.get("variants") or []):
         return "review"
+    if (report.get("sample_qc") or {}).get("curated_sites_not_called"):
+        return "review"
     if cov is not None and (cov.get("gaps") or float(cov["fraction_cds_at_threshold"]) < 1.0):
         return "review"
     return "pass"
