@@ -25,4 +25,5 @@ include: "workflow/rules/summary.smk"
 rule all:
     input:
         rules.summary.output,
+        rules.run_status.output,
     default_target: True

@@ -115,7 +115,12 @@ def annotate_record(ctx: RunContext, r: Record):
 def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict]:
     """Reports (dicts) for the samples of one VCF."""
     path = readable_copy(rows[0].vcf, ctx.tmpdir)
-    header = inspect_vcf(path, ctx.cache, source=rows[0].vcf if str(path) != rows[0].vcf else None)
+    header = inspect_vcf(
+        path,
+        ctx.cache,
+        source=rows[0].vcf if str(path) != rows[0].vcf else None,
+        allow_empty=all(row.alignments for row in rows),  # alignments can show a record-less VCF's region covered
+    )
     columns = [vcf_column(row, header) for row in rows]
     tmp = ctx.tmpdir / f"norm.{abs(hash(header.path))}.vcf"
     fasta = region_fasta_for(ctx, header.contig)
@@ -572,7 +577,23 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
         for path in sorted({p for r in rows for p in (r.vcf, r.alignments) if p}):
             ctx.checksums[path] = pool.submit(file_sha256, path)
         for vcf_rows in by_vcf.values():
-            for rep in analyse_vcf(vcf_rows, ctx):
+            try:
+                reports = analyse_vcf(vcf_rows, ctx)
+            except Exception as exc:  # isolation: this VCF's samples fail, every other sample is reported
+                for r in vcf_rows:
+                    summary[r.sample] = rp.failed_row(r.sample, r.vcf_sample or r.sample, failure_reason(exc))
+                continue
+            for rep in reports:
                 write_sample_outputs(rep, ctx.outdir, generated_on)
                 summary[rep["sample"]] = rp.summary_row(rep)
     return [summary[r.sample] for r in rows]
+
+
+def failure_reason(exc: Exception) -> str:
+    """One line: an input problem as the InputError says it; anything else is a bug, logged with its traceback."""
+    import logging
+
+    if isinstance(exc, InputError):
+        return str(exc)
+    logging.getLogger("hsh").exception("internal error")
+    return f"internal error (a bug; the traceback is in the batch log): {type(exc).__name__}: {exc}"

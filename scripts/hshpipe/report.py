@@ -22,7 +22,7 @@ import jinja2
 
 from . import __version__
 from .coverage import copy_number_exons
-from .vocab import CLASS_LABEL, CLASSES, SAMPLE_ID, VERDICTS
+from .vocab import CLASS_LABEL, CLASSES, FAILED, SAMPLE_ID, VERDICTS
 
 SCHEMA_VERSION = "1.0.0"
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "report.schema.json"
@@ -118,6 +118,7 @@ SUMMARY_TSV_COLUMNS: tuple[str, ...] = (
     "n_coverage_gaps",
     "synthetic_reference",
     "report_html",
+    "failure_reason",
 )
 
 # Citations in curated evidence: PMIDs and DOIs become hyperlinks (never loaded as resources).
@@ -695,6 +696,27 @@ def summary_row(report: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def failed_row(sample: str, vcf_sample: str, reason: str) -> dict[str, Any]:
+    """The summary row of a sample whose analysis failed: verdict `failed` (vocab.FAILED), no report, one-line reason."""
+    return {
+        "sample": sample,
+        "vcf_sample": vcf_sample,
+        "verdict": FAILED,
+        "qualifying": [],
+        "n_variants": None,
+        "n_qualifying": None,
+        "n_qc_fail": None,
+        "n_filtered": None,
+        "qc_state": "fail",
+        "coverage_fraction": None,
+        "coverage_threshold": None,
+        "n_coverage_gaps": None,
+        "synthetic_reference": False,
+        "report_html": None,
+        "failure_reason": " ".join(reason.split()),
+    }
+
+
 def _sorted_rows(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return sorted(rows, key=lambda r: str(r["sample"]))
 
@@ -731,7 +753,9 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
         "verdict": verdict,
         "verdict_label": VERDICT_LABELS.get(verdict, verdict),
         "verdict_rank": VERDICTS.index(verdict) if verdict in VERDICTS else len(VERDICTS),
-        "qualifying": "; ".join(
+        "qualifying": f"no report: {r.get('failure_reason')}"
+        if verdict == FAILED
+        else "; ".join(
             " ".join(x for x in (short_hgvs(v.get("hgvs_c")), short_hgvs(v.get("hgvs_p"))) if x)
             + (" (hom)" if v.get("zygosity") == "homozygous" else "")
             for v in q
@@ -740,7 +764,7 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
         "qc_state": str(r.get("qc_state", "")),
         "coverage": "n/a" if frac is None else format_percent(float(frac)),
         "coverage_sort": "-1" if frac is None else format_float(float(frac)),
-        "href": str(r.get("report_html") or report_href(str(r["sample"]))),
+        "href": "#" if verdict == FAILED else str(r.get("report_html") or report_href(str(r["sample"]))),
     }
 
 

@@ -133,9 +133,12 @@ def _magic(path: Path) -> bytes:
         return fh.read(4)
 
 
-def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = None) -> VcfHeader:
+def inspect_vcf(
+    path: str | Path, cache: GeneCache, source: str | Path | None = None, allow_empty: bool = False
+) -> VcfHeader:
     """Open a VCF/BCF, check it is readable and that its build agrees with the reference. `source` is the
-    user's file when `path` is a decompressed copy (messages name the user's file)."""
+    user's file when `path` is a decompressed copy (messages name the user's file). A VCF with a header and no
+    records is refused unless `allow_empty` (every sample has alignments that can show the region covered)."""
 
     p = Path(path)
     shown = str(source or path)
@@ -168,10 +171,10 @@ def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = 
             f"{shown}: the VCF has sample columns but no GT (genotype) field; genotypes are needed to "
             "decide zygosity: export the VCF with FORMAT/GT"
         )
-    if first is None:
+    if first is None and not allow_empty:
         raise InputError(
-            f"{shown}: the VCF has a header but no records at all; it cannot show a negative result: "
-            "check that it is the caller's full output"
+            f"{shown}: the VCF has a header but no records at all; it cannot show a negative result without a "
+            "coverage source: check that it is the caller's full output, or give the sample's `alignments`"
         )
     chrom, build = None, None
     for name in CHR9_NAMES:
