@@ -20,6 +20,7 @@ def main() -> None:
     from hshpipe.reference import GeneCache
     from hshpipe.samplesheet import make_batches, read_sample_sheet
     from hshpipe.settings import Thresholds
+    from hshpipe.vocab import FAILED
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--settings", required=True, help="JSON: thresholds and config digest")
@@ -58,7 +59,10 @@ def main() -> None:
             evidence=sources,
         )
         summary = run_batch(rows, ctx, generated_on=date.today().isoformat())
-    logging.info("batch %d: %d samples reported", a.batch, len(summary))
+    failed = [r for r in summary if r["verdict"] == FAILED]
+    for r in failed:  # the run fails at its end (rule run_status), after the summary lists these samples
+        logging.error("sample %s: no report: %s", r["sample"], r["failure_reason"])
+    logging.info("batch %d: %d samples reported, %d failed", a.batch, len(summary) - len(failed), len(failed))
     atomic_write(Path(a.out), "".join(json.dumps(r, sort_keys=True) + "\n" for r in summary))
 
 

@@ -10,17 +10,29 @@ from hshpipe.cli import log_arg, run
 
 
 def main() -> None:
-    from hshpipe.outputs import write_summary
+    from hshpipe.errors import InputError
+    from hshpipe.outputs import atomic_write, write_summary
+    from hshpipe.vocab import FAILED
 
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--tsv", required=True)
-    ap.add_argument("--html", required=True)
+    ap.add_argument("--tsv")
+    ap.add_argument("--html")
+    ap.add_argument("--status", help="only check: fail when a sample failed, else write this file")
     ap.add_argument("--log")
     ap.add_argument("rows", nargs="+")
     a = ap.parse_args()
     rows = []
     for f in a.rows:
         rows.extend(json.loads(l) for l in Path(f).read_text().splitlines() if l.strip())
+    if a.status:  # rule run_status: the run fails when a sample failed (its summary is already written)
+        failed = [r for r in rows if r["verdict"] == FAILED]
+        if failed:
+            raise InputError(
+                f"{len(failed)} sample(s) failed and have no report (listed in summary.tsv with verdict failed):\n"
+                + "\n".join(f"sample {r['sample']}: {r.get('failure_reason')}" for r in failed)
+            )
+        atomic_write(Path(a.status), f"ok: {len(rows)} samples reported\n")
+        return
     write_summary(rows, Path(a.tsv), Path(a.html), date.today().isoformat())
 
 

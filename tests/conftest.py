@@ -149,7 +149,12 @@ def run_inprocess(tmp: Path, ctx_factory, sheet: str) -> dict[str, dict]:
     p.write_text(sheet)
     rows = read_sample_sheet(p)
     ctx = ctx_factory(tmp)
-    run_batch(rows, ctx, "2026-01-01")
+    summary = run_batch(rows, ctx, "2026-01-01")
+    failed = [r["failure_reason"] for r in summary if r["verdict"] == "failed"]
+    if failed:  # a sample with no report: raise its reason, as a run would stop with it
+        from hshpipe.errors import InputError
+
+        raise InputError(failed[0])
     return {
         r.sample: json.loads((ctx.outdir / "samples" / r.sample / f"{r.sample}.report.json").read_text()) for r in rows
     }

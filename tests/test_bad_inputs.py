@@ -401,8 +401,24 @@ def test_cli_bad_vcf_fails_the_job_with_the_message(tmp_path):
     s.write_text(f"sample\tvcf\nS1\t{bad}\n")
     p = snakemake(tmp_path, f"samples={s}")
     assert p.returncode != 0
-    assert f"ERROR: {bad}: not a VCF" in p.stderr
+    assert f"sample S1: {bad}: not a VCF" in p.stderr, p.stderr[-3000:]
     assert not list((tmp_path / "out").glob("samples/*/*.report.json"))
+    summary = (tmp_path / "out/summary.tsv").read_text().splitlines()  # written before the run fails
+    row = dict(zip(summary[0].split("\t"), summary[1].split("\t")))
+    assert row["verdict"] == "failed" and f"{bad}: not a VCF" in row["failure_reason"]
+
+
+def test_cli_one_bad_vcf_costs_nobody_else_their_report(tmp_path):
+    """Isolation: the bad sample (sheet line 2) fails with its reason; the good one after it is reported."""
+    bad = tmp_path / "notes.vcf"
+    bad.write_text("not a vcf\n")
+    s = tmp_path / "s.tsv"
+    s.write_text(f"sample\tvcf\nBAD\t{bad}\nHSH01\t{HSH01}\n")
+    p = snakemake(tmp_path, f"samples={s}")
+    assert p.returncode != 0 and f"sample BAD: {bad}: not a VCF" in p.stderr
+    assert (tmp_path / "out/samples/HSH01/HSH01.report.json").exists()
+    rows = [l.split("\t") for l in (tmp_path / "out/summary.tsv").read_text().splitlines()[1:]]
+    assert sorted((r[0], r[2]) for r in rows) == [("BAD", "failed"), ("HSH01", "biallelic")]
 
 
 def test_refseq_contig_naming_is_harmonised(cache38, ctx_factory, tmp_path):

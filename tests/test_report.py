@@ -49,6 +49,27 @@ def provenance(alignments: str | None = None) -> dict[str, Any]:
     }
 
 
+POINTS = {"very_strong": 8, "strong": 4, "moderate": 2, "supporting": 1, "stand_alone": 0}
+# criteria of the example variants, one plausible set per class (the points follow from them)
+EXAMPLE_CRITERIA: dict[str, list[dict[str, str]]] = {
+    "pathogenic": [
+        {"code": "PVS1", "strength": "very_strong", "direction": "pathogenic", "reason": "nonsense, NMD predicted"},
+        {
+            "code": "PM3",
+            "strength": "moderate",
+            "direction": "pathogenic",
+            "reason": "in trans with a pathogenic allele",
+        },
+    ],
+    "likely_pathogenic": [
+        {"code": "PVS1", "strength": "very_strong", "direction": "pathogenic", "reason": "frameshift, NMD predicted"}
+    ],
+    "uncertain_significance": [],
+    "likely_benign": [{"code": "BP4", "strength": "supporting", "direction": "benign", "reason": "REVEL 0.2"}],
+    "benign": [{"code": "BA1", "strength": "stand_alone", "direction": "benign", "reason": "faf95 0.11 > 0.05"}],
+}
+
+
 def variant(
     pos: int,
     ref: str,
@@ -96,6 +117,13 @@ def variant(
         "phase_set": phase_set,
         "classification": classification,
         "classification_rule": rule,
+        "criteria": EXAMPLE_CRITERIA[classification],
+        "points": sum(
+            POINTS[c["strength"]] * (1 if c["direction"] == "pathogenic" else -1)
+            for c in EXAMPLE_CRITERIA[classification]
+        ),
+        "criteria_not_assessed": ["PM2, BA1, BS1, BS2: not assessed (no population file given)"],
+        "population": None,
         "curated_match": curated,
         "qualifying": qualifying,
         "qc_pass": qc_pass,

@@ -11,7 +11,7 @@ from . import __version__
 from .calls import Call, SampleRecords
 from .curation import CuratedMatch
 from .interpret import Interpreted
-from .qc import allele_balance, genotype_string
+from .qc import genotype_string
 from .reference import GeneCache
 from .report import SCHEMA_VERSION
 from .samplesheet import SampleRow
@@ -48,7 +48,7 @@ def match_dict(match: CuratedMatch | None) -> dict[str, Any] | None:
 
 
 def _call_fields(c: Call) -> dict[str, Any]:
-    r, g = c.record, c.genotype
+    r, g, qc = c.record, c.genotype, c.qc
     return {
         "chrom": r.chrom,
         "pos": r.pos,
@@ -57,10 +57,22 @@ def _call_fields(c: Call) -> dict[str, Any]:
         "original": {"chrom": r.original[0], "pos": r.original[1], "ref": r.original[2], "alt": r.original[3]},
         "genotype": genotype_string(g),
         "zygosity": c.zygosity,
-        "phased": g.phased,
-        "phase_set": g.phase_set,
+        "phased": c.phase.phased,
+        "phase_set": c.phase.phase_set,
+        "phase_source": c.phase.source,
         "qc_pass": c.qc_pass,
-        "qc": {"filter": ";".join(r.filters), "dp": g.dp, "gq": g.gq, "allele_balance": allele_balance(g)},
+        "qc": {
+            "filter": ";".join(r.filters),
+            "dp": g.dp,
+            "gq": g.gq,
+            "allele_balance": qc.allele_balance,
+            "state": qc.state,
+            "fields_used": list(qc.fields_used),
+            "depth": qc.depth,
+            "qual": r.qual,
+            "ft": g.ft,
+            "cn": g.cn,
+        },
         "info": dict(sorted(r.info.items())),
     }
 
@@ -103,13 +115,15 @@ def variant_dict(item: Interpreted) -> dict[str, Any]:
     return v
 
 
-def sample_qc(recs: SampleRecords, n_variants: int) -> dict[str, int]:
+def sample_qc(recs: SampleRecords, n_variants: int, unsure: Sequence[str]) -> dict[str, Any]:
     return {
         "records_in_region": recs.n_records,
         "variants_reported": n_variants,
         "records_filtered": len(recs.filtered),
         "homozygous_reference_records": recs.n_homref,
         "missing_genotype_records": recs.n_missing,
+        "curated_sites_not_called": list(unsure),
+        "ref_mismatches": list(recs.ref_mismatches),
     }
 
 
@@ -118,6 +132,7 @@ def report_dict(
     column: str,
     recs: SampleRecords,
     items: Sequence[Interpreted],
+    unsure: Sequence[str],
     verdict: Verdict,
     notes: Sequence[str],
     coverage: dict[str, Any] | None,
@@ -140,7 +155,7 @@ def report_dict(
         "verdict_notes": [*verdict.notes, *notes],
         "variants": variants,
         "filtered": [f.to_json() for f in recs.filtered],
-        "sample_qc": sample_qc(recs, len(variants)),
+        "sample_qc": sample_qc(recs, len(variants), unsure),
         "coverage": coverage,
         "provenance": {
             "pipeline_version": __version__,

@@ -7,10 +7,23 @@ Pure functions of the records and the sample's column; no annotation happens her
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .model import Variant
-from .qc import alt_haplotype, info_flags, qc_flags, zygosity
+from .qc import (
+    CallQC,
+    Phase,
+    call_qc,
+    info_flags,
+    low_confidence_reference,
+    phase,
+    sample_deletions,
+    sv_type,
+    sv_zygosity,
+    with_deletions,
+    zygosity,
+    zygosity_flags,
+)
 from .settings import Thresholds
 from .vcfio import GenotypeTable, Record, SampleGenotype
 
@@ -24,8 +37,9 @@ class Call:
     record: Record
     genotype: SampleGenotype
     variant: Variant  # on the reference's contig naming
-    zygosity: str
-    qc_flags: tuple[str, ...]  # failed QC gates (empty: QC pass)
+    zygosity: str  # with copy number and the sample's own deletion calls taken into account
+    qc: CallQC  # state pass | fail | review, the flags, the fields used
+    phase: Phase  # phased or not, and from what (GT|PS, HP, PGT/PID, a 1/2 call)
     info_flags: tuple[str, ...]  # informational, do not fail QC
 
     @property
@@ -35,12 +49,16 @@ class Call:
 
     @property
     def qc_pass(self) -> bool:
-        return not self.qc_flags
+        return self.qc.passed
+
+    @property
+    def qc_flags(self) -> tuple[str, ...]:
+        return self.qc.flags
 
     @property
     def haplotype(self) -> int | None:
         """Phased heterozygous: which of the two haplotypes (0 or 1) carries the ALT."""
-        return alt_haplotype(self.genotype)
+        return self.phase.haplotype
 
     @property
     def is_sv(self) -> bool:
@@ -66,6 +84,8 @@ class SampleRecords:
     calls: list[Call] = field(default_factory=list)
     filtered: list[Filtered] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)
+    unsure_sites: list[tuple[Record, str]] = field(default_factory=list)  # no or low-confidence call: how
+    ref_mismatches: list[str] = field(default_factory=list)  # carried alleles whose REF is not the reference's
     n_records: int = 0
     n_homref: int = 0
     n_missing: int = 0
@@ -91,29 +111,48 @@ def sample_records(records: Sequence[Record], j: int, checks: RegionChecks, th: 
     """Sort every record into a call, a filtered record or a reference observation for sample column j."""
     out = SampleRecords(had_blocks=any(r.kind == "block" for r in records))
     seen: set[tuple[int, str, str, int]] = set()
+    deletions = sample_deletions(list(records), j)
     for i, r in enumerate(records):
         out.n_records += 1
         gt = r.genotypes
         assert isinstance(gt, GenotypeTable), "read_records gives genotype tables"
         if r.kind == "small" and not gt.carrier[j] and not gt.missing[j]:  # fast path: reference call
             out.n_homref += 1
+            _unsure(r, gt[j], i in checks.bad_ref, checks, th, out)
             dp = gt.dp[j] if gt.dp is not None else None
             if dp is not None and dp >= 0:
                 out.blocks.append((r.pos, r.pos + len(r.ref) - 1, int(dp)))
             continue
-        _one_record(r, gt[j], i in checks.bad_ref, checks, th, seen, out)
+        _one_record(r, gt[j], i in checks.bad_ref, Context(checks, th, deletions), seen, out)
     return out
 
 
-def _one_record(
-    r: Record,
-    g: SampleGenotype,
-    bad_ref: bool,
-    checks: RegionChecks,
-    th: Thresholds,
-    seen: set[tuple[int, str, str, int]],
-    out: SampleRecords,
+@dataclass(frozen=True)
+class Context:
+    checks: RegionChecks
+    th: Thresholds
+    deletions: list[tuple[int, int, str]]  # the sample's own deletion calls (start, end, zygosity)
+
+
+def _unsure(
+    r: Record, g: SampleGenotype, bad_ref: bool, checks: RegionChecks, th: Thresholds, out: SampleRecords
 ) -> None:
+    """Remember a no-call or low-confidence reference call of a small-variant site: at a curated pathogenic site
+    it is named in the verdict (the interpreter decides which sites are curated)."""
+    start, end = checks.region
+    if r.kind != "small" or bad_ref or r.pos < start or r.pos + len(r.ref) - 1 > end:
+        return
+    how = low_confidence_reference(g, th)
+    if how is not None:
+        out.unsure_sites.append((r, how))
+
+
+def _one_record(
+    r: Record, g: SampleGenotype, bad_ref: bool, ctx: Context, seen: set[tuple[int, str, str, int]], out: SampleRecords
+) -> None:
+    kind = sv_type(r, g) if r.kind == "cnv" else None
+    if kind is not None:  # <CNV> (Delly): a deletion or duplication for this sample
+        r = replace(r, kind="sv", alt=f"<{kind}>", info={**r.info, "SVTYPE": kind})
     if r.kind in ("small", "sv") and any(a == 1 for a in g.alleles):
         ident = (r.pos, r.ref, r.alt, r.end)
         if ident in seen:
@@ -123,24 +162,38 @@ def _one_record(
     if r.kind == "block":
         _reference_block(r, g, out)
         return
-    if all(a == -1 for a in g.alleles):
+    cn_call = r.kind in ("sv", "cnv") and g.cn is not None  # copy-number callers: CN decides, not GT
+    if all(a == -1 for a in g.alleles) and not cn_call:
         out.n_missing += 1
         out.filtered.append(Filtered(r, "no genotype call for this sample (./.)"))
+        _unsure(r, g, bad_ref, ctx.checks, ctx.th, out)
         return
-    zyg = zygosity(g)
+    zyg = sv_zygosity(r, g) if r.kind in ("sv", "cnv") else zygosity(g)
     if zyg is None:
         out.n_homref += 1
         if g.dp is not None and r.kind == "small":
             out.blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
         return
-    reason = not_interpreted(r, bad_ref, checks)
+    reason = not_interpreted(r, bad_ref, ctx.checks)
     if reason:
         out.filtered.append(Filtered(r, reason))
+        if bad_ref:
+            out.ref_mismatches.append(f"{r.chrom}:{r.pos} (REF {r.ref}, reference {_expected(r, ctx.checks)})")
         return
     if g.dp is not None and r.kind == "small":
         out.blocks.append((r.pos, r.pos + len(r.ref) - 1, g.dp))
-    variant = Variant(checks.contig, r.pos, r.ref.upper(), r.alt.upper())
-    out.calls.append(Call(r, g, variant, zyg, tuple(qc_flags(r, g, zyg, th)), tuple(info_flags(g))))
+    out.calls.append(_call(r, g, zyg, ctx))
+
+
+def _call(r: Record, g: SampleGenotype, zyg: str, ctx: Context) -> Call:
+    """The carried allele with its final zygosity, QC and phase."""
+    review = zygosity_flags(g, zyg, r.kind)
+    if r.kind == "small":
+        zyg, contradictions = with_deletions(zyg, r.pos, r.pos + len(r.ref) - 1, ctx.deletions)
+        review += contradictions
+    variant = Variant(ctx.checks.contig, r.pos, r.ref.upper(), r.alt.upper())
+    qc = call_qc(r, g, zyg, ctx.th, review)
+    return Call(r, g, variant, zyg, qc, phase(g, f"{r.chrom}:{r.original[1]}"), tuple(info_flags(g)))
 
 
 def _reference_block(r: Record, g: SampleGenotype, out: SampleRecords) -> None:
@@ -160,12 +213,15 @@ def not_interpreted(r: Record, bad_ref: bool, checks: RegionChecks) -> str | Non
     if r.kind == "star":
         return "spanning deletion allele (*): the deletion itself is reported at its own record"
     if bad_ref:
-        try:
-            expected = checks.fetch(r.pos, r.pos + len(r.ref) - 1)
-        except IndexError:
-            expected = "?"
-        return f"REF {r.ref} does not match the reference ({expected}); not annotated"
+        return f"REF {r.ref} does not match the reference ({_expected(r, checks)}); not annotated"
     start, end = checks.region
     if r.kind == "small" and (r.pos < start or r.pos + len(r.ref) - 1 > end):
         return "extends beyond the cached TRPM6 region (+/-10 kb); review by hand"
     return None
+
+
+def _expected(r: Record, checks: RegionChecks) -> str:
+    try:
+        return checks.fetch(r.pos, r.pos + len(r.ref) - 1)
+    except IndexError:
+        return "?"

@@ -38,19 +38,16 @@ def cis_window(a: Call, b: Call, ann_a: Annotation, ann_b: Annotation) -> int:
     return 2 + len(a.record.ref) + len(b.record.ref)
 
 
+def same_phase_set(a: Call, b: Call) -> bool:
+    pa, pb = a.phase, b.phase
+    return pa.phased and pb.phased and pa.phase_set is not None and pa.phase_set == pb.phase_set
+
+
 def in_cis(a: Call, b: Call) -> bool:
     """Known to be on one haplotype: both homozygous, or phased heterozygous on the same haplotype of one set."""
     if a.zygosity == HOMOZYGOUS and b.zygosity == HOMOZYGOUS:
         return True
-    ga, gb = a.genotype, b.genotype
-    return (
-        ga.phased
-        and gb.phased
-        and ga.phase_set is not None
-        and ga.phase_set == gb.phase_set
-        and a.haplotype is not None
-        and a.haplotype == b.haplotype
-    )
+    return same_phase_set(a, b) and a.haplotype is not None and a.haplotype == b.haplotype
 
 
 def cis_groups(calls: Sequence[Call], anns: Sequence[Annotation]) -> CisGroups:
@@ -69,7 +66,7 @@ def cis_groups(calls: Sequence[Call], anns: Sequence[Annotation]) -> CisGroups:
                 continue
             if in_cis(a, b):
                 group.append(ib)
-            elif a.zygosity == HETEROZYGOUS and b.zygosity == HETEROZYGOUS:
+            elif a.zygosity == HETEROZYGOUS and b.zygosity == HETEROZYGOUS and not same_phase_set(a, b):
                 near.setdefault(ia, []).append(ib)
                 near.setdefault(ib, []).append(ia)
         if len(group) >= 2:

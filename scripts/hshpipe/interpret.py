@@ -19,6 +19,8 @@ from .evidence import EvidenceSources
 from .haplotypes import cis_groups, combined_variant
 from .model import Variant
 from .reference import GeneCache
+from .vcfio import Record
+from .vocab import PLP
 
 
 @dataclass(frozen=True)
@@ -102,4 +104,19 @@ class Interpreter:
             result, members = grouped.get(i) or (self.single(call, ann), ())
             near = tuple(anns[k].hgvs_c or calls[k].key for k in found.near.get(i, ()))
             out.append(Interpreted(call, ann, result, members, near))
+        return out
+
+    def curated_sites(self, sites: Sequence[tuple[Record, str]]) -> list[str]:
+        """The no-call or low-confidence reference sites that are curated (likely) pathogenic, in words."""
+        out = []
+        for r, how in sites:
+            variant = Variant(self.cache.contig, r.pos, r.ref.upper(), r.alt.upper())
+            key = (r.kind, r.pos, r.ref, r.alt, r.end)
+            ann = self._annotations.get(key) or annotate(variant, self.cache)
+            self._annotations[key] = ann
+            result = self._results.get(key) or self._interpret(variant, ann)
+            self._results[key] = result
+            if result.match is not None and result.classification.classification in PLP:
+                cls = result.match.entry.classification.replace("_", " ")
+                out.append(f"{ann.hgvs_c or variant.key()} ({cls}): {how}")
         return out

@@ -9,6 +9,7 @@ and write the per-sample reports (outputs.write_sample_reports: JSON last, atomi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from .vcfio import (
     readable_copy,
     region_of,
 )
-from .verdict import CoverageCheck, SampleCall, Verdict, decide
+from .verdict import CoverageCheck, GenotypeDoubts, SampleCall, Verdict, decide
 from .vocab import INCONCLUSIVE, MONOALLELIC, NEGATIVE
 
 
@@ -100,7 +101,12 @@ def check_ref_alleles(records: list[Record], ctx: RunContext, header: VcfHeader)
 def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any]]:
     """Reports (dicts) for the samples of one VCF."""
     path = readable_copy(rows[0].vcf, ctx.tmpdir)
-    header = inspect_vcf(path, ctx.cache, source=rows[0].vcf if str(path) != rows[0].vcf else None)
+    header = inspect_vcf(
+        path,
+        ctx.cache,
+        source=rows[0].vcf if str(path) != rows[0].vcf else None,
+        allow_empty=all(row.alignments for row in rows),  # alignments can show a record-less VCF's region covered
+    )
     columns = [vcf_column(row, header) for row in rows]
     tmp = ctx.tmpdir / f"norm.{abs(hash(header.path))}.vcf"
     fasta = region_fasta_for(ctx, header.contig)
@@ -153,16 +159,18 @@ def sample_report(
     """One sample's report: its calls, interpreted, decided, assembled."""
     recs = sample_records(records, j, checks, ctx.thresholds)
     items = ctx.interpreter.sample(recs.calls)
+    unsure = ctx.interpreter.curated_sites(recs.unsure_sites)
     coverage = sample_coverage(row, recs.blocks, ctx, had_blocks=recs.had_blocks)
     verdict = decide(
         verdict_calls(items),
         assessable=recs.assessable,
         coverage_note=describe_coverage(coverage),
         coverage=coverage_check(coverage, ctx.thresholds),
+        doubts=GenotypeDoubts(tuple(unsure), tuple(recs.ref_mismatches)),
     )
     notes = sample_notes(row, column, recs, verdict, coverage)
     sha = {"vcf": vcf_sha, "alignments": ctx.sha256(row.alignments) if row.alignments else None}
-    return report_dict(row, column, recs, items, verdict, notes, coverage, sha, ctx.provenance)
+    return report_dict(row, column, recs, items, unsure, verdict, notes, coverage, sha, ctx.provenance)
 
 
 def verdict_calls(items: Sequence[Interpreted]) -> list[SampleCall]:
@@ -172,8 +180,8 @@ def verdict_calls(items: Sequence[Interpreted]) -> list[SampleCall]:
             key=i.change_key,
             classification=i.result.classification.classification,
             zygosity=i.call.zygosity,
-            phased=i.call.genotype.phased,
-            phase_set=i.call.genotype.phase_set,
+            phased=i.call.phase.phased,
+            phase_set=i.call.phase.phase_set,
             haplotype=i.call.haplotype,
             qc_pass=i.call.qc_pass,
             pos=i.call.record.pos,
@@ -221,21 +229,36 @@ def sample_coverage(
     return None
 
 
-def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list[dict]:
-    """Analyse the batch; returns one summary row per sample, in sheet order."""
+def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list[dict[str, Any]]:
+    """Analyse the batch; returns one summary row per sample, in sheet order. A VCF that cannot be analysed costs
+    only its own samples their reports: they get a `failed` summary row with the one-line reason."""
     from concurrent.futures import ThreadPoolExecutor
 
     by_vcf: dict[str, list[SampleRow]] = {}
     for r in rows:
         by_vcf.setdefault(r.vcf, []).append(r)
-    summary: dict[str, dict] = {}
+    summary: dict[str, dict[str, Any]] = {}
     # input checksums for the provenance are computed in a thread (hashlib releases the GIL) while the
     # main thread reads and annotates
     with ThreadPoolExecutor(max_workers=1) as pool:
         for path in sorted({p for r in rows for p in (r.vcf, r.alignments) if p}):
             ctx.checksums[path] = pool.submit(file_sha256, path)
         for vcf_rows in by_vcf.values():
-            for rep in analyse_vcf(vcf_rows, ctx):
+            try:
+                reports = analyse_vcf(vcf_rows, ctx)
+            except Exception as exc:  # isolation: this VCF's samples fail, every other sample is reported
+                for r in vcf_rows:
+                    summary[r.sample] = rp.failed_row(r.sample, r.vcf_sample or r.sample, failure_reason(exc))
+                continue
+            for rep in reports:
                 write_sample_reports(rep, ctx.outdir / "samples" / rep["sample"], generated_on)
                 summary[rep["sample"]] = rp.summary_row(rep)
     return [summary[r.sample] for r in rows]
+
+
+def failure_reason(exc: Exception) -> str:
+    """One line: an input problem as the InputError says it; anything else is a bug, logged with its traceback."""
+    if isinstance(exc, InputError):
+        return str(exc)
+    logging.getLogger("hsh").exception("internal error")
+    return f"internal error (a bug; the traceback is in the batch log): {type(exc).__name__}: {exc}"

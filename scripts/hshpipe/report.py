@@ -24,7 +24,7 @@ import jinja2
 from . import __version__
 from .coverage import copy_number_exons
 from .paths import SCHEMAS
-from .vocab import CLASS_LABEL, CLASSES, VERDICTS
+from .vocab import CLASS_LABEL, CLASSES, FAILED, VERDICTS
 
 SCHEMA_VERSION = "1.1.0"
 SCHEMA_PATH = SCHEMAS / "report.schema.json"
@@ -122,6 +122,7 @@ SUMMARY_TSV_COLUMNS: tuple[str, ...] = (
     "n_coverage_gaps",
     "synthetic_reference",
     "report_html",
+    "failure_reason",
 )
 
 # Citations in curated evidence: PMIDs and DOIs become hyperlinks (never loaded as resources).
@@ -716,6 +717,8 @@ def qc_state(report: Mapping[str, Any]) -> str:
     cov = report.get("coverage")
     if any(not v.get("qc_pass") for v in report.get("variants") or []):
         return "review"
+    if (report.get("sample_qc") or {}).get("curated_sites_not_called"):
+        return "review"
     if cov is not None and (cov.get("gaps") or float(cov["fraction_cds_at_threshold"]) < 1.0):
         return "review"
     return "pass"
@@ -743,6 +746,27 @@ def summary_row(report: Mapping[str, Any]) -> dict[str, Any]:
         "n_coverage_gaps": None if cov is None else len(cov.get("gaps") or []),
         "synthetic_reference": bool(report.get("synthetic_reference")),
         "report_html": report_href(str(report["sample"])),
+    }
+
+
+def failed_row(sample: str, vcf_sample: str, reason: str) -> dict[str, Any]:
+    """The summary row of a sample whose analysis failed: verdict `failed` (vocab.FAILED), no report, one-line reason."""
+    return {
+        "sample": sample,
+        "vcf_sample": vcf_sample,
+        "verdict": FAILED,
+        "qualifying": [],
+        "n_variants": None,
+        "n_qualifying": None,
+        "n_qc_fail": None,
+        "n_filtered": None,
+        "qc_state": "fail",
+        "coverage_fraction": None,
+        "coverage_threshold": None,
+        "n_coverage_gaps": None,
+        "synthetic_reference": False,
+        "report_html": None,
+        "failure_reason": " ".join(reason.split()),
     }
 
 
@@ -782,7 +806,9 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
         "verdict": verdict,
         "verdict_label": VERDICT_LABELS.get(verdict, verdict),
         "verdict_rank": VERDICTS.index(verdict) if verdict in VERDICTS else len(VERDICTS),
-        "qualifying": "; ".join(
+        "qualifying": f"no report: {r.get('failure_reason')}"
+        if verdict == FAILED
+        else "; ".join(
             " ".join(x for x in (short_hgvs(v.get("hgvs_c")), short_hgvs(v.get("hgvs_p"))) if x)
             + (" (hom)" if v.get("zygosity") == "homozygous" else "")
             for v in q
@@ -791,7 +817,7 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
         "qc_state": str(r.get("qc_state", "")),
         "coverage": "n/a" if frac is None else format_percent(float(frac)),
         "coverage_sort": "-1" if frac is None else format_float(float(frac)),
-        "href": str(r.get("report_html") or report_href(str(r["sample"]))),
+        "href": "#" if verdict == FAILED else str(r.get("report_html") or report_href(str(r["sample"]))),
     }
 
 

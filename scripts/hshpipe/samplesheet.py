@@ -46,45 +46,64 @@ def read_sample_sheet(path: str | Path, base: str | Path | None = None) -> list[
     if dup_cols:
         raise InputError(f"{path}: line 1: duplicate column(s) {', '.join(sorted(dup_cols))}; keep one of each")
     out: list[SampleRow] = []
+    errors: list[str] = []  # every problem of every line, reported at once
     seen: dict[str, int] = {}
     seen_pairs: dict[tuple[str, str], int] = {}
     for n, r in enumerate(rows[1:], start=2):
         if not any(c.strip() for c in r) or r[0].startswith("#"):
             continue
-        if len(r) > len(header):
-            raise InputError(f"{path}: line {n}: {len(r)} fields but the header has {len(header)}; fix the tabs")
-        d = {h: (r[i].strip() if i < len(r) else "") for i, h in enumerate(header)}
-        s = d["sample"]
-        if not s:
-            raise InputError(f"{path}: line {n}: empty `sample`; give each line a sample id")
-        if not SAMPLE_ID.match(s):
-            raise InputError(
-                f"{path}: line {n}: sample id {s!r} may only hold letters, digits, '.', '_' and '-' "
-                "(it becomes a folder name); rename it and put the VCF's name in `vcf_sample`"
-            )
-        if s in (".", ".."):
-            raise InputError(f"{path}: line {n}: sample id {s!r} is not allowed; rename it")
-        if s in seen:
-            raise InputError(
-                f"{path}: line {n}: sample {s!r} is listed twice (also line {seen[s]}); sample ids must be unique"
-            )
-        seen[s] = n
-        if not d["vcf"]:
-            raise InputError(f"{path}: line {n}: sample {s}: empty `vcf`; give the path of the sample's VCF")
-        vcf = _resolve(d["vcf"], base)
-        aln = _resolve(d.get("alignments", ""), base) if d.get("alignments") else ""
-        pair = (vcf, d.get("vcf_sample", "") or s)
-        if pair in seen_pairs:
-            raise InputError(
-                f"{path}: line {n}: sample {s} reads the same VCF column as line {seen_pairs[pair]}; "
-                "list each VCF sample once"
-            )
-        seen_pairs[pair] = n
-        extra = tuple((k, v) for k, v in d.items() if k not in COLUMNS)
-        out.append(SampleRow(n, s, vcf, d.get("vcf_sample", ""), aln, extra))
+        try:
+            out.append(_sheet_row(path, n, r, header, base, seen, seen_pairs))
+        except InputError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise InputError("\n".join(errors))
     if not out:
         raise InputError(f"{path}: no samples listed (only a header); add one line per sample")
     return out
+
+
+def _sheet_row(
+    path: Path,
+    n: int,
+    r: list[str],
+    header: list[str],
+    base: str | Path | None,
+    seen: dict[str, int],
+    seen_pairs: dict[tuple[str, str], int],
+) -> SampleRow:
+    """One line of the sheet, checked (InputError names the line)."""
+    if len(r) > len(header):
+        raise InputError(f"{path}: line {n}: {len(r)} fields but the header has {len(header)}; fix the tabs")
+    d = {h: (r[i].strip() if i < len(r) else "") for i, h in enumerate(header)}
+    s = d["sample"]
+    if not s:
+        raise InputError(f"{path}: line {n}: empty `sample`; give each line a sample id")
+    if not SAMPLE_ID.match(s):
+        raise InputError(
+            f"{path}: line {n}: sample id {s!r} may only hold letters, digits, '.', '_' and '-' "
+            "(it becomes a folder name); rename it and put the VCF's name in `vcf_sample`"
+        )
+    if s in (".", ".."):
+        raise InputError(f"{path}: line {n}: sample id {s!r} is not allowed; rename it")
+    if s in seen:
+        raise InputError(
+            f"{path}: line {n}: sample {s!r} is listed twice (also line {seen[s]}); sample ids must be unique"
+        )
+    seen[s] = n
+    if not d["vcf"]:
+        raise InputError(f"{path}: line {n}: sample {s}: empty `vcf`; give the path of the sample's VCF")
+    vcf = _resolve(d["vcf"], base)
+    aln = _resolve(d.get("alignments", ""), base) if d.get("alignments") else ""
+    pair = (vcf, d.get("vcf_sample", "") or s)
+    if pair in seen_pairs:
+        raise InputError(
+            f"{path}: line {n}: sample {s} reads the same VCF column as line {seen_pairs[pair]}; "
+            "list each VCF sample once"
+        )
+    seen_pairs[pair] = n
+    extra = tuple((k, v) for k, v in d.items() if k not in COLUMNS)
+    return SampleRow(n, s, vcf, d.get("vcf_sample", ""), aln, extra)
 
 
 def _resolve(p: str, base: str | Path | None) -> str:

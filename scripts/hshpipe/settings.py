@@ -14,6 +14,7 @@ class Thresholds:
     min_dp: int = 10
     min_gq: int = 20
     min_allele_balance: float = 0.2
+    min_qual: float = 20.0  # QUAL below this fails a call (FreeBayes, Platypus write QUAL but no GQ)
     coverage_threshold: int = 20
     min_covered_fraction: float = 0.5  # a negative with less coding sequence at threshold is inconclusive
 
@@ -25,6 +26,7 @@ class Thresholds:
             min_dp=int(qc.get("min_dp", d.min_dp)),
             min_gq=int(qc.get("min_gq", d.min_gq)),
             min_allele_balance=float(qc.get("min_allele_balance", d.min_allele_balance)),
+            min_qual=float(qc.get("min_qual", d.min_qual)),
             coverage_threshold=int(config.get("coverage_threshold", d.coverage_threshold)),
             min_covered_fraction=float(config.get("min_covered_fraction", d.min_covered_fraction)),
         )

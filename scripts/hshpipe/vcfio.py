@@ -133,9 +133,12 @@ def _magic(path: Path) -> bytes:
         return fh.read(4)
 
 
-def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = None) -> VcfHeader:
+def inspect_vcf(
+    path: str | Path, cache: GeneCache, source: str | Path | None = None, allow_empty: bool = False
+) -> VcfHeader:
     """Open a VCF/BCF, check it is readable and that its build agrees with the reference. `source` is the
-    user's file when `path` is a decompressed copy (messages name the user's file)."""
+    user's file when `path` is a decompressed copy (messages name the user's file). A VCF with a header and no
+    records is refused unless `allow_empty` (every sample has alignments that can show the region covered)."""
 
     p = Path(path)
     shown = str(source or path)
@@ -168,10 +171,10 @@ def inspect_vcf(path: str | Path, cache: GeneCache, source: str | Path | None = 
             f"{shown}: the VCF has sample columns but no GT (genotype) field; genotypes are needed to "
             "decide zygosity: export the VCF with FORMAT/GT"
         )
-    if first is None:
+    if first is None and not allow_empty:
         raise InputError(
-            f"{shown}: the VCF has a header but no records at all; it cannot show a negative result: "
-            "check that it is the caller's full output"
+            f"{shown}: the VCF has a header but no records at all; it cannot show a negative result without a "
+            "coverage source: check that it is the caller's full output, or give the sample's `alignments`"
         )
     chrom, build = None, None
     for name in CHR9_NAMES:
@@ -252,7 +255,6 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
     """bcftools norm of the TRPM6 region into an uncompressed VCF (text output tolerates contigs missing from
     the header, which BCF does not)."""
     import pysam
-    from pysam import bcftools
 
     out_path = Path(out_path)
     # records overlapping the region count, not only those starting in it: a deletion of the whole gene starts
@@ -265,35 +267,93 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
             str(_tabix_excerpt(header, region, out_path.with_suffix(".in.vcf"))),
             ["-t", region, "--targets-overlap", "1"],
         )
-    try:
-        bcftools.norm(
-            "--no-version",
-            "-f",
-            region_fasta,
-            "-m",
-            "-any",
-            "--multi-overlaps",
-            ".",
-            "--old-rec-tag",
-            ORIG_TAG,
-            "-c",
-            "w",
-            *where,
-            "-Ov",
-            "-o",
-            str(out_path),
-            source,
-            catch_stdout=False,
+    if header.header_text and _GT_TYPE.search(header.header_text):  # GT Type=Integer (GATK gCNV): htslib drops it
+        fixed = _GT_TYPE.sub(r"\1String", header.header_text)
+        source, where = (
+            str(_reheader(source, fixed, out_path.with_suffix(".gt.vcf"))),
+            ["-t", region, "--targets-overlap", "1"],
         )
+    try:
+        _norm(source, where, region_fasta, out_path)
     except pysam.utils.SamtoolsError as exc:
         msg = " ".join(str(exc).split())[-300:]
-        hint = (
-            "sort and index it (bcftools sort | bgzip; tabix -p vcf)"
-            if "sort" in msg.lower()
-            else "check that the file is a complete, valid VCF (bcftools view should read it)"
-        )
-        raise InputError(f"{header.name}: bcftools norm failed on the TRPM6 region ({msg}); {hint}") from None
+        if "cannot write" not in msg:
+            raise InputError(f"{header.name}: bcftools norm failed on the TRPM6 region ({msg}); {_hint(msg)}") from None
+        # a key used in records but not declared in the header: htslib reads it (as a String), bcftools cannot
+        # write it; declare it on a copy, as htslib does when reading, and say so in the log
+        fixed = declare_undeclared(source, header, region, out_path.with_suffix(".decl.vcf"))
+        try:
+            _norm(str(fixed), ["-t", region, "--targets-overlap", "1"], region_fasta, out_path)
+        except pysam.utils.SamtoolsError as exc2:
+            msg = " ".join(str(exc2).split())[-300:]
+            raise InputError(f"{header.name}: bcftools norm failed on the TRPM6 region ({msg}); {_hint(msg)}") from None
     return out_path
+
+
+_GT_TYPE = re.compile(r"(##FORMAT=<ID=GT,Number=[^,]+,Type=)(?!String)[A-Za-z]+")
+
+
+def _hint(msg: str) -> str:
+    return (
+        "sort and index it (bcftools sort | bgzip; tabix -p vcf)"
+        if "sort" in msg.lower()
+        else "check that the file is a complete, valid VCF (bcftools view should read it)"
+    )
+
+
+def _norm(source: str, where: list[str], region_fasta: str, out_path: Path) -> None:
+    from pysam import bcftools
+
+    bcftools.norm(
+        "--no-version",
+        "-f",
+        region_fasta,
+        "-m",
+        "-any",
+        "--multi-overlaps",
+        ".",
+        "--old-rec-tag",
+        ORIG_TAG,
+        "-c",
+        "w",
+        *where,
+        "-Ov",
+        "-o",
+        str(out_path),
+        source,
+        catch_stdout=False,
+    )
+
+
+def _reheader(source: str, header_text: str, out: Path) -> Path:
+    from pysam import bcftools
+
+    hdr = out.with_suffix(".hdr")
+    hdr.write_text(header_text)
+    bcftools.reheader("-h", str(hdr), "-o", str(out), source, catch_stdout=False)
+    return out
+
+
+def declare_undeclared(source: str, header: VcfHeader, region: str, out: Path) -> Path:
+    """A copy of `source` whose header declares the INFO/FORMAT keys its records use without declaring them
+    (as htslib does when reading: Type=String); the keys are named in the log."""
+    import logging
+
+    import pysam
+
+    with pysam.VariantFile(source) as vf:
+        before = {("INFO", k) for k in vf.header.info} | {("FORMAT", k) for k in vf.header.formats}
+        for _rec in vf:  # reading declares the keys in htslib's copy of the header
+            pass
+        after = {("INFO", k) for k in vf.header.info} | {("FORMAT", k) for k in vf.header.formats}
+        text = str(vf.header)
+    added = sorted(after - before)
+    logging.getLogger("hsh").warning(
+        "%s: %s used but not declared in the header; read as htslib does (Type=String)",
+        header.name,
+        ", ".join(f"{kind}/{key}" for kind, key in added) or "a key",
+    )
+    return _reheader(source, _GT_TYPE.sub(r"\1String", text), out)
 
 
 def _tabix_excerpt(header: VcfHeader, region: str, out: Path) -> Path:
@@ -318,14 +378,26 @@ def _tabix_excerpt(header: VcfHeader, region: str, out: Path) -> Path:
 
 @dataclass
 class SampleGenotype:
+    """One sample's call at one (split) record, as the caller wrote it. Nothing here is judged: qc.py does that."""
+
     alleles: tuple[int, ...]  # -1 for missing; after the split 1 is this record's ALT
     phased: bool
-    phase_set: int | None
-    dp: int | None
+    phase_set: int | str | None  # FORMAT/PS of a phased GT (any declared type)
+    dp: int | None  # FORMAT/DP (Strelka2 indels: DPI)
     gq: int | None
-    ad_ref: int | None
-    ad_alt: int | None
+    ad_ref: int | None  # reads for REF (AD, RO, RD, NR-NV)
+    ad_alt: int | None  # reads for this record's ALT (AD, AO, NV)
     min_dp: int | None  # gVCF blocks
+    ad_site: int | None = None  # reads for all alleles of the caller's site, before splitting
+    read_source: str | None = None  # where ad_ref/ad_alt came from: "AD", "RO/AO", "RD/AD", "NR/NV"
+    ft: str | None = None  # FORMAT/FT: the caller's per-sample filter
+    quality: tuple[str, int] | None = None  # another per-sample quality when GQ is absent: ("QS", 80) (gCNV)
+    cn: int | None = None  # FORMAT/CN (gCNV, Delly, CNVnator)
+    other_alt: bool = False  # the other allele is another ALT of the same site (1/2 before splitting)
+    hp: str | None = None  # WhatsHap --tag HP: "PS-h" per GT allele, e.g. "23-1,23-2"
+    pgt: str | None = None  # GATK physical phasing: PGT ("0|1") and PID
+    pid: str | None = None
+    sv_reads: int | None = None  # SV read support of all alleles (Manta PR+SR, Delly DR+DV+RR+RV)
 
 
 @dataclass
@@ -339,24 +411,38 @@ class Record:
     filters: tuple[str, ...]
     qual: float | None
     info: dict[str, str]
-    kind: str  # "small" | "sv" | "block" | "symbolic" | "star"
+    kind: str  # "small" | "sv" | "block" | "symbolic" | "star" | "cnv"
     genotypes: GenotypeTable | list[SampleGenotype] = field(default_factory=list)
+    alt_index: int = 1  # 1-based index of this ALT among the caller's ALTs
+
+
+# FORMAT fields read per sample: numeric ones as integer matrices (whatever type the header declares), the
+# rest as strings. Name in the table -> FORMAT keys tried in order.
+INT_FIELDS: dict[str, tuple[str, ...]] = {
+    "dp": ("DP", "DPI"),
+    "gq": ("GQ",),
+    "min_dp": ("MIN_DP",),
+    "cn": ("CN",),
+    "qs": ("QS",),
+}
+STR_FIELDS: dict[str, tuple[str, ...]] = {"ps": ("PS",), "ft": ("FT",), "hp": ("HP",), "pgt": ("PGT",), "pid": ("PID",)}
+SV_READ_FIELDS = (("PR", "SR"), ("DR", "DV", "RR", "RV"))  # Manta, Delly: reads for REF and ALT
 
 
 class GenotypeTable:
     """Per-sample genotype fields of one record as numpy arrays (cohorts of thousands stay fast); indexing
     gives one sample's SampleGenotype, built on demand. `carrier`/`missing` are boolean masks over samples."""
 
-    def __init__(self, gt, dp, gq, ad_ref, ad_alt, ps, min_dp):
-        import numpy as np
-
+    def __init__(self, gt, fields: dict):
         self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
         alleles = gt[:, :-1]
         self.carrier = (alleles == 1).any(axis=1).tolist()  # python lists: fast per-sample lookups
         present = alleles > -2
         self.missing = ((alleles == -1) | ~present).all(axis=1).tolist()
-        self.dp, self.gq, self.ad_ref, self.ad_alt, self.ps, self.min_dp = dp, gq, ad_ref, ad_alt, ps, min_dp
-        self._np = np
+        self.fields = fields  # name -> array over samples (None when the caller wrote no such field)
+        self.dp = fields.get("dp")
+        self.read_source: str | None = fields.get("read_source")
+        self.other_alt: set[int] = set()  # samples whose other allele is another ALT of the site
 
     def __len__(self) -> int:
         return len(self.gt)
@@ -365,19 +451,34 @@ class GenotypeTable:
         row = self.gt[j]
         alleles = tuple(int(a) for a in row[:-1] if a > -2) or (-1,)
         phased = bool(row[-1]) and len(alleles) > 1
+        f = self.fields
 
-        def val(arr):
-            return None if arr is None else _int_or_none(arr[j])
+        def num(name: str) -> int | None:
+            return None if f.get(name) is None else _int_or_none(f[name][j])
 
+        def text(name: str) -> str | None:
+            return None if f.get(name) is None else _str_or_none(f[name][j])
+
+        qs = num("qs")
         return SampleGenotype(
             alleles=alleles,
             phased=phased,
-            phase_set=val(self.ps) if phased else None,
-            dp=val(self.dp),
-            gq=val(self.gq),
-            ad_ref=val(self.ad_ref),
-            ad_alt=val(self.ad_alt),
-            min_dp=val(self.min_dp),
+            phase_set=_phase_set(text("ps")) if phased else None,
+            dp=num("dp"),
+            gq=num("gq"),
+            ad_ref=num("ad_ref"),
+            ad_alt=num("ad_alt"),
+            min_dp=num("min_dp"),
+            ad_site=num("ad_site"),
+            read_source=self.read_source,
+            ft=text("ft"),
+            quality=None if qs is None else ("QS", qs),
+            cn=num("cn"),
+            other_alt=j in self.other_alt,
+            hp=text("hp"),
+            pgt=text("pgt"),
+            pid=text("pid"),
+            sv_reads=num("sv_reads"),
         )
 
 
@@ -389,8 +490,52 @@ def _int_or_none(x) -> int | None:
     return v if v >= 0 and v != -2147483648 else None
 
 
+def _str_or_none(x) -> str | None:
+    s = x.decode() if isinstance(x, bytes) else str(x)
+    return None if s in ("", ".") else s
+
+
+def _phase_set(s: str | None) -> int | str | None:
+    """PS as the caller wrote it: an integer when it is one, else the text (PS declared Type=String)."""
+    if s is None:
+        return None
+    return int(s) if s.isdigit() else s
+
+
+def _int_matrix(arr):
+    """A FORMAT array as an n x k integer matrix (-1 = missing), whatever type the header declared: callers
+    declare DP, GQ or PS as String or Float, which cyvcf2 returns as one string (or float) per sample."""
+    import numpy as np
+
+    if arr is None:
+        return None
+    if arr.dtype.kind in "SUO":
+        rows = [str(x.decode() if isinstance(x, bytes) else x).split(",") for x in arr.reshape(len(arr), -1)[:, 0]]
+        width = max(len(r) for r in rows) if rows else 1
+        out = np.full((len(rows), width), -1, dtype=np.int64)
+        for i, r in enumerate(rows):
+            for k, v in enumerate(r):
+                out[i, k] = _int_or_none(_float_or_none(v)) if _float_or_none(v) is not None else -1
+        return out
+    arr = arr.reshape(len(arr), -1)
+    if arr.dtype.kind == "f":
+        arr = np.where(np.isnan(arr), -1, arr)
+    out = arr.astype(np.int64)
+    out[out < 0] = -1
+    return out
+
+
+def _float_or_none(v: str) -> float | None:
+    try:
+        x = float(v)
+    except ValueError:
+        return None
+    return None if x != x else x
+
+
 def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
-    """Records of a normalised region BCF with per-sample genotypes for `samples` (in that order)."""
+    """Records of a normalised region VCF with per-sample genotypes for `samples` (in that order). Records
+    split from one caller's site are read together, so that 1/2 calls keep the reads of all their alleles."""
     import numpy as np
     from cyvcf2 import VCF
 
@@ -398,75 +543,169 @@ def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     # cyvcf2 keeps the file's column order when subsetting: map back to the requested order
     order = [list(vcf.samples).index(s) for s in samples]
     order_arr = None if order == list(range(len(order))) else np.array(order)
-    fmt_ids = {h["ID"] for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
-    for v in vcf:
-        alt = v.ALT[0] if v.ALT else "."
-        if alt in GVCF_ALTS or alt == ".":
-            kind = "block"
-        elif alt.upper().split(":")[0].rstrip(">") + ">" in SV_TYPES:
-            kind = "sv"
-        elif alt.startswith("<") or "[" in alt or "]" in alt:
-            kind = "symbolic"
-        elif alt == "*":
-            kind = "star"
-        else:
-            kind = "small"
-        orig_raw = v.INFO.get(ORIG_TAG)
-        if orig_raw:
-            f = str(orig_raw).split("|")
-            original = (f[0], int(f[1]), f[2], f[3])
-        else:
-            original = (v.CHROM, v.POS, v.REF, ",".join(v.ALT))
-        info = {}
-        for key in KEPT_INFO:
-            val = v.INFO.get(key)
-            if val is not None:
-                info[key] = ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
-        filt = v.FILTER
-        filters = tuple(filt.split(";")) if filt else ("PASS",)
-        end = v.end  # cyvcf2 end is 0-based exclusive == 1-based inclusive end
-        if kind == "sv":
-            e = _int_or_none(v.INFO.get("END"))
-            if e is None:
-                svlen = _int_or_none(abs(int(v.INFO.get("SVLEN")))) if v.INFO.get("SVLEN") is not None else None
-                e = v.POS + svlen if svlen else v.POS
-            end = e
-        rec = Record(
-            v.CHROM, v.POS, v.REF, alt, end, original, filters, None if v.QUAL is None else float(v.QUAL), info, kind
-        )
-        rec.genotypes = _genotype_table(v, fmt_ids, len(vcf.samples), order_arr)
-        yield rec
+    fmt = {h["ID"]: h.info().get("Number", ".") for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
+    records = [_record(v, fmt, len(vcf.samples), order_arr) for v in vcf]
     vcf.close()
+    link_split_sites(records)
+    yield from records
 
 
-def _genotype_table(v, fmt_ids: set[str], n: int, order=None) -> GenotypeTable:
+def _kind(alt: str) -> str:
+    if alt in GVCF_ALTS or alt == ".":
+        return "block"
+    if alt.upper().split(":")[0].rstrip(">") + ">" in SV_TYPES:
+        return "sv"
+    if alt.upper().split(":")[0] == "<CNV>":
+        return "cnv"
+    if alt.startswith("<") or "[" in alt or "]" in alt:
+        return "symbolic"
+    return "star" if alt == "*" else "small"
+
+
+def _record(v, fmt: dict[str, str], n: int, order) -> Record:
+    alt = v.ALT[0] if v.ALT else "."
+    kind = _kind(alt)
+    orig_raw = v.INFO.get(ORIG_TAG)
+    alt_index = 1
+    if orig_raw:
+        f = str(orig_raw).split("|")
+        original = (f[0], int(f[1]), f[2], f[3])
+        alt_index = int(f[4]) if len(f) > 4 and f[4].isdigit() else 1
+    else:
+        original = (v.CHROM, v.POS, v.REF, ",".join(v.ALT))
+    info = {}
+    for key in KEPT_INFO:
+        val = v.INFO.get(key)
+        if val is not None:
+            info[key] = ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
+    filt = v.FILTER
+    filters = tuple(filt.split(";")) if filt else ("PASS",)
+    end = v.end  # cyvcf2 end is 0-based exclusive == 1-based inclusive end
+    if kind in ("sv", "cnv"):
+        e = _int_or_none(v.INFO.get("END"))
+        if e is None:
+            svlen = _int_or_none(abs(int(v.INFO.get("SVLEN")))) if v.INFO.get("SVLEN") is not None else None
+            e = v.POS + svlen if svlen else v.POS
+        end = e
+    qual = None if v.QUAL is None else float(v.QUAL)
+    rec = Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, alt_index=alt_index)
+    rec.genotypes = _genotype_table(v, fmt, n, order, alt_index)
+    return rec
+
+
+def _genotype_table(v, fmt: dict[str, str], n: int, order=None, alt_index: int = 1) -> GenotypeTable:
     import numpy as np
 
     try:
         gt = v.genotype.array() if v.genotype is not None else None
-    except (AttributeError, ValueError):
+    except Exception:  # cyvcf2 raises a bare Exception when a record has no usable GT
         gt = None
     if gt is None:
         gt = np.full((n, 3), -1, dtype=np.int32)
         gt[:, 2] = 0
-
-    def first(tag: str):
-        if tag not in fmt_ids:
-            return None
-        arr = v.format(tag)
-        return None if arr is None else arr[:, 0]
-
-    ad_ref = ad_alt = None
-    if "AD" in fmt_ids:
-        ad = v.format("AD")
-        if ad is not None and ad.shape[1] >= 2:
-            ad_ref, ad_alt = ad[:, 0], ad[:, 1]
-    elif "RO" in fmt_ids and "AO" in fmt_ids:  # FreeBayes
-        ad_ref, ad_alt = first("RO"), first("AO")
-    arrays = [gt, first("DP"), first("GQ"), ad_ref, ad_alt, first("PS"), first("MIN_DP")]
+    fields: dict = {}
+    for name, tags in INT_FIELDS.items():
+        tag = next((t for t in tags if t in fmt), None)
+        m = None if tag is None else _int_matrix(v.format(tag))
+        fields[name] = None if m is None else m[:, 0]
+    for name, tags in STR_FIELDS.items():
+        tag = next((t for t in tags if t in fmt), None)
+        arr = None if tag is None else v.format(tag)
+        fields[name] = None if arr is None else _str_column(arr)
+    fields.update(_read_counts(v, fmt, alt_index))
+    fields["sv_reads"] = _sv_reads(v, fmt)
     if order is not None:
-        arrays = [None if a is None else a[order] for a in arrays]
-    return GenotypeTable(*arrays)
+        gt = gt[order]
+        fields = {k: (x if x is None or isinstance(x, (str, bool)) else x[order]) for k, x in fields.items()}
+    return GenotypeTable(gt, fields)
+
+
+def _str_column(arr) -> list[str]:
+    flat = arr.reshape(len(arr), -1)[:, 0] if arr.ndim > 1 and arr.dtype.kind in "SUO" else arr
+    import numpy as np
+
+    if flat.dtype.kind not in "SUO":  # a numeric PS
+        m = _int_matrix(arr)
+        return np.array(["." if x < 0 else str(int(x)) for x in m[:, 0]], dtype=object)
+    return np.array([x.decode() if isinstance(x, bytes) else str(x) for x in flat], dtype=object)
+
+
+def _column(m, k: int):
+    import numpy as np
+
+    return m[:, k] if m is not None and m.shape[1] > k else (None if m is None else np.full(len(m), -1))
+
+
+def _read_counts(v, fmt: dict[str, str], alt_index: int) -> dict:
+    """Reads for REF, this ALT and (when the caller's vector is whole) all alleles of the site, from AD
+    (Number=R split by bcftools, or Number=. left whole: GATK <= 3.4), VarScan RD + AD (Number=1), FreeBayes
+    RO + AO, or Platypus NR/NV. `split` says the site total is summed over the split records later."""
+    import numpy as np
+
+    get = lambda tag: _int_matrix(v.format(tag)) if tag in fmt else None  # noqa: E731
+    ad = get("AD")
+    if ad is not None and fmt["AD"] == "1" and "RD" in fmt:  # VarScan: AD is the ALT's reads only
+        rd, alt = _column(get("RD"), 0), ad[:, 0]
+        return _counts(rd, alt, np.where((rd < 0) | (alt < 0), -1, rd + alt), "RD/AD", split=False)
+    if ad is not None and ad.shape[1] >= 2:
+        if fmt["AD"] == "R" and ad.shape[1] == 2:
+            return _counts(ad[:, 0], ad[:, 1], None, "AD", split=True)
+        site = np.where((ad < 0).all(axis=1), -1, np.where(ad < 0, 0, ad).sum(axis=1))
+        return _counts(ad[:, 0], _column(ad, alt_index), site, "AD", split=False)
+    ro, ao = get("RO"), get("AO")
+    if ro is not None and ao is not None:
+        return _counts(ro[:, 0], ao[:, 0], None, "RO/AO", split=ao.shape[1] == 1)
+    nr, nv = get("NR"), get("NV")
+    if nr is not None and nv is not None:
+        k = alt_index - 1 if nr.shape[1] > alt_index - 1 else 0
+        site, alt = nr[:, k], _column(nv, k if nv.shape[1] > k else 0)
+        ref = np.where(site < 0, -1, site - np.where(nv < 0, 0, nv).sum(axis=1))
+        return _counts(np.where(ref < 0, -1, ref), alt, site, "NR/NV", split=False)
+    return {}
+
+
+def _counts(ref, alt, site, source: str, split: bool) -> dict:
+    return {"ad_ref": ref, "ad_alt": alt, "ad_site": site, "read_source": source, "split_counts": split}
+
+
+def _sv_reads(v, fmt: dict[str, str]):
+    """All reads an SV caller counted for the sample (Manta PR+SR, Delly DR+DV+RR+RV), or None."""
+    import numpy as np
+
+    for tags in SV_READ_FIELDS:
+        if all(t in fmt for t in tags):
+            ms = [_int_matrix(v.format(t)) for t in tags]
+            ms = [m for m in ms if m is not None]
+            if not ms:
+                return None
+            tot = sum(np.where(m < 0, 0, m).sum(axis=1) for m in ms)
+            none = np.logical_and.reduce([(m < 0).all(axis=1) for m in ms])
+            return np.where(none, -1, tot)
+    return None
+
+
+def link_split_sites(records: list[Record]) -> None:
+    """Records split from one caller's site (same `original`): a sample carrying ALTs in two of them had a 1/2
+    call (`other_alt`), and reads split per ALT (AD Number=R, AO) are summed back into the site's total."""
+    import numpy as np
+
+    groups: dict[tuple, list[Record]] = {}
+    for r in records:
+        if r.kind != "block" and isinstance(r.genotypes, GenotypeTable):
+            groups.setdefault(r.original, []).append(r)
+    for group in groups.values():
+        tables = [r.genotypes for r in group]
+        if len(group) > 1:
+            carriers = np.sum([np.array(t.carrier, dtype=int) for t in tables], axis=0)
+            for t in tables:
+                t.other_alt = {j for j, c in enumerate(t.carrier) if c and carriers[j] > 1}
+        split = [t for t in tables if t.fields.get("split_counts")]
+        if not split:
+            continue
+        alts = sum(np.where(t.fields["ad_alt"] < 0, 0, t.fields["ad_alt"]) for t in split)
+        for t in split:
+            ref = t.fields["ad_ref"]
+            t.fields["ad_site"] = np.where(ref < 0, -1, ref + alts)
 
 
 def to_reference_naming(chrom: str, cache: GeneCache) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from .vocab import CLASS_LABEL, INCONCLUSIVE, NEGATIVE, PLP, UNCERTAIN, VUS, ZYGOSITIES
+from .vocab import BIALLELIC, CLASS_LABEL, INCONCLUSIVE, MONOALLELIC, NEGATIVE, PLP, UNCERTAIN, VUS, ZYGOSITIES
 
 PROXIMITY_BP = 150
 RESOLVE = (
@@ -128,12 +128,30 @@ def _with(text: str, extra: str | None) -> str:
     return f"{text} {extra.strip()}" if extra and extra.strip() else text
 
 
-def decide(
-    calls: Sequence[SampleCall],
-    assessable: bool = True,
-    coverage_note: str | None = None,
-    coverage: CoverageCheck | None = None,
-) -> Verdict:
+@dataclass(frozen=True)
+class GenotypeDoubts:
+    """What the genotypes leave open: curated (likely) pathogenic sites without a confident call, and carried
+    alleles whose REF is not the reference's (the VCF may not belong to this reference)."""
+
+    unsure_sites: tuple[str, ...] = ()
+    ref_mismatches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Found:
+    """The calls of one sample sorted for the decision, with the notes and texts every branch shares."""
+
+    calls: Sequence[SampleCall]
+    qual: list[SampleCall]
+    failed: list[SampleCall]
+    vus: list[SampleCall]
+    notes: list[str]
+    keys: tuple[str, ...]
+    failed_text: str
+    coverage_note: str | None
+
+
+def _found(calls: Sequence[SampleCall], coverage_note: str | None) -> _Found:
     qual = [c for c in calls if c.qualifying]
     failed = [c for c in calls if c.classification in PLP and not c.qc_pass]
     notes = _proximity_notes(qual)
@@ -141,13 +159,6 @@ def decide(
         f"{c.name} is {CLASS_LABEL[c.classification]} but {_qc_words(c)}; confirm it by an orthogonal method"
         for c in failed
     ]
-    keys = tuple(c.key for c in qual)
-    if not assessable:
-        text = "TRPM6 could not be assessed in this sample (no usable genotype in the region)."
-        return Verdict("inconclusive", _with(text, coverage_note), keys, tuple(notes))
-
-    homs = [c for c in qual if c.zygosity in ("homozygous", "hemizygous")]
-    hets = [c for c in qual if c.zygosity == "heterozygous"]
     failed_text = ""
     if failed:
         failed_text = (
@@ -155,66 +166,108 @@ def decide(
             f"{_qc_words(failed[0]) if len(failed) == 1 else 'failed QC'}; confirm it before relying on "
             "this result."
         )
-
-    if homs:
-        c = homs[0]
-        if c.zygosity == "homozygous":
-            text = f"A {CLASS_LABEL[c.classification]} TRPM6 variant, homozygous: {c.name}."
-        else:
-            text = (
-                f"A {CLASS_LABEL[c.classification]} TRPM6 variant, hemizygous: {c.name}; the other copy appears "
-                "deleted (confirm the deletion, e.g. by copy-number analysis or parental testing)."
-            )
-        others = [o for o in qual if o is not c]
-        if others:
-            text += f" Further qualifying variant(s): {_join([o.name for o in others])}."
-        return Verdict("biallelic", text + failed_text, keys, tuple(notes))
-
-    if len(hets) >= 2:
-        return _several_hets(hets, keys, notes, failed_text)
-
     vus = [v for v in calls if v.classification == VUS and v.qc_pass]
-    if len(hets) == 1:
-        missing = _candidate_vus(hets[0], vus)
-        if missing:
-            return _uncertain_with(hets[0], missing, keys, notes, failed_text)
-        c = hets[0]
-        text = (
-            f"One {CLASS_LABEL[c.classification]} TRPM6 variant, heterozygous: {c.name}; no second qualifying "
-            "variant found, so this result alone does not explain a recessive disease."
-        )
-        text += _vus_text(c, [v for v in calls if v.classification == VUS and v.qc_pass], notes)
-        text += failed_text
-        if not failed:
-            text = _with(
-                text,
-                coverage_note
-                or "A second variant in a region this test does not cover "
-                "(e.g. a deletion or a deep-intronic variant) cannot be excluded.",
-            )
-        return Verdict("monoallelic", text, keys, tuple(notes))
+    return _Found(calls, qual, failed, vus, notes, tuple(c.key for c in qual), failed_text, coverage_note)
 
-    if failed:
-        listed = _join([f"{c.name} ({CLASS_LABEL[c.classification]}, {_qc_words(c)})" for c in failed])
+
+def decide(
+    calls: Sequence[SampleCall],
+    assessable: bool = True,
+    coverage_note: str | None = None,
+    coverage: CoverageCheck | None = None,
+    doubts: GenotypeDoubts | None = None,
+) -> Verdict:
+    """The recessive verdict of one sample (module docstring), with what coverage and genotypes leave open."""
+    f = _found(calls, coverage_note)
+    if not assessable:
+        text = "TRPM6 could not be assessed in this sample (no usable genotype in the region)."
+        verdict = Verdict(INCONCLUSIVE, _with(text, coverage_note), f.keys, tuple(f.notes))
+    else:
+        verdict = _decide(f, coverage)
+    return _with_doubts(verdict, doubts) if doubts else verdict
+
+
+def _decide(f: _Found, coverage: CoverageCheck | None) -> Verdict:
+    homs = [c for c in f.qual if c.zygosity in ("homozygous", "hemizygous")]
+    hets = [c for c in f.qual if c.zygosity == "heterozygous"]
+    if homs:
+        return _homozygous(homs[0], f)
+    if len(hets) >= 2:
+        return _several_hets(hets, f.keys, f.notes, f.failed_text)
+    if len(hets) == 1:
+        missing = _candidate_vus(hets[0], f.vus)
+        if missing:
+            return _uncertain_with(hets[0], missing, f.keys, f.notes, f.failed_text)
+        return _monoallelic(hets[0], f)
+    if f.failed:
+        listed = _join([f"{c.name} ({CLASS_LABEL[c.classification]}, {_qc_words(c)})" for c in f.failed])
         text = (
             f"No qualifying TRPM6 variant passed QC, but {listed}; confirm it by an orthogonal method "
             "(e.g. Sanger sequencing) before reporting the sample."
         )
-        return Verdict("inconclusive", _with(text, coverage_note), keys, tuple(notes))
-
-    hom_vus = [v for v in vus if v.zygosity != "heterozygous"]
+        return Verdict(INCONCLUSIVE, _with(text, f.coverage_note), f.keys, tuple(f.notes))
+    hom_vus = [v for v in f.vus if v.zygosity != "heterozygous"]
     if hom_vus:
-        return _uncertain_hom(hom_vus, vus, keys, notes)
+        return _uncertain_hom(hom_vus, f.vus, f.keys, f.notes)
     text = "No pathogenic or likely pathogenic TRPM6 variant found."
-    if vus:
-        text += f" Variant(s) of uncertain significance: {_join([v.name for v in vus])}."
+    if f.vus:
+        text += f" Variant(s) of uncertain significance: {_join([v.name for v in f.vus])}."
     text = _with(
         text,
-        coverage_note
+        f.coverage_note
         or "Coverage of TRPM6 was not assessed (no depth source given), so variants "
         "in poorly covered regions cannot be excluded.",
     )
-    return _negative(text, keys, notes, coverage)
+    return _negative(text, f.keys, f.notes, coverage)
+
+
+def _homozygous(c: SampleCall, f: _Found) -> Verdict:
+    if c.zygosity == "homozygous":
+        text = f"A {CLASS_LABEL[c.classification]} TRPM6 variant, homozygous: {c.name}."
+    else:
+        text = (
+            f"A {CLASS_LABEL[c.classification]} TRPM6 variant, hemizygous: {c.name}; the other copy appears "
+            "deleted (confirm the deletion, e.g. by copy-number analysis or parental testing)."
+        )
+    others = [o for o in f.qual if o is not c]
+    if others:
+        text += f" Further qualifying variant(s): {_join([o.name for o in others])}."
+    return Verdict(BIALLELIC, text + f.failed_text, f.keys, tuple(f.notes))
+
+
+def _monoallelic(c: SampleCall, f: _Found) -> Verdict:
+    text = (
+        f"One {CLASS_LABEL[c.classification]} TRPM6 variant, heterozygous: {c.name}; no second qualifying "
+        "variant found, so this result alone does not explain a recessive disease."
+    )
+    text += _vus_text(c, f.vus, f.notes)
+    text += f.failed_text
+    if not f.failed:
+        text = _with(
+            text,
+            f.coverage_note
+            or "A second variant in a region this test does not cover "
+            "(e.g. a deletion or a deep-intronic variant) cannot be excluded.",
+        )
+    return Verdict(MONOALLELIC, text, f.keys, tuple(f.notes))
+
+
+def _with_doubts(verdict: Verdict, doubts: GenotypeDoubts) -> Verdict:
+    """Curated pathogenic sites without a confident call are named in the verdict text; a carried allele whose
+    REF does not match the reference makes the sample inconclusive, naming the position."""
+    text, kind = verdict.text, verdict.verdict
+    if doubts.unsure_sites:
+        text = (
+            f"{text} Not excluded: no confident genotype at curated pathogenic site(s) "
+            f"{'; '.join(doubts.unsure_sites)}; review these sites before relying on this result."
+        )
+    if doubts.ref_mismatches:
+        text = (
+            f"TRPM6 could not be fully assessed: the sample carries an allele whose REF does not match the reference "
+            f"at {'; '.join(doubts.ref_mismatches)}; check the VCF against the reference it was called on. {text}"
+        )
+        kind = INCONCLUSIVE
+    return Verdict(kind, text, verdict.qualifying, verdict.notes)
 
 
 def _several_hets(hets: list[SampleCall], keys: tuple[str, ...], notes: list[str], failed_text: str) -> Verdict:

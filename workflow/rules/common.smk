@@ -62,11 +62,16 @@ try:
 except InputError as exc:
     _fail(str(exc))
 
-for _row in SAMPLES:
-    for _col, _path in (("vcf", _row.vcf), ("alignments", _row.alignments)):
-        if _path and not Path(_path).exists():
-            _fail(f"{config['samples']}: line {_row.line}: sample {_row.sample}: {_col} file {_path} not found; "
-                  "fix the path (relative paths are read from the directory snakemake runs in)")
+# every missing file of every line at once
+_missing = [
+    f"{config['samples']}: line {_row.line}: sample {_row.sample}: {_col} file {_path} not found; "
+    "fix the path (relative paths are read from the directory snakemake runs in)"
+    for _row in SAMPLES
+    for _col, _path in (("vcf", _row.vcf), ("alignments", _row.alignments))
+    if _path and not Path(_path).exists()
+]
+if _missing:
+    _fail("\nERROR: ".join(_missing))
 
 
 def _validate_sheet():

@@ -1,5 +1,6 @@
 localrules:
     summary,
+    run_status,
 
 
 rule summary:
@@ -23,3 +24,27 @@ rule summary:
         runtime=15,
     shell:
         "{params.python} {params.script} --tsv {output.tsv} --html {output.html} --log {log} {input.rows}"
+
+
+rule run_status:
+    """Fails the run when a sample failed (no report; summary.tsv lists it with verdict `failed` and its reason).
+    A rule of its own, so that the summary is written first and stays."""
+    input:
+        summary=rules.summary.output.tsv,
+        rows=expand(f"{OUTDIR}/batches/batch_{{batch}}.jsonl", batch=BATCH_IDS),
+    output:
+        status=f"{OUTDIR}/logs/run_status.txt",
+    params:
+        python=PYTHON,
+        script=f"{SCRIPTS}/summarise.py",
+    log:
+        f"{OUTDIR}/logs/run_status.log",
+    benchmark:
+        f"{OUTDIR}/benchmarks/run_status.tsv"
+    conda:
+        "../envs/pipeline.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    shell:
+        "{params.python} {params.script} --status {output.status} --log {log} {input.rows}"
