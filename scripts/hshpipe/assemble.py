@@ -14,6 +14,7 @@ from .interpret import Interpreted
 from .qc import allele_balance, genotype_string
 from .reference import GeneCache
 from .report import SCHEMA_VERSION
+from .review import empty_review
 from .samplesheet import SampleRow
 from .settings import Thresholds
 from .verdict import Verdict
@@ -152,4 +153,5 @@ def report_dict(
             "thresholds": th.as_dict(),
             "sample_sheet": {"line": row.line, **dict(row.extra)},
         },
+        "review": empty_review(),  # review.py: decisions are applied by the review step, never here
     }
