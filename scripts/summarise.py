@@ -18,10 +18,13 @@ def main() -> None:
     ap.add_argument("--log")
     ap.add_argument("rows", nargs="+")
     a = ap.parse_args()
-    rows = []
+    rows: dict[str, dict] = {}  # a later file's row for a sample replaces an earlier one (review rows come last)
     for f in a.rows:
-        rows.extend(json.loads(l) for l in Path(f).read_text().splitlines() if l.strip())
-    write_summary(rows, Path(a.tsv), Path(a.html), date.today().isoformat())
+        for line in Path(f).read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["sample"]] = row
+    write_summary(list(rows.values()), Path(a.tsv), Path(a.html), date.today().isoformat())
 
 
 if __name__ == "__main__":

@@ -33,10 +33,14 @@ class Thresholds:
         return asdict(self)
 
 
+NOT_IN_DIGEST: frozenset[str] = frozenset({"outdir", "review", "pdf"})  # review, pdf: the review step (review.py)
+
+
 def config_digest(config: dict[str, Any]) -> str:
-    """SHA-256 of the config as sorted JSON; `outdir` is left out (it changes no result)."""
+    """SHA-256 of the config as sorted JSON; `outdir`, the review file and the PDF switch are left out (they
+    change no result)."""
     return hashlib.sha256(
-        json.dumps({k: v for k, v in config.items() if k != "outdir"}, sort_keys=True, default=str).encode()
+        json.dumps({k: v for k, v in config.items() if k not in NOT_IN_DIGEST}, sort_keys=True, default=str).encode()
     ).hexdigest()
 
 
