@@ -758,6 +758,7 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
         "coverage": "n/a" if frac is None else format_percent(float(frac)),
         "coverage_sort": "-1" if frac is None else format_float(float(frac)),
         "href": str(r.get("report_html") or report_href(str(r["sample"]))),
+        "review_state": str(r.get("review_state") or "draft"),  # review.py
     }
 
 

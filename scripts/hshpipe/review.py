@@ -258,7 +258,7 @@ def _classify(v: dict[str, Any], d: Decision) -> None:
     v["qualifying"] = bool(v.get("qc_pass")) and d.value in PLP
 
 
-def _exclude(base: Mapping[str, Any], v: Mapping[str, Any], d: Decision) -> dict[str, Any]:
+def _exclude(v: Mapping[str, Any], d: Decision) -> dict[str, Any]:
     return {
         "chrom": v["chrom"],
         "pos": v["pos"],
@@ -283,7 +283,7 @@ def apply_decisions(base: Mapping[str, Any], decisions: Sequence[Decision]) -> d
             _classify(v, d)
         elif v is not None:
             variants.remove(v)
-            excluded.append(_exclude(base, v, d))
+            excluded.append(_exclude(v, d))
     out["filtered"] = sorted(
         [*out.get("filtered", []), *excluded], key=lambda f: (f["chrom"], f["pos"], f["ref"], f["alt"])
     )
