@@ -372,7 +372,9 @@ def signoff(
     if len(valid) >= 2:
         who = " and ".join(f"{d.reviewer} ({d.value}, {d.date})" for d in valid)
         return {"state": FINAL, "decisions": entries, "signed_by": signed_by, "reason": f"signed by {who}"}
-    why = [f"signed by {valid[0].reviewer} only: a second reviewer must sign" if valid else "not signed"]
+    why = [
+        f"signed by {valid[0].reviewer} only: a second reviewer must sign" if valid else "not signed for this content"
+    ]
     if g["superseded"]:
         last = [d for d in decisions if d.action != "sign"][-1]
         why.append(f"signatures of {_who(g['superseded'])} precede the {last.action} at line {last.line}")
