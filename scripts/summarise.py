@@ -21,11 +21,14 @@ def main() -> None:
     ap.add_argument("--log")
     ap.add_argument("rows", nargs="+")
     a = ap.parse_args()
-    rows = []
+    rows: dict[str, dict] = {}  # a later file's row for a sample replaces an earlier one (review rows come last)
     for f in a.rows:
-        rows.extend(json.loads(l) for l in Path(f).read_text().splitlines() if l.strip())
+        for line in Path(f).read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["sample"]] = row  # a reviewed row (review step) replaces the pipeline's
     if a.status:  # rule run_status: the run fails when a sample failed (its summary is already written)
-        failed = [r for r in rows if r["verdict"] == FAILED]
+        failed = [r for r in rows.values() if r["verdict"] == FAILED]
         if failed:
             raise InputError(
                 f"{len(failed)} sample(s) failed and have no report (listed in summary.tsv with verdict failed):\n"
@@ -33,7 +36,7 @@ def main() -> None:
             )
         atomic_write(Path(a.status), f"ok: {len(rows)} samples reported\n")
         return
-    write_summary(rows, Path(a.tsv), Path(a.html), date.today().isoformat())
+    write_summary(list(rows.values()), Path(a.tsv), Path(a.html), date.today().isoformat())
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from .interpret import Interpreted
 from .qc import genotype_string
 from .reference import GeneCache
 from .report import SCHEMA_VERSION
+from .review import empty_review
 from .samplesheet import SampleRow
 from .settings import Thresholds
 from .verdict import Verdict
@@ -171,4 +172,5 @@ def report_dict(
             "thresholds": th.as_dict(),
             "sample_sheet": {"line": row.line, **dict(row.extra)},
         },
+        "review": empty_review(),  # review.py: decisions are applied by the review step, never here
     }

@@ -22,11 +22,13 @@ from urllib.parse import quote
 import jinja2
 
 from . import __version__
+from .clinical import clinical_view
 from .coverage import copy_number_exons
 from .paths import SCHEMAS
+from .review import review_view
 from .vocab import CLASS_LABEL, CLASSES, FAILED, VERDICTS
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.1.0"  # 1.1.0: criteria, points, population per variant; review block (review.py)
 SCHEMA_PATH = SCHEMAS / "report.schema.json"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -123,6 +125,7 @@ SUMMARY_TSV_COLUMNS: tuple[str, ...] = (
     "synthetic_reference",
     "report_html",
     "failure_reason",
+    "review_state",  # review.py: draft | final
 )
 
 # Citations in curated evidence: PMIDs and DOIs become hyperlinks (never loaded as resources).
@@ -516,6 +519,19 @@ def copy_number_view(flag: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def review_fields(report: Mapping[str, Any], verdict: str, generated_on: str) -> dict[str, Any]:
+    """Review state, audit trail and versions (review.py), clinical context per verdict (clinical.py), and the
+    running page header naming the report version."""
+    rv = review_view(report)
+    return {
+        "review": rv,
+        "clinical": clinical_view(verdict, citation_segments),
+        "page_header_right": css_string(
+            f"Generated {generated_on} \u00b7 report version {rv['version']} ({rv['state']})"
+        ),
+    }
+
+
 def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
     verdict = str(report["verdict"])
     if verdict not in VERDICTS:
@@ -571,7 +587,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         "page_header_left": css_string(
             f"{report.get('gene', 'TRPM6')} variant report \u00b7 sample {report['sample']}"
         ),
-        "page_header_right": css_string(f"Generated {generated_on}"),
+        **review_fields(report, verdict, generated_on),  # review.py, clinical.py
         "page_footer_left": css_string(
             SYNTHETIC_BANNER if report.get("synthetic_reference") else "Confidential clinical genomics report"
         ),
@@ -746,6 +762,7 @@ def summary_row(report: Mapping[str, Any]) -> dict[str, Any]:
         "n_coverage_gaps": None if cov is None else len(cov.get("gaps") or []),
         "synthetic_reference": bool(report.get("synthetic_reference")),
         "report_html": report_href(str(report["sample"])),
+        "review_state": str((report.get("review") or {}).get("state", "draft")),  # review.py
     }
 
 
@@ -818,6 +835,7 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
         "coverage": "n/a" if frac is None else format_percent(float(frac)),
         "coverage_sort": "-1" if frac is None else format_float(float(frac)),
         "href": "#" if verdict == FAILED else str(r.get("report_html") or report_href(str(r["sample"]))),
+        "review_state": str(r.get("review_state") or "draft"),  # review.py
     }
 
 

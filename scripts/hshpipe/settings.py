@@ -35,6 +35,9 @@ class Thresholds:
         return asdict(self)
 
 
+NOT_IN_DIGEST: frozenset[str] = frozenset({"outdir", "review", "pdf"})  # review, pdf: the review step (review.py)
+
+
 # Whiffin et al. 2017 (Genet Med 19:1151) maximum credible population allele frequency for a recessive disease:
 # sqrt(prevalence x genetic contribution / penetrance) x maximum allelic contribution. For HSH: prevalence
 # 1/100,000 (an upper bound; Orphanet lists < 1/1,000,000), TRPM6 explains all of it (1.0), penetrance 1.0,
@@ -84,9 +87,10 @@ class EvidenceSettings:
 
 
 def config_digest(config: dict[str, Any]) -> str:
-    """SHA-256 of the config as sorted JSON; `outdir` is left out (it changes no result)."""
+    """SHA-256 of the config as sorted JSON; `outdir`, the review file and the PDF switch are left out (they
+    change no result)."""
     return hashlib.sha256(
-        json.dumps({k: v for k, v in config.items() if k != "outdir"}, sort_keys=True, default=str).encode()
+        json.dumps({k: v for k, v in config.items() if k not in NOT_IN_DIGEST}, sort_keys=True, default=str).encode()
     ).hexdigest()
 
 
