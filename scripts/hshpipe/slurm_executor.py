@@ -135,30 +135,23 @@ def status_command_problem(
         return None
     answer = " ".join(probe.output.split()) or f"exit code {probe.returncode}"
     storage = conf.get("AccountingStorageType", "")
-    no_accounting = storage == "accounting_storage/none" or "accounting storage is disabled" in answer.lower()
-    what = (
-        f"this SLURM cluster has no accounting database (AccountingStorageType={storage or 'accounting_storage/none'}"
-        f"; sacct: {answer})"
-        if no_accounting
-        else f"sacct does not answer ({answer})"
-    )
+    if storage == "accounting_storage/none" or "accounting storage is disabled" in answer.lower():
+        what = f"SLURM accounting is disabled on this cluster (AccountingStorageType={storage or 'accounting_storage/none'})"
+    else:
+        what = f"sacct does not answer ({answer[:200]})"
     if configured == "squeue":
         # squeue was asked for, but the plugin goes back to sacct because MinJobAge is too short for its interval
-        if min_job_age is not None and min_job_age >= 3:
-            fix = f"--slurm-init-seconds-before-status-checks {min_job_age // 3}"
-            return (
-                f"{what}, and the SLURM executor polls with sacct although {SQUEUE_FIX} is set, because MinJobAge "
-                f"({min_job_age} s) is below 3 x the first status-check delay ({init} s): the run would wait "
-                f"forever for its jobs; add {fix}"
-            )
-        return (
-            f"{what}, and the SLURM executor polls with sacct although {SQUEUE_FIX} is set, because MinJobAge "
-            f"({conf.get('MinJobAge', 'unknown')}) is too short for squeue: the run would wait forever for its jobs; "
-            "ask the cluster admins for accounting (slurmdbd) or a MinJobAge of at least 120 s"
+        why = (
+            f"{what}, and the executor polls with sacct although {SQUEUE_FIX} is set, because MinJobAge "
+            f"({conf.get('MinJobAge') or 'unknown'}) is below 3 x the first status-check delay ({init} s), so the run "
+            "would wait forever"
         )
+        if min_job_age is not None and min_job_age >= 3:
+            return f"{why}; add --slurm-init-seconds-before-status-checks {min_job_age // 3}"
+        return f"{why}; ask the cluster admins for accounting (slurmdbd) or a MinJobAge of at least 120 s"
     return (
-        f"{what}, so the SLURM executor's job-status command sacct never sees a job end and the run would wait "
-        f"forever; add {SQUEUE_FIX} (or set slurm-status-command: squeue in {PROFILE})"
+        f"{what}, so the job-status command sacct never sees a job end and the run would wait forever; "
+        f"add {SQUEUE_FIX} (or set slurm-status-command: squeue in {PROFILE})"
     )
 
 
