@@ -286,6 +286,7 @@ ClusterName={self.cluster_name}
 SlurmctldHost={self.node}(127.0.0.1)
 SlurmctldPort={self.ctld_port}
 SlurmdPort={self.slurmd_port}
+CommunicationParameters=NoCtldInAddrAny,NoInAddrAny
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
@@ -444,6 +445,7 @@ AuthInfo=socket={d}/munge/munge.socket
 DbdHost={self.node}
 DbdAddr=127.0.0.1
 DbdPort={self.dbd_port}
+CommunicationParameters=NoInAddrAny
 SlurmUser=root
 DebugLevel=info
 LogFile={self.dbd_log}
@@ -564,6 +566,43 @@ StorageLoc=slurm_acct_db
             argv += ["-j", ",".join(jobs)]
         r = self.run(*argv)
         return [dict(zip(fields, line.split("|"))) for line in r.stdout.splitlines() if line.strip()]
+
+    def listening(self) -> dict[str, list[str]]:
+        """TCP addresses (``ip:port``) each daemon listens on, from /proc (IPv4 and IPv6)."""
+        out: dict[str, list[str]] = {}
+        listen: dict[str, str] = {}  # socket inode -> address
+        for table, v6 in (("/proc/net/tcp", False), ("/proc/net/tcp6", True)):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                f = line.split()
+                if len(f) > 9 and f[3] == "0A":  # LISTEN
+                    hexip, hexport = f[1].split(":")
+                    raw = bytes.fromhex(hexip)
+                    if v6:
+                        words = [raw[i : i + 4][::-1] for i in range(0, 16, 4)]
+                        ip = socket.inet_ntop(socket.AF_INET6, b"".join(words))
+                    else:
+                        ip = socket.inet_ntoa(raw[::-1])
+                    listen[f[9]] = f"{ip}:{int(hexport, 16)}"
+        for name, proc in self._procs.items():
+            addrs = []
+            try:
+                fds = list(Path(f"/proc/{proc.pid}/fd").iterdir())
+            except OSError:
+                continue
+            for fd in fds:
+                try:
+                    target = os.readlink(fd)
+                except OSError:
+                    continue
+                m = re.match(r"socket:\[(\d+)\]", target)
+                if m and m.group(1) in listen:
+                    addrs.append(listen[m.group(1)])
+            out[name] = sorted(addrs)
+        return out
 
     def submitted_job_ids(self) -> list[str]:
         """Job ids slurmctld accepted, from its log (independent of squeue's MinJobAge window)."""

@@ -252,6 +252,7 @@ class TestNoAccounting:
             f"job {jobid}: {states.get(jobid)}; {out.read_text() if out.exists() else ''}"
         )
         assert out.read_text().strip() == slurm_cluster.node
+        assert_localhost_only(slurm_cluster, {"slurmctld", "slurmd"})
 
     def test_demo_through_slurm_matches_local(self, slurm_cluster, local_run, snapshot, tmp_path):
         wd = make_workdir(tmp_path / "wd", snapshot)
@@ -356,6 +357,7 @@ class TestAccounting:
         recs = settled_sacct(c, "JobIDRaw", "Account", "Partition", "State", jobs=[jobid])
         assert recs == [{"JobIDRaw": jobid, "Account": ACCOUNT, "Partition": PARTITION, "State": "COMPLETED"}], recs
         assert out.read_text().strip() == c.node
+        assert_localhost_only(c, {"slurmctld", "slurmd", "slurmdbd", "mariadbd"})
 
     def test_demo_with_sacct_matches_local(self, slurm_acct_cluster, local_run, snapshot, tmp_path):
         c = slurm_acct_cluster
@@ -409,6 +411,14 @@ class TestAccounting:
             f"\nfault test (sacct): cancelled job {victim.jobid} ({victim.comment}) with {before}, "
             f"resubmitted as {again[0]['JobIDRaw']}; {len(recs)} jobs in the run"
         )
+
+
+def assert_localhost_only(cluster: SlurmCluster, daemons: set[str]) -> None:
+    """The test cluster's daemons listen on TCP, and on 127.0.0.1 only."""
+    listening = cluster.listening()
+    assert {name for name, addrs in listening.items() if addrs} == daemons, listening
+    outside = {name: a for name, addrs in listening.items() for a in addrs if not a.startswith("127.0.0.1:")}
+    assert not outside, f"listening beyond localhost: {outside}"
 
 
 def settled_sacct(cluster: SlurmCluster, *fields: str, timeout: float = 60, **kwargs) -> list[dict[str, str]]:
