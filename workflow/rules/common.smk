@@ -124,3 +124,15 @@ def evidence_inputs(wildcards):
 
 
 SETTINGS_JSON = settings_json(config)
+
+
+onstart:
+    # --executor slurm: fail now, with the option to add, when the executor's job-status command cannot see
+    # jobs end (e.g. sacct on a cluster without accounting), instead of waiting forever after the first submission;
+    # and read sacct's "CANCELLED by <uid>" as CANCELLED (see hshpipe/slurm_executor.py).
+    # Runs in the main snakemake process only (jobs run with --no-hooks), not for dry runs, before any submission.
+    from hshpipe.slurm_executor import prepare_executor
+
+    _problem = prepare_executor(workflow)
+    if _problem:
+        _fail(_problem)
