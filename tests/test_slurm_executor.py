@@ -7,6 +7,7 @@ import asyncio
 import types
 
 import pytest
+
 from hshpipe.slurm_executor import (
     ProbeResult,
     effective_status_command,

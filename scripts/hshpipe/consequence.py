@@ -15,13 +15,14 @@ Consequences are computed at the position given (VEP's default, `--shift_3prime 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .codons import AA3, revcomp, translate, translate_to_stop
 from .errors import InputError
 from .hgvs import (
     Edit,
+    c_edit,
     common_prefix,
     format_c,
     format_ext,
@@ -32,7 +33,7 @@ from .hgvs import (
     shift_p_change,
     trim_common,
 )
-from .model import CPos, Transcript, Variant
+from .model import CEdit, CPos, Transcript, Variant
 from .reference import GeneCache
 from .vocab import CANONICAL_SPLICE, IMPACT, SO_RANKING
 
@@ -85,6 +86,7 @@ class Annotation:
     alt_aa: str | None
     exons_affected: tuple[int, ...] = ()
     protein_known: bool = False  # a named protein change (not p.? and not None): can combine with a neighbour
+    c_change: CEdit | None = None  # the c. change as typed fields (single variants and SVs; None for haplotypes)
     # typed facts for classification (never parsed back out of the HGVS strings)
     exon_numbers: tuple[int, ...] = ()  # exons touched (the `exon` field as ints)
     intron_numbers: tuple[int, ...] = ()  # introns touched
@@ -654,7 +656,8 @@ def annotate(v: Variant, cache: GeneCache) -> Annotation:
     loc = _locate(g, e)
     intergenic = loc.terms == {"intergenic_variant"}
     g_txt, c_txt, chrom_acc, tx = _names(cache, e, intergenic)
-    return _build(cache, loc, f"{chrom_acc}:{g_txt}", f"{tx}:{c_txt}" if c_txt else None, e.start, e.end)
+    ann = _build(cache, loc, f"{chrom_acc}:{g_txt}", f"{tx}:{c_txt}" if c_txt else None, e.start, e.end)
+    return replace(ann, c_change=None if intergenic else c_edit(e, cache.transcript, cache.fetch))
 
 
 # -------------------------------------------------------------------------------- haplotypes
@@ -756,9 +759,15 @@ def annotate_sv(chrom: str, start: int, end: int, svtype: str, cache: GeneCache)
         if end > start
         else f"{t.refseq_chrom}:g.{start}{kind.lower()}"
     )
-    c_name = f"{t.transcript_id}:c.{_sv_c(t, start, end, kind)}"
+    change = _sv_c(t, start, end, kind)
+    c_name = f"{t.transcript_id}:{change.canonical()}"
     extent = _sv_extent(g, start, end, kind)
-    facts: dict[str, Any] = {"exon_numbers": exons, "sv": extent, "protein_length": len(g.prot) - 1}
+    facts: dict[str, Any] = {
+        "exon_numbers": exons,
+        "sv": extent,
+        "protein_length": len(g.prot) - 1,
+        "c_change": change,
+    }
     if start <= t.start and end >= t.end:
         term = "transcript_ablation" if kind == "DEL" else "transcript_amplification"
         return Annotation(
@@ -768,6 +777,7 @@ def annotate_sv(chrom: str, start: int, end: int, svtype: str, cache: GeneCache)
     if not _ov(start, end, t.start, t.end):
         loc = _locate(g, Edit(start, "N" * (end - start + 1), ""))
         named = None if "intergenic_variant" in loc.terms else c_name
+        facts["c_change"] = change if named else None
         return Annotation(
             rank_terms(loc.terms), "MODIFIER", hg, named, None, None, None, None, None, None, None, (), **facts
         )
@@ -867,7 +877,6 @@ def _outside(g: _Gene, x: Any, start: int, end: int) -> list[tuple[int, int, int
     return sorted(_piece(g, x, lo, hi) for lo, hi in parts if lo <= hi)
 
 
-def _sv_c(t: Transcript, start: int, end: int, kind: str) -> str:
+def _sv_c(t: Transcript, start: int, end: int, kind: str) -> CEdit:
     a, b = (end, start) if t.strand < 0 else (start, end)
-    ca, cb = t.c_pos(a), t.c_pos(b)
-    return f"{ca}_{cb}{kind.lower()}" if a != b else f"{ca}{kind.lower()}"
+    return CEdit(t.c_pos(a), t.c_pos(b), kind.lower())

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .codons import AA3, aa3, revcomp
-from .model import Transcript
+from .model import CEdit, CPos, Transcript
 
 Fetch = Callable[[int, int], str]
 
@@ -136,10 +136,10 @@ def format_g(e: Edit, fetch: Fetch) -> str:
 
 
 # ------------------------------------------------------------------------------------------- c.
-def c_span(t: Transcript, g_lo: int, g_hi: int) -> str:
-    """c. range of genomic bases g_lo..g_hi written in transcript order."""
+def c_range(t: Transcript, g_lo: int, g_hi: int) -> tuple[CPos, CPos]:
+    """c. positions of genomic bases g_lo..g_hi in transcript order (5' first)."""
     a, b = (g_hi, g_lo) if t.strand < 0 else (g_lo, g_hi)
-    return _span(str(t.c_pos(a)), str(t.c_pos(b)))
+    return t.c_pos(a), t.c_pos(b)
 
 
 def segment_bounds(t: Transcript, g: int) -> tuple[int, int]:
@@ -168,21 +168,27 @@ def shift_c(e: Edit, t: Transcript, fetch: Fetch, cross_boundaries: bool = False
     return shift(e, fetch, t.strand, lo, hi)
 
 
-def format_c(e: Edit, t: Transcript, fetch: Fetch, cross_boundaries: bool = False) -> str:
-    """c. description (without accession) of a forward-strand edit."""
+def c_edit(e: Edit, t: Transcript, fetch: Fetch, cross_boundaries: bool = False) -> CEdit:
+    """The c. change (typed, 3'-shifted on the transcript strand) of a forward-strand edit."""
     rc = (lambda s: revcomp(s)) if t.strand < 0 else (lambda s: s)
     k = e.kind
     if k == "sub":
-        return f"c.{t.c_pos(e.start)}{rc(e.ref)}>{rc(e.alt)}"
+        c = t.c_pos(e.start)
+        return CEdit(c, c, "sub", rc(e.ref), rc(e.alt))
     if k == "delins":
-        return f"c.{c_span(t, e.start, e.end)}delins{rc(e.alt)}"
+        return CEdit(*c_range(t, e.start, e.end), "delins", "", rc(e.alt))
     s = shift_c(e, t, fetch, cross_boundaries)
     if k == "del":
-        return f"c.{c_span(t, s.start, s.end)}del"
+        return CEdit(*c_range(t, s.start, s.end), "del")
     d = dup_range(s, fetch, t.strand)
     if d:
-        return f"c.{c_span(t, d[0], d[1])}dup"
-    return f"c.{c_span(t, s.start - 1, s.start)}ins{rc(s.alt)}"
+        return CEdit(*c_range(t, d[0], d[1]), "dup")
+    return CEdit(*c_range(t, s.start - 1, s.start), "ins", "", rc(s.alt))
+
+
+def format_c(e: Edit, t: Transcript, fetch: Fetch, cross_boundaries: bool = False) -> str:
+    """c. description (without accession) of a forward-strand edit."""
+    return c_edit(e, t, fetch, cross_boundaries).canonical()
 
 
 # ------------------------------------------------------------------------------------------- p.

@@ -11,31 +11,10 @@ import re
 from dataclasses import dataclass
 
 from .codons import AA1
-from .model import CPos
+from .model import CEdit, CPos
 
 AA3 = {three: one for three, one in AA1.items() if three not in ("Xaa", "Pyl")}  # names a curated entry may use
 AA1_TO_3 = {v: k for k, v in AA3.items()}
-
-
-@dataclass(frozen=True)
-class CEdit:
-    """A parsed c. change: positions in transcript order, kind sub|del|dup|ins|delins, bases on the
-    transcript strand (`ref` may be empty when the name does not state it)."""
-
-    start: CPos
-    end: CPos
-    kind: str
-    ref: str = ""
-    alt: str = ""
-
-    def canonical(self) -> str:
-        """The name without the optional deleted/duplicated bases (c.100delA == c.100del)."""
-        span = str(self.start) if self.start == self.end else f"{self.start}_{self.end}"
-        if self.kind == "sub":
-            return f"c.{span}{self.ref}>{self.alt}"
-        if self.kind in ("del", "dup"):
-            return f"c.{span}{self.kind}"
-        return f"c.{span}{self.kind}{self.alt}"
 
 
 @dataclass(frozen=True)

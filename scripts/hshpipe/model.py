@@ -47,6 +47,31 @@ class CPos:
 
 
 @dataclass(frozen=True)
+class CEdit:
+    """A parsed c. change: positions in transcript order, kind sub|del|dup|ins|delins, bases on the
+    transcript strand (`ref` may be empty when the name does not state it)."""
+
+    start: CPos
+    end: CPos
+    kind: str
+    ref: str = ""
+    alt: str = ""
+
+    def canonical(self) -> str:
+        """The name without the optional deleted/duplicated bases (c.100delA == c.100del)."""
+        span = str(self.start) if self.start == self.end else f"{self.start}_{self.end}"
+        if self.kind == "sub":
+            return f"c.{span}{self.ref}>{self.alt}"
+        if self.kind in ("del", "dup"):
+            return f"c.{span}{self.kind}"
+        return f"c.{span}{self.kind}{self.alt}"
+
+    def key(self) -> tuple[CPos, CPos, str, str, str]:
+        """What identifies the change (the stated deleted or duplicated bases do not)."""
+        return (self.start, self.end, self.kind, self.ref if self.kind == "sub" else "", self.alt)
+
+
+@dataclass(frozen=True)
 class Variant:
     """A VCF-style allele on the reference's contig naming (normalised before annotation)."""
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..hgvs_parser import parse_c
 from ..model import Variant
 from ..reference import CHR9_NAMES
 from .compile import CompiledEntry
-from .entries import LEVELS, TRANSCRIPT_ACC, CuratedMatch
+from .entries import LEVELS, CuratedMatch
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..consequence import Annotation
@@ -35,7 +34,7 @@ class CompiledTable:
             if ce.variant is not None:
                 idx["genomic"].setdefault((ce.variant.pos, ce.variant.ref, ce.variant.alt), []).append(ce)
             if ce.c_edit is not None:
-                idx["cdna"].setdefault(ce.c_edit.canonical(), []).append(ce)
+                idx["cdna"].setdefault(ce.c_edit.key(), []).append(ce)
             if ce.protein is not None and ce.protein[2] != ce.protein[1]:
                 idx["protein"].setdefault((ce.protein[0], ce.protein[2]), []).append(ce)
             if ce.codon is not None:
@@ -68,9 +67,9 @@ class CompiledTable:
         if v.chrom == self.contig or _same_chr9(v.chrom, self.contig):
             candidates.append(("genomic", idx["genomic"].get((v.pos, v.ref, v.alt), [])))
         if ann is not None:
-            c_can = _canonical_c(getattr(ann, "hgvs_c", None))
+            c_key = ann.c_change.key() if ann.c_change is not None else None
             pchange = _missense_or_nonsense(ann)
-            candidates.append(("cdna", idx["cdna"].get(c_can, []) if c_can else []))
+            candidates.append(("cdna", idx["cdna"].get(c_key, []) if c_key else []))
             candidates.append(("protein", idx["protein"].get((pchange[0], pchange[2]), []) if pchange else []))
             missense = pchange is not None and pchange[2] != "*"
             candidates.append(("codon", idx["codon"].get(pchange[0], []) if missense else []))  # type: ignore[index]
@@ -90,18 +89,6 @@ class CompiledTable:
 
 def _same_chr9(a: str, b: str) -> bool:
     return a in CHR9_NAMES and b in CHR9_NAMES
-
-
-def _canonical_c(hgvs_c: str | None) -> str | None:
-    if not hgvs_c:
-        return None
-    acc = hgvs_c.split(":", 1)[0] if ":" in hgvs_c else TRANSCRIPT_ACC
-    if acc.split(".")[0] != TRANSCRIPT_ACC.split(".")[0]:
-        return None
-    try:
-        return parse_c(hgvs_c).canonical()
-    except ValueError:
-        return None
 
 
 def _missense_or_nonsense(ann: Any) -> tuple[int, str, str] | None:
