@@ -229,6 +229,13 @@ def _member_section(
             f"the family's TRPM6 genotype, heterozygous).",
         )
     flags = list(results[me.sample].flags) if me.sample in results else []
+    if shared["swap_suspected"]:
+        note = (
+            f"Family {me.family}: {shared['mendelian_errors']} Mendelian errors at {shared['mendelian_sites']} "
+            "informative TRPM6 sites: a sample swap or a wrong relationship is suspected (or uniparental disomy "
+            "when every error is a homozygous child against one parent); check identity and relationships."
+        )
+        a.verdict = replace(a.verdict, notes=(*a.verdict.notes, note))
     a.family = {
         "id": me.family,
         "father": me.father,

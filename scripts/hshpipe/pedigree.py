@@ -110,8 +110,6 @@ def members_from_sheet(rows: Iterable[SampleRow], sheet_name: str = "sample shee
 
 
 def _check_parent(m: Member, parent: str, role: str, by_id: Mapping[str, Member], sheet: str) -> None:
-    if parent == m.sample:
-        raise InputError(f"{m.where}: {m.sample} is listed as its own {role}; fix the {role} column")
     p = by_id.get(parent)
     if p is None:
         raise InputError(
@@ -153,6 +151,9 @@ def _index(members: Sequence[Member], samples: Iterable[str], sheet: str) -> dic
                 f"{m.where}: individual {m.sample} (family {m.family}) is not a sample in {sheet}; add it to the "
                 "sheet or remove it from the pedigree"
             )
+        for parent, role in ((m.father, "father"), (m.mother, "mother")):
+            if parent == m.sample:
+                raise InputError(f"{m.where}: {m.sample} is listed as its own {role}; fix the {role} column")
         by_id[m.sample] = m
     return by_id
 
@@ -160,13 +161,13 @@ def _index(members: Sequence[Member], samples: Iterable[str], sheet: str) -> dic
 def validate(members: Sequence[Member], samples: Iterable[str], sheet: str = "the sample sheet") -> Pedigree:
     """Check the members against each other and the sheet's sample ids; one-line InputError naming the line."""
     by_id = _index(members, samples, sheet)
+    _check_loops(by_id)
     for m in by_id.values():
         for parent, role in ((m.father, "father"), (m.mother, "mother")):
             if parent:
                 _check_parent(m, parent, role, by_id, sheet)
         if m.father and m.father == m.mother:
             raise InputError(f"{m.where}: {m.father} is both father and mother of {m.sample}")
-    _check_loops(by_id)
     return Pedigree(by_id)
 
 

@@ -659,9 +659,13 @@ def sample_html(report: Mapping[str, Any], generated_on: str) -> str:
 
 def qc_state(report: Mapping[str, Any]) -> str:
     """`fail` when the sample could not be assessed (verdict inconclusive); `review` when a reported variant
-    failed QC or the coverage has gaps below the threshold; `pass` otherwise."""
+    failed QC, the coverage has gaps below the threshold, or the family check flags the family (docs/outputs.md);
+    `pass` otherwise."""
     if report["verdict"] == "inconclusive":
         return "fail"
+    fam = report.get("family") or {}
+    if fam.get("swap_suspected") or fam.get("flags") or (fam.get("segregation") or {}).get("status") == "mismatch":
+        return "review"  # family: Mendelian errors pointing to a swap, a flagged genotype, segregation mismatch
     cov = report.get("coverage")
     if any(not v.get("qc_pass") for v in report.get("variants") or []):
         return "review"
