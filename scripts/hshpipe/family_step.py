@@ -253,6 +253,8 @@ def _member_entry(me: Member, other: Member, a: MemberAnalysis, sites: Sequence[
     return {
         "sample": other.sample,
         "relation": relation(me, other),
+        "father": other.father,
+        "mother": other.mother,
         "sex": other.sex,
         "phenotype": other.phenotype,
         "verdict": a.verdict.verdict,

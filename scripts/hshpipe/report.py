@@ -23,6 +23,7 @@ import jinja2
 
 from . import __version__
 from .coverage import copy_number_exons
+from .family_view import family_view
 from .paths import SCHEMAS
 from .vocab import CLASS_LABEL, CLASSES, VERDICTS
 
@@ -106,6 +107,7 @@ SAMPLE_TSV_COLUMNS: tuple[str, ...] = (
 SUMMARY_TSV_COLUMNS: tuple[str, ...] = (
     "sample",
     "vcf_sample",
+    "family",
     "verdict",
     "qualifying_hgvs_c",
     "qualifying_hgvs_p",
@@ -501,6 +503,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         "filtered": [{"position": record_label(f), "reason": f.get("reason", "")} for f in filtered],
         "sample_qc": report.get("sample_qc") or {},
         "coverage": coverage_view(report.get("coverage")),
+        "family": family_view(report),
         "provenance": {
             "pipeline_version": prov.get("pipeline_version", ""),
             "reference_path": ref.get("path", ""),
@@ -682,6 +685,7 @@ def summary_row(report: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "sample": report["sample"],
         "vcf_sample": report.get("vcf_sample", report["sample"]),
+        "family": (report.get("family") or {}).get("id"),
         "verdict": report["verdict"],
         "qualifying": [
             {"hgvs_c": v.get("hgvs_c"), "hgvs_p": v.get("hgvs_p"), "zygosity": v.get("zygosity")} for v in qualifying
@@ -732,6 +736,7 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
     verdict = str(r["verdict"])
     return {
         "sample": str(r["sample"]),
+        "family": str(r.get("family") or ""),
         "verdict": verdict,
         "verdict_label": VERDICT_LABELS.get(verdict, verdict),
         "verdict_rank": VERDICTS.index(verdict) if verdict in VERDICTS else len(VERDICTS),
