@@ -88,8 +88,9 @@ def pedigree_svg(family: Mapping[str, Any], me: str) -> dict[str, Any]:
             px = sum(p[0] for p in ps) / len(ps) + BOX / 2
             py = max(p[1] for p in ps) + BOX / 2
             lines.append({"x1": px, "y1": py, "x2": x + BOX / 2, "y2": y})
-            if len(ps) == 2:
-                lines.append({"x1": ps[0][0] + BOX, "y1": py, "x2": ps[1][0], "y2": py})
+            couple = {"x1": min(p[0] for p in ps) + BOX, "y1": py, "x2": max(p[0] for p in ps), "y2": py}
+            if len(ps) == 2 and couple not in lines:
+                lines.append(couple)
     width = max((p[0] for p in pos.values()), default=0) + COL
     height = max((p[1] for p in pos.values()), default=0) + BOX + LINE * (len(family.get("qualifying_sites") or []) + 2)
     return {"nodes": nodes, "lines": lines, "width": width, "height": height}
