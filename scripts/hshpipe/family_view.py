@@ -59,7 +59,7 @@ def _place(members: Sequence[Mapping[str, Any]], gen: Mapping[str, int]) -> dict
     width = max(len(r) for r in rows.values())
     n_sites = max((len(m.get("genotypes") or []) for m in members), default=0)
     row_h = ROW + LINE * (n_sites + 1)
-    pos = {}
+    pos: dict[str, tuple[float, float]] = {}
     for g, names in rows.items():
         offset = (width - len(names)) * COL / 2
         for i, s in enumerate(names):
