@@ -243,3 +243,21 @@ def test_reports_validate_against_the_schema(tmp_path, ctx_factory):
     recs = [rec(STOP, "0/1", "0/1", "0/0"), rec(SPLICE, "0/1", "0/0", "0/1")]
     for r in run_family(tmp_path, ctx_factory, joint(tmp_path, recs), TRIO).values():
         validate_report(r)
+
+
+def test_a_bad_pedigree_stops_the_workflow_with_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    sheet = tmp_path / "s.tsv"
+    demo = ROOT / "resources/demo/vcf"
+    sheet.write_text(f"sample\tvcf\nK\t{demo / 'HSH01.bcftools.vcf.gz'}\nF\t{demo / 'HSH04.bcftools.vcf'}\n")
+    p = ped(tmp_path, "# trio\nF1 K F 0 2 2\nF1 F 0 0 2 1\n")
+    cmd = [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--config", f"outdir={tmp_path / 'out'}"]
+    cmd += [f"samples={sheet}", f"pedigree={p}"]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "ERROR: fam.ped line 2: father F of K is female (fam.ped line 3)" in run.stderr
+    assert "Traceback" not in run.stderr

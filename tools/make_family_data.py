@@ -104,7 +104,11 @@ FAM5 K5 F5 M5 2 2
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workdir", type=Path, default=Path(os.environ.get("HSH_FAMILY_WORKDIR", "/tmp/hsh-family")))
+    ap.add_argument("--sheet-only", action="store_true", help="only add the demo trio to config/samples.tsv")
     a = ap.parse_args()
+    if a.sheet_only:
+        demo_sheet()
+        return
     demo_work = Path(os.environ.get("HSH_DEMO_WORKDIR", Path.home() / ".cache" / "hshpipe-demo-build"))
     work = a.workdir.resolve()
     for sub in ("bam", "vcf"):
@@ -148,7 +152,29 @@ def call_all(fams: list, bams: dict[str, Path], ref: Path, region: str, work: Pa
     for b in trio:
         for p in (b, Path(str(b) + ".bai")):
             shutil.copy(p, demo.DEMO / "bam" / p.name)
-    print(f"wrote {OUT} and the demo trio (resources/demo/vcf/trio_HSH09.bcftools.vcf.gz)")
+    demo_sheet()
+    print(f"wrote {OUT} and the demo trio (resources/demo/vcf/trio_HSH09.bcftools.vcf.gz, config/samples.tsv)")
+
+
+TRIO_ROWS = {  # sample -> (family, father, mother, sex, phenotype)
+    "HSH09": ("FAM1", "HSH10", "HSH11", "2", "2"),
+    "HSH10": ("FAM1", "", "", "1", "1"),
+    "HSH11": ("FAM1", "", "", "2", "1"),
+}
+
+
+def demo_sheet() -> None:
+    """Add the trio to config/samples.tsv with the sheet's pedigree columns (other rows: empty; run after
+    tools/make_demo_data.py, which rewrites the sheet)."""
+    path = ROOT / "config" / "samples.tsv"
+    lines = [line.split("\t") for line in path.read_text().splitlines()]
+    cols = ["sample", "vcf", "vcf_sample", "alignments", "family", "father", "mother", "sex", "phenotype"]
+    rows = [dict(zip(lines[0], line)) for line in lines[1:] if line[0] not in TRIO_ROWS]
+    for s, (fam, fa, mo, sex, phen) in TRIO_ROWS.items():
+        vcf, bam = "resources/demo/vcf/trio_HSH09.bcftools.vcf.gz", f"resources/demo/bam/{s}.bam"
+        rows.append(dict(zip(cols, (s, vcf, "", bam, fam, fa, mo, sex, phen))))
+    text = "\n".join("\t".join(r.get(c, "") for c in cols) for r in [dict(zip(cols, cols)), *rows])
+    path.write_text(text + "\n")
 
 
 if __name__ == "__main__":
