@@ -40,8 +40,11 @@ Hap = list  # list[demo.Planted]
 def background_pool(d: demo.Designer) -> list[demo.Planted]:
     """Intronic SNVs 150 bp outside each exon (inside the simulated windows, away from every planted variant)."""
     pool = []
+    near_exon = [(e.start - 30, e.end + 30) for e in d.t.exons]
     for e in d.t.exons:
         for pos in (e.start - 150, e.end + 150):
+            if any(lo <= pos <= hi for lo, hi in near_exon):  # short introns: keep the background intronic
+                continue
             ref = d.c.fetch(pos, pos)
             pool.append(demo.Planted(pos, ref, demo.TRANSITION[ref], f"bg{pos}", "", "intron_variant", "background"))
     return pool
@@ -137,7 +140,9 @@ def call_all(fams: list, bams: dict[str, Path], ref: Path, region: str, work: Pa
     vcf = work / "vcf"
     names = {f: [s.name for s in members] for f, members in fams}
     demo.call_bcftools([bams[n] for n in names["FAM1"]], ref, region, vcf / "fam1.bcftools.vcf.gz", log)
-    demo.call_freebayes([bams[n] for n in names["FAM4"]], ref, region, vcf / "fam4.freebayes.vcf.gz", {}, log)
+    demo.call_freebayes(
+        [bams[n] for n in names["FAM4"]], ref, region, vcf / "fam4.freebayes.vcf.gz", {n: n for n in names["FAM4"]}, log
+    )
     for f in ("FAM2", "FAM3", "FAM5"):
         for n in names[f]:
             demo.call_bcftools([bams[n]], ref, region, vcf / f"{n}.bcftools.vcf.gz", log)

@@ -154,4 +154,10 @@ def de_novo_sentence(o: Origin, mendel: MendelCheck) -> str | None:
         f"{o.site.name} is {kind}: absent from both parents ({_parent_words(o)}). Confirm it in the trio (e.g. "
         f"Sanger sequencing) and the relationships ({mendel.errors} Mendelian error(s) at {mendel.informative} "
         "informative TRPM6 sites); the parents cannot tell on which allele it arose."
+        + (
+            " So many Mendelian errors suggest the listed parents may not be the biological parents: then "
+            "'de novo' is not established."
+            if mendel.swap_suspected
+            else ""
+        )
     )

@@ -109,7 +109,8 @@ def _with_family_text(v: Verdict, origins: Sequence[Origin], mendel: MendelCheck
     qual = set(v.qualifying)
     shown = [o for o in origins if o.site.key in qual] or list(origins)
     text = v.text.replace(_PARENTAL_ADVICE, "")
-    parts = ["From the parents: " + " ".join(origin_sentence(o) for o in shown)] if shown else []
+    plain = [o for o in shown if o.inheritance != DE_NOVO and hom_flag(o) is None]  # the others get their own
+    parts = ["From the parents: " + " ".join(origin_sentence(o) for o in plain)] if plain else []
     het_q = [o for o in shown if o.site.alt_count == 1]
     sides = {o.inheritance for o in het_q}
     if len(het_q) >= 2 and v.verdict == POSSIBLE_COMPOUND_HET:
@@ -122,10 +123,11 @@ def _with_family_text(v: Verdict, origins: Sequence[Origin], mendel: MendelCheck
 
 
 def _unsettled(het: Sequence[Origin]) -> str:
-    why = [o.site.name for o in het if o.inheritance in (DE_NOVO, BOTH, "unknown")]
+    words = {DE_NOVO: "de novo", BOTH: "carried by both parents", "unknown": "inheritance unknown"}
+    why = [f"{o.site.name}: {words[o.inheritance]}" for o in het if o.inheritance in words]
     return (
-        f"The parents' genotypes do not settle the phase ({', '.join(why)}: inherited from both, de novo or "
-        "unknown); read-backed or long-read phasing, or testing further relatives, would."
+        f"The parents' genotypes do not settle the phase ({'; '.join(why)}); read-backed or long-read phasing, "
+        "or testing further relatives, would."
     )
 
 
