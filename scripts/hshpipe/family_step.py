@@ -231,6 +231,9 @@ def _member_section(
             f"the family's TRPM6 genotype, heterozygous).",
         )
     flags = list(results[me.sample].flags) if me.sample in results else []
+    seg = shared["segregation"] or {}
+    if seg.get("status") == "mismatch" or (seg.get("status") == "consistent" and me.sample == seg.get("proband")):
+        a.verdict = replace(a.verdict, notes=(*a.verdict.notes, f"Segregation in family {me.family}: {seg['text']}."))
     if shared["swap_suspected"]:
         note = (
             f"Family {me.family}: {shared['mendelian_errors']} Mendelian errors at {shared['mendelian_sites']} "
