@@ -16,6 +16,7 @@ def main() -> None:
     from hshpipe.curation import load_curated_table
     from hshpipe.evidence import EvidenceSources
     from hshpipe.outputs import atomic_write
+    from hshpipe.pedigree import load_pedigree
     from hshpipe.pipeline import RunContext, run_batch
     from hshpipe.reference import GeneCache
     from hshpipe.samplesheet import make_batches, read_sample_sheet
@@ -30,6 +31,7 @@ def main() -> None:
     ap.add_argument("--cache", required=True)
     ap.add_argument("--curated", required=True)
     ap.add_argument("--clinvar", default="")
+    ap.add_argument("--pedigree", default="", help="PED file (else the sheet's family columns, if any)")
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--log")
@@ -37,7 +39,9 @@ def main() -> None:
     # which package (and so which transcript models, schemas, templates) this job runs: the workflow's own
     logging.info("hshpipe %s from %s", hshpipe.__version__, Path(hshpipe.__file__).parent)
     settings = json.loads(a.settings)
-    rows = make_batches(read_sample_sheet(a.sheet), a.batch_size)[a.batch]
+    sheet = read_sample_sheet(a.sheet)
+    pedigree = load_pedigree(a.pedigree or None, sheet, a.sheet)
+    rows = make_batches(sheet, a.batch_size, pedigree.family_ids())[a.batch]
     cache = GeneCache.load(a.cache)
     table = load_curated_table(a.curated)
     # bcftools norm reads the user's reference directly; a VCF with the other chromosome naming gets a
@@ -57,6 +61,7 @@ def main() -> None:
             config_sha256=settings["config_sha256"],
             tmpdir=Path(tmp),
             evidence=sources,
+            pedigree=pedigree if pedigree.members else None,
         )
         summary = run_batch(rows, ctx, generated_on=date.today().isoformat())
     failed = [r for r in summary if r["verdict"] == FAILED]

@@ -341,3 +341,16 @@ def test_runs_from_another_directory(tmp_path):
     )
     assert p.returncode == 0, p.stderr[-2000:]
     assert json.loads((tmp_path / "out/samples/X/X.report.json").read_text())["verdict"] == "biallelic"
+
+
+def test_demo_trio(demo38):
+    """The demo trio (sheet pedigree columns): parents settle the phase; the parents are named carriers."""
+    child = load_report(demo38, "HSH09")
+    assert child["verdict"] == "biallelic" and child["family"]["mendelian_errors"] == 0
+    assert {v["inheritance"] for v in child["variants"] if v["qualifying"]} == {"paternal", "maternal"}
+    for parent in ("HSH10", "HSH11"):
+        rep = load_report(demo38, parent)
+        assert rep["family"]["carrier"] and rep["verdict"] == "monoallelic"
+    assert "family" not in load_report(demo38, "HSH01")
+    summary = {r["sample"]: r for r in csv.DictReader(open(demo38 / "summary.tsv"), delimiter="\t")}
+    assert summary["HSH09"]["family"] == "FAM1" and summary["HSH01"]["family"] == ""

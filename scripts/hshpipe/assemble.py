@@ -31,6 +31,25 @@ class Provenance:
     thresholds: Thresholds
 
 
+@dataclass(frozen=True)
+class FamilyParts:
+    """What the family step adds to a member's report (family_step): the `family` section, and per variant key
+    its inheritance and whether its phase comes from the parents."""
+
+    section: dict[str, Any] | None
+    inheritance: dict[str, str]
+    parent_phased: frozenset[str]
+
+    def apply(self, report: dict[str, Any]) -> None:
+        report["family"] = self.section
+        for v in report["variants"]:
+            key = f"{v['chrom']}:{v['pos']}:{v['ref']}:{v['alt']}"
+            if key in self.inheritance:
+                v["inheritance"] = self.inheritance[key]
+            if key in self.parent_phased:
+                v["phased"], v["phase_set"] = True, "parents"
+
+
 def match_dict(match: CuratedMatch | None) -> dict[str, Any] | None:
     if match is None:
         return None
@@ -139,10 +158,12 @@ def report_dict(
     coverage: dict[str, Any] | None,
     inputs_sha256: dict[str, str | None],
     prov: Provenance,
+    family: FamilyParts | None = None,
 ) -> dict[str, Any]:
+    """The report; `family` only for members of a pedigree (the key is absent for everyone else)."""
     cache, th = prov.cache, prov.thresholds
     variants = [variant_dict(i) for i in items]
-    return {
+    report = {
         "schema_version": SCHEMA_VERSION,
         "sample": row.sample,
         "vcf_sample": column,
@@ -174,3 +195,6 @@ def report_dict(
         },
         "review": empty_review(),  # review.py: decisions are applied by the review step, never here
     }
+    if family is not None:
+        family.apply(report)
+    return report

@@ -13,18 +13,22 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import report as rp
-from .assemble import Provenance, report_dict
+from .assemble import FamilyParts, Provenance, report_dict
 from .calls import RegionChecks, SampleRecords, sample_records
 from .coverage import coverage_from_alignments, coverage_from_gvcf_blocks, describe_coverage
 from .curation import CompiledTable
 from .errors import InputError
 from .evidence import EvidenceSources
+from .family_calls import member_genotypes
+from .family_step import MemberAnalysis, run_family
 from .interpret import Interpreted, Interpreter
 from .outputs import write_sample_reports
+from .pedigree import Pedigree
 from .reference import GeneCache, write_region_fasta
 from .samplesheet import SampleRow
 from .settings import Thresholds
@@ -52,6 +56,7 @@ class RunContext:
     outdir: Path
     config_sha256: str
     tmpdir: Path
+    pedigree: Pedigree | None = None  # family members are analysed together (family_step)
     checksums: dict[str, Future[str]] = field(default_factory=dict)  # path -> sha256 (hashed in a thread)
     evidence: EvidenceSources | None = None  # population and predictor files, read once per batch
     interpreter: Interpreter = field(init=False)
@@ -98,8 +103,8 @@ def check_ref_alleles(records: list[Record], ctx: RunContext, header: VcfHeader)
     return bad
 
 
-def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any]]:
-    """Reports (dicts) for the samples of one VCF."""
+def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any] | MemberAnalysis]:
+    """Reports (dicts) for the samples of one VCF; family members' analyses for the family step."""
     path = readable_copy(rows[0].vcf, ctx.tmpdir)
     header = inspect_vcf(
         path,
@@ -155,22 +160,39 @@ def sample_report(
     checks: RegionChecks,
     vcf_sha: str,
     ctx: RunContext,
-) -> dict[str, Any]:
-    """One sample's report: its calls, interpreted, decided, assembled."""
+) -> dict[str, Any] | MemberAnalysis:
+    """One sample's report: its calls, interpreted, decided, assembled. A family member's analysis is kept for
+    the family step instead (family_step.MemberAnalysis) and assembled after it."""
     recs = sample_records(records, j, checks, ctx.thresholds)
     items = ctx.interpreter.sample(recs.calls)
     unsure = ctx.interpreter.curated_sites(recs.unsure_sites)
     coverage = sample_coverage(row, recs.blocks, ctx, had_blocks=recs.had_blocks)
-    verdict = decide(
-        verdict_calls(items),
+    redecide = partial(
+        decide,
         assessable=recs.assessable,
         coverage_note=describe_coverage(coverage),
         coverage=coverage_check(coverage, ctx.thresholds),
         doubts=GenotypeDoubts(tuple(unsure), tuple(recs.ref_mismatches)),
     )
-    notes = sample_notes(row, column, recs, verdict, coverage)
+    calls = verdict_calls(items)
+    verdict = redecide(calls)
     sha = {"vcf": vcf_sha, "alignments": ctx.sha256(row.alignments) if row.alignments else None}
+    if ctx.pedigree is not None and ctx.pedigree.family_of(row.sample):
+        genotypes = member_genotypes(row.sample, records, j, ctx.thresholds)
+        return MemberAnalysis(
+            row, column, recs, items, coverage, sha, genotypes, calls, redecide, verdict, unsure=tuple(unsure)
+        )
+    notes = sample_notes(row, column, recs, verdict, coverage)
     return report_dict(row, column, recs, items, unsure, verdict, notes, coverage, sha, ctx.provenance)
+
+
+def member_report(a: MemberAnalysis, ctx: RunContext) -> dict[str, Any]:
+    """A family member's report, after the family step."""
+    notes = sample_notes(a.row, a.column, a.recs, a.verdict, a.coverage)
+    fam = FamilyParts(a.family, a.inheritance, frozenset(a.parent_phased))
+    return report_dict(
+        a.row, a.column, a.recs, a.items, a.unsure, a.verdict, notes, a.coverage, a.sha, ctx.provenance, fam
+    )
 
 
 def verdict_calls(items: Sequence[Interpreted]) -> list[SampleCall]:
@@ -238,6 +260,12 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
     for r in rows:
         by_vcf.setdefault(r.vcf, []).append(r)
     summary: dict[str, dict[str, Any]] = {}
+    kept: dict[str, MemberAnalysis] = {}
+
+    def write(rep: dict[str, Any]) -> None:
+        write_sample_reports(rep, ctx.outdir / "samples" / rep["sample"], generated_on)
+        summary[rep["sample"]] = rp.summary_row(rep)
+
     # input checksums for the provenance are computed in a thread (hashlib releases the GIL) while the
     # main thread reads and annotates
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -251,8 +279,15 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
                     summary[r.sample] = rp.failed_row(r.sample, r.vcf_sample or r.sample, failure_reason(exc))
                 continue
             for rep in reports:
-                write_sample_reports(rep, ctx.outdir / "samples" / rep["sample"], generated_on)
-                summary[rep["sample"]] = rp.summary_row(rep)
+                if isinstance(rep, MemberAnalysis):
+                    kept[rep.row.sample] = rep
+                else:
+                    write(rep)
+        if kept and ctx.pedigree is not None:  # every member of a family is in this batch (make_batches)
+            for fid in dict.fromkeys(ctx.pedigree.family_of(s) or "" for s in kept):
+                run_family(fid, ctx.pedigree, kept)
+            for a in kept.values():
+                write(member_report(a, ctx))
     return [summary[r.sample] for r in rows]
 
 

@@ -24,6 +24,7 @@ import jinja2
 from . import __version__
 from .clinical import clinical_view
 from .coverage import copy_number_exons
+from .family_view import family_view
 from .paths import SCHEMAS
 from .review import review_view
 from .vocab import CLASS_LABEL, CLASSES, FAILED, VERDICTS
@@ -126,6 +127,7 @@ SUMMARY_TSV_COLUMNS: tuple[str, ...] = (
     "report_html",
     "failure_reason",
     "review_state",  # review.py: draft | final
+    "family",  # pedigree family id (empty without a pedigree); last, so earlier columns keep their places
 )
 
 # Citations in curated evidence: PMIDs and DOIs become hyperlinks (never loaded as resources).
@@ -567,6 +569,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         "filtered": [{"position": record_label(f), "reason": f.get("reason", "")} for f in filtered],
         "sample_qc": report.get("sample_qc") or {},
         "coverage": coverage_view(report.get("coverage")),
+        "family": family_view(report),
         "provenance": {
             "pipeline_version": prov.get("pipeline_version", ""),
             "reference_path": ref.get("path", ""),
@@ -727,9 +730,13 @@ def sample_html(report: Mapping[str, Any], generated_on: str) -> str:
 
 def qc_state(report: Mapping[str, Any]) -> str:
     """`fail` when the sample could not be assessed (verdict inconclusive); `review` when a reported variant
-    failed QC or the coverage has gaps below the threshold; `pass` otherwise."""
+    failed QC, the coverage has gaps below the threshold, or the family check flags the family (docs/outputs.md);
+    `pass` otherwise."""
     if report["verdict"] == "inconclusive":
         return "fail"
+    fam = report.get("family") or {}
+    if fam.get("swap_suspected") or fam.get("flags") or (fam.get("segregation") or {}).get("status") == "mismatch":
+        return "review"  # family: Mendelian errors pointing to a swap, a flagged genotype, segregation mismatch
     cov = report.get("coverage")
     if any(not v.get("qc_pass") for v in report.get("variants") or []):
         return "review"
@@ -748,6 +755,7 @@ def summary_row(report: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "sample": report["sample"],
         "vcf_sample": report.get("vcf_sample", report["sample"]),
+        "family": (report.get("family") or {}).get("id"),
         "verdict": report["verdict"],
         "qualifying": [
             {"hgvs_c": v.get("hgvs_c"), "hgvs_p": v.get("hgvs_p"), "zygosity": v.get("zygosity")} for v in qualifying
@@ -820,6 +828,7 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
     verdict = str(r["verdict"])
     return {
         "sample": str(r["sample"]),
+        "family": str(r.get("family") or ""),
         "verdict": verdict,
         "verdict_label": VERDICT_LABELS.get(verdict, verdict),
         "verdict_rank": VERDICTS.index(verdict) if verdict in VERDICTS else len(VERDICTS),

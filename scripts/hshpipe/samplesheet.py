@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from .errors import InputError
 from .vocab import SAMPLE_ID
 
 COLUMNS = ("sample", "vcf", "vcf_sample", "alignments")
+PEDIGREE_COLUMNS = ("family", "father", "mother", "sex", "phenotype")  # optional: a pedigree in the sheet
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,7 @@ class SampleRow:
     vcf_sample: str  # "" when not given
     alignments: str  # "" when not given
     extra: tuple[tuple[str, str], ...] = ()
+    pedigree: tuple[tuple[str, str], ...] = ()  # the sheet's PEDIGREE_COLUMNS given for this row (pedigree.py)
 
 
 def read_sample_sheet(path: str | Path, base: str | Path | None = None) -> list[SampleRow]:
@@ -102,8 +105,9 @@ def _sheet_row(
             "list each VCF sample once"
         )
     seen_pairs[pair] = n
-    extra = tuple((k, v) for k, v in d.items() if k not in COLUMNS)
-    return SampleRow(n, s, vcf, d.get("vcf_sample", ""), aln, extra)
+    extra = tuple((k, v) for k, v in d.items() if k not in COLUMNS and k not in PEDIGREE_COLUMNS)
+    ped = tuple((k, v) for k, v in d.items() if k in PEDIGREE_COLUMNS)
+    return SampleRow(n, s, vcf, d.get("vcf_sample", ""), aln, extra, ped)
 
 
 def _resolve(p: str, base: str | Path | None) -> str:
@@ -115,18 +119,26 @@ def _resolve(p: str, base: str | Path | None) -> str:
     return str(q)
 
 
-def make_batches(rows: list[SampleRow], batch_size: int) -> list[list[SampleRow]]:
+def make_batches(
+    rows: list[SampleRow], batch_size: int, families: Mapping[str, str] | None = None
+) -> list[list[SampleRow]]:
     """Group samples into batches of at most `batch_size`, keeping samples of one VCF together where they fit
-    (a VCF is then read once per batch). Deterministic: sheet order within each VCF, VCFs by first appearance."""
+    (a VCF is then read once per batch). Deterministic: sheet order within each VCF, VCFs by first appearance.
+    `families` (sample -> family id) keeps each family whole in one batch (the family step reads every member),
+    placed where its first member appears; a family larger than `batch_size` gets a batch of its own size.
+    Without families the batches are exactly as before."""
+    fam = families or {}
     groups: dict[str, list[SampleRow]] = {}
     for r in rows:
-        groups.setdefault(r.vcf, []).append(r)
+        key = f"family\t{fam[r.sample]}" if r.sample in fam else r.vcf
+        groups.setdefault(key, []).append(r)
     batches: list[list[SampleRow]] = []
     current: list[SampleRow] = []
-    for members in groups.values():
-        for i in range(0, len(members), batch_size):
-            chunk = members[i : i + batch_size]
-            if len(current) + len(chunk) > batch_size:
+    for key, members in groups.items():
+        step = len(members) if key.startswith("family\t") else batch_size
+        for i in range(0, len(members), step):
+            chunk = members[i : i + step]
+            if current and len(current) + len(chunk) > batch_size:
                 batches.append(current)
                 current = []
             current.extend(chunk)

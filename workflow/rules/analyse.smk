@@ -16,6 +16,7 @@ rule analyse_batch:
         batch_size=BATCH_SIZE,
         outdir=lambda wildcards, output: str(Path(output.rows).parent.parent),
         clinvar=f"--clinvar {config['clinvar_vcf']}" if config.get("clinvar_vcf") else "",
+        pedigree=f"--pedigree {PEDIGREE_FILE}" if PEDIGREE_FILE else "",
         settings=SETTINGS_JSON,
     log:
         f"{OUTDIR}/logs/analyse_batch_{{batch}}.log",
@@ -30,5 +31,5 @@ rule analyse_batch:
     shell:
         "{params.python} {params.script} --settings {params.settings:q} --sheet {input.sheet} "
         "--batch {wildcards.batch} --batch-size {params.batch_size} --cache {input.cache} "
-        "--curated {input.curated} {params.clinvar} "
+        "--curated {input.curated} {params.clinvar} {params.pedigree} "
         "--outdir {params.outdir} --out {output.rows} --log {log}"

@@ -8,6 +8,7 @@ from snakemake.settings.types import DeploymentMethod
 
 import hshpipe
 from hshpipe.errors import InputError
+from hshpipe.pedigree import load_pedigree
 from hshpipe.samplesheet import make_batches, read_sample_sheet
 from hshpipe.settings import settings_json
 
@@ -53,7 +54,7 @@ for _key in EVIDENCE_KEYS:  # the demo's bundled files, found like the curated t
     _p = config.get(_key) or ""
     if _p and not Path(_p).is_absolute() and not Path(_p).exists() and (Path(workflow.basedir) / _p).exists():
         config[_key] = str(Path(workflow.basedir) / _p)
-for _key in ("reference", "curated_table", "clinvar_vcf", *EVIDENCE_KEYS):
+for _key in ("reference", "curated_table", "clinvar_vcf", "pedigree", *EVIDENCE_KEYS):
     if config.get(_key) and not Path(config[_key]).exists():
         _fail(f"config: {_key}: {config[_key]} not found; set it to an existing file")
 
@@ -84,6 +85,14 @@ def _validate_sheet():
 
 _validate_sheet()
 
+# the pedigree (config `pedigree`, a PED file, or the sheet's family columns): checked here, and it makes the
+# batches family-aware (a family is analysed in one batch; still independent of --cores)
+PEDIGREE_FILE = config.get("pedigree") or ""
+try:
+    PEDIGREE = load_pedigree(PEDIGREE_FILE or None, SAMPLES, config["samples"])
+except InputError as exc:
+    _fail(str(exc))
+
 
 def _batch_size():
     """At most `batch_size`; a run is also split into up to 8 batches (of at least 50 samples) so that several
@@ -95,7 +104,7 @@ def _batch_size():
 
 
 BATCH_SIZE = _batch_size()
-BATCHES = make_batches(SAMPLES, BATCH_SIZE)
+BATCHES = make_batches(SAMPLES, BATCH_SIZE, PEDIGREE.family_ids())
 BATCH_IDS = [f"{i:04d}" for i in range(len(BATCHES))]
 
 
@@ -105,7 +114,7 @@ def batch_members(wildcards):
 
 
 def batch_inputs(wildcards):
-    files = []
+    files = [PEDIGREE_FILE] if PEDIGREE_FILE else []
     for r in BATCHES[int(wildcards.batch)]:
         files.append(r.vcf)
         if r.alignments:
