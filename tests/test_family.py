@@ -16,7 +16,7 @@ from hshpipe.pedigree import load_pedigree, read_ped
 from hshpipe.samplesheet import SampleRow, make_batches
 
 STOP = "chr9 74762384 . G T"  # c.4287C>A p.(Cys1429Ter), curated pathogenic
-SPLICE = "chr9 74812298 . C T"  # c.1443+1G>A
+R700X = "chr9 74800394 . G A"  # c.2098C>T p.(Arg700Ter): a null allele with full PVS1
 DUP = "chr9 74820365 . G GA"  # c.1072dup
 DEL = "chr9 74796744 . TG T"  # c.2387del
 BG = ["chr9 74762494 . C T", "chr9 74810735 . C T", "chr9 74842016 . G A", "chr9 74775683 . C T"]
@@ -162,13 +162,13 @@ def joint(tmp_path, records: list[str], name="trio.vcf"):
 
 
 def test_trans_from_the_parents_is_biallelic(tmp_path, ctx_factory):
-    recs = [rec(STOP, "0/1", "0/1", "0/0"), rec(SPLICE, "0/1", "0/0", "0/1"), rec(BG[0], "0/1", "0/1", "0/0")]
+    recs = [rec(STOP, "0/1", "0/1", "0/0"), rec(R700X, "0/1", "0/0", "0/1"), rec(BG[0], "0/1", "0/1", "0/0")]
     out = run_family(tmp_path, ctx_factory, joint(tmp_path, recs), TRIO)
     k = out["K"]
     assert k["verdict"] == "biallelic"
     assert "c.4287C>A p.(Cys1429Ter) came from the father" in k["verdict_text"]
     inh = {v["hgvs_c"].split(":")[1]: (v.get("inheritance"), v["phase_set"]) for v in k["variants"]}
-    assert inh["c.4287C>A"] == ("paternal", "parents") and inh["c.1443+1G>A"] == ("maternal", "parents")
+    assert inh["c.4287C>A"] == ("paternal", "parents") and inh["c.2098C>T"] == ("maternal", "parents")
     fam = k["family"]
     assert fam["id"] == "F1" and fam["father"] == "F" and fam["mendelian_errors"] == 0
     assert {m["sample"]: m["relation"] for m in fam["members"]} == {"K": "self", "F": "father", "M": "mother"}
@@ -193,7 +193,7 @@ def test_de_novo_null_allele_is_named_and_phase_stays_open(tmp_path, ctx_factory
 
 
 def test_parent_no_call_is_unknown_never_guessed(tmp_path, ctx_factory):
-    recs = [rec(STOP, "0/1", "./.", "0/0"), rec(SPLICE, "0/1", "0/0", "0/1")]
+    recs = [rec(STOP, "0/1", "./.", "0/0"), rec(R700X, "0/1", "0/0", "0/1")]
     out = run_family(tmp_path, ctx_factory, joint(tmp_path, recs), TRIO)
     k = out["K"]
     assert k["verdict"] == "possible_compound_heterozygous"
@@ -224,14 +224,14 @@ def test_swapped_parent_sets_review_for_the_family(tmp_path, ctx_factory):
 
 def test_siblings_segregate(tmp_path, ctx_factory):
     pedtext = TRIO + "F1 A F M 1 2\nF1 U F M 2 1\n"
-    recs = [rec(STOP, "0/1", "0/1", "0/0", "0/1", "0/1"), rec(SPLICE, "0/1", "0/0", "0/1", "0/1", "0/0")]
+    recs = [rec(STOP, "0/1", "0/1", "0/0", "0/1", "0/1"), rec(R700X, "0/1", "0/0", "0/1", "0/1", "0/0")]
     vcf = write_vcf(tmp_path / "fam.vcf", recs, samples=("K", "F", "M", "A", "U"))
     out = run_family(tmp_path, ctx_factory, [f"{s}\t{vcf}\t" for s in ("K", "F", "M", "A", "U")], pedtext)
     seg = out["K"]["family"]["segregation"]
     assert seg["status"] == "consistent" and seg["meioses"] == 4
     assert out["A"]["verdict"] == "biallelic" and out["U"]["family"]["carrier"]
     # an unaffected sibling with the biallelic genotype is a mismatch
-    recs[1] = rec(SPLICE, "0/1", "0/0", "0/1", "0/1", "0/1")
+    recs[1] = rec(R700X, "0/1", "0/0", "0/1", "0/1", "0/1")
     vcf = write_vcf(tmp_path / "fam.vcf", recs, samples=("K", "F", "M", "A", "U"))
     out = run_family(tmp_path, ctx_factory, [f"{s}\t{vcf}\t" for s in ("K", "F", "M", "A", "U")], pedtext)
     assert out["K"]["family"]["segregation"]["status"] == "mismatch"
@@ -240,7 +240,7 @@ def test_siblings_segregate(tmp_path, ctx_factory):
 def test_reports_validate_against_the_schema(tmp_path, ctx_factory):
     from hshpipe.report import validate_report
 
-    recs = [rec(STOP, "0/1", "0/1", "0/0"), rec(SPLICE, "0/1", "0/0", "0/1")]
+    recs = [rec(STOP, "0/1", "0/1", "0/0"), rec(R700X, "0/1", "0/0", "0/1")]
     for r in run_family(tmp_path, ctx_factory, joint(tmp_path, recs), TRIO).values():
         validate_report(r)
 
