@@ -185,3 +185,15 @@ def test_a_pathogenic_class_with_a_missing_c_name_uses_the_key():
 def test_bad_zygosity_is_refused():
     with pytest.raises(ValueError, match="zygosity"):
         SampleCall(key="k", classification=P, zygosity="het")
+
+
+def test_a_vus_without_predicted_effect_is_listed_but_not_a_candidate_second_allele():
+    """A deep intronic or UTR VUS the rules found without effect (BP7) does not turn a carrier into `uncertain`;
+    a VUS with a possible effect does."""
+    from dataclasses import replace
+
+    q = call(1)
+    deep = replace(call(2, VUS), plausible=False)
+    assert decide([q, deep]).verdict == "monoallelic"
+    assert decide([replace(call(3, VUS, "homozygous"), plausible=False)]).verdict == "negative"
+    assert decide([q, call(2, VUS)]).verdict == "uncertain"

@@ -210,6 +210,7 @@ def verdict_calls(items: Sequence[Interpreted]) -> list[SampleCall]:
             hgvs_c=i.result.annotation.hgvs_c,
             hgvs_p=i.result.annotation.hgvs_p,
             qc_flags=i.call.qc_flags,
+            plausible="BP7" not in i.result.classification.codes,
         )
         for i in items
     ]

@@ -214,6 +214,7 @@ def sample_calls(variants: Sequence[Mapping[str, Any]]) -> list[SampleCall]:
                 hgvs_c=hap.get("hgvs_c") or v.get("hgvs_c"),
                 hgvs_p=hap.get("hgvs_p") if hap else v.get("hgvs_p"),
                 qc_flags=tuple(v.get("qc_flags") or ()),
+                plausible=not any(c.get("code") == "BP7" for c in v.get("criteria") or ()),
             ),
         )
     return list(calls.values())

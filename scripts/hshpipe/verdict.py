@@ -43,6 +43,9 @@ class SampleCall:
     hgvs_c: str | None = None
     hgvs_p: str | None = None
     qc_flags: tuple[str, ...] = ()
+    # a VUS that could be the missing allele: not one the rules found without a predicted effect on the protein
+    # or on splicing (BP7: synonymous, deep intronic, UTR); those are listed in the report, not weighed here
+    plausible: bool = True
 
     def __post_init__(self) -> None:
         if self.zygosity not in ZYGOSITIES:
@@ -166,7 +169,7 @@ def _found(calls: Sequence[SampleCall], coverage_note: str | None) -> _Found:
             f"{_qc_words(failed[0]) if len(failed) == 1 else 'failed QC'}; confirm it before relying on "
             "this result."
         )
-    vus = [v for v in calls if v.classification == VUS and v.qc_pass]
+    vus = [v for v in calls if v.classification == VUS and v.qc_pass and v.plausible]
     return _Found(calls, qual, failed, vus, notes, tuple(c.key for c in qual), failed_text, coverage_note)
 
 
