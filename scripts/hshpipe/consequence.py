@@ -282,67 +282,119 @@ def _premature_stop(g: _Gene, alt_s: str, delta: int, last_start: int) -> tuple[
 
 def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
     """Protein effect of replacing s[r0:r1] (CDS-relative, 0-based) by `ins` (transcript strand)."""
-    s, prot = g.s, g.prot
+    s = g.s
     alt_s = s[:r0] + ins + s[r1:]
     delta = len(ins) - (r1 - r0)
     w0 = 3 * (r0 // 3)
-    i0 = w0 // 3
     if r0 < 3 and alt_s[:3] != s[:3]:  # the initiator codon is changed
-        terms = {"start_lost"}
-        if delta % 3:
-            terms.add("frameshift_variant")
-        return _Protein(terms, "Met1?", 1, 1, "M", translate(alt_s[:3]) if not delta else None)
+        return _start_lost(alt_s, delta)
     if delta % 3:
         return _with_ptc(g, _frameshift(g, alt_s, w0), alt_s, delta)
-    w1 = max(w0, 3 * -(-r1 // 3))
-    ref_win, alt_win = s[w0:w1], alt_s[w0 : w1 + delta]
-    ref_pep = translate(ref_win)
-    if "*" in ref_pep:
-        ref_pep = ref_pep[: ref_pep.index("*") + 1]
-    alt_pep = translate(alt_win)
-    if "*" in alt_pep:
-        alt_pep = alt_pep[: alt_pep.index("*") + 1]
-    ref_stop, alt_stop = ref_pep.endswith("*"), "*" in alt_pep
+    c = _codons(g, alt_s, delta, w0, max(w0, 3 * -(-r1 // 3)))
+    terms = _inframe_terms(c, pure=r1 == r0)
+    if c.ref_stop and not c.alt_stop:
+        return _stop_lost(g, c, terms)
+    if c.alt_stop and not c.ref_stop:
+        return _stop_gained(g, c, terms)
+    return _codon_change(g, c, terms)
+
+
+@dataclass(frozen=True)
+class _Codons:
+    """The whole codons an in-frame edit touches, before and after it, and their translations (each cut after
+    its first stop)."""
+
+    alt_s: str  # edited mRNA from c.1
+    delta: int  # coding bases gained (+) or lost (-), a multiple of 3
+    i0: int  # 0-based residue of the first codon
+    w1: int  # end of the reference codons in s (the edited ones end at w1 + delta)
+    ref_win: str
+    alt_win: str
+    ref_pep: str
+    alt_pep: str
+
+    @property
+    def ref_stop(self) -> bool:
+        return self.ref_pep.endswith("*")
+
+    @property
+    def alt_stop(self) -> bool:
+        return "*" in self.alt_pep
+
+
+def _codons(g: _Gene, alt_s: str, delta: int, w0: int, w1: int) -> _Codons:
+    ref_win, alt_win = g.s[w0:w1], alt_s[w0 : w1 + delta]
+    ref_pep, alt_pep = _to_first_stop(translate(ref_win)), _to_first_stop(translate(alt_win))
+    return _Codons(alt_s, delta, w0 // 3, w1, ref_win, alt_win, ref_pep, alt_pep)
+
+
+def _to_first_stop(pep: str) -> str:
+    return pep[: pep.index("*") + 1] if "*" in pep else pep
+
+
+def _start_lost(alt_s: str, delta: int) -> _Protein:
+    terms = {"start_lost"}
+    if delta % 3:
+        terms.add("frameshift_variant")
+    return _Protein(terms, "Met1?", 1, 1, "M", translate(alt_s[:3]) if not delta else None)
+
+
+def _inframe_terms(c: _Codons, pure: bool) -> set[str]:
+    """The term of an in-frame gain or loss of codons (none for a same-length change); `pure`: nothing is
+    deleted (an insertion, not a delins)."""
     terms: set[str] = set()
-    if delta > 0:
+    if c.delta > 0:
         # SO: any in-frame gain of coding bases is an inframe_insertion. (VEP also demands that the
         # new peptide start or end with the old one, else protein_altering_variant; both peers and the
         # SO definition do not.) A delins that gains bases follows VEP's peptide rule.
-        pure = r1 == r0
         terms.add(
             "inframe_insertion"
-            if pure or alt_pep.startswith(ref_pep) or alt_pep.endswith(ref_pep)
+            if pure or c.alt_pep.startswith(c.ref_pep) or c.alt_pep.endswith(c.ref_pep)
             else "protein_altering_variant"
         )
-    elif delta < 0:
+    elif c.delta < 0:
+        ref_win, alt_win = c.ref_win, c.alt_win
         vep_del = ref_win.startswith(alt_win) or ref_win.endswith(alt_win) or trim_common(ref_win, alt_win)[2] == ""
         terms.add("inframe_deletion" if vep_del else "protein_altering_variant")
-    if ref_stop and not alt_stop:  # stop lost: read on into the 3' UTR
-        ext, _ = translate_to_stop(alt_s[w1 + delta :])
-        full = alt_pep + ext
-        j = len(ref_pep) - 1
-        new = full[j] if j < len(full) else "X"
-        # HGVS ext*N: N counts from the replaced stop (the new residue at the old stop is 0), as biocommons
-        # hgvs and Mutalyzer count it: p.(Ter110GlnextTer17) ends at residue 110 + 17
-        ter = len(full) - j - 1 if full.endswith("*") else None
-        terms.add("stop_lost")
-        return _Protein(terms, format_ext(len(prot), new, ter), len(prot), len(prot), "*", new)
-    if alt_stop and not ref_stop:  # stop gained
-        refx = prot[i0:] + "*"
-        p = common_prefix(alt_pep, refx)
-        if p >= len(alt_pep):  # the new stop sits where the old one was (e.g. a dup of the stop codon)
-            terms.add("stop_retained_variant")
-            return _Protein(terms, "=", len(prot), len(prot), "*", None)
-        terms.add("stop_gained")
-        if alt_pep[p] == "*":
-            pr = _Protein(terms, f"{AA3[refx[p]]}{i0 + p + 1}Ter", i0 + p + 1, i0 + p + 1, refx[p], "*")
-            return _with_ptc(g, pr, alt_s, delta)
-        d, i = ref_pep[p:], alt_pep[p:]
-        k = i0 + p
-        return _with_ptc(
-            g, _Protein(terms, format_p_change(prot, k, d, i), k + 1, k + max(len(d), 1), d, i), alt_s, delta
-        )
-    p, d, i = trim_common(ref_pep, alt_pep)
+    return terms
+
+
+def _stop_lost(g: _Gene, c: _Codons, terms: set[str]) -> _Protein:
+    """The reference stop is lost: translation reads on into the 3' UTR."""
+    prot = g.prot
+    ext, _ = translate_to_stop(c.alt_s[c.w1 + c.delta :])
+    full = c.alt_pep + ext
+    j = len(c.ref_pep) - 1
+    new = full[j] if j < len(full) else "X"
+    # HGVS ext*N: N counts from the replaced stop (the new residue at the old stop is 0), as biocommons
+    # hgvs and Mutalyzer count it: p.(Ter110GlnextTer17) ends at residue 110 + 17
+    ter = len(full) - j - 1 if full.endswith("*") else None
+    terms.add("stop_lost")
+    return _Protein(terms, format_ext(len(prot), new, ter), len(prot), len(prot), "*", new)
+
+
+def _stop_gained(g: _Gene, c: _Codons, terms: set[str]) -> _Protein:
+    prot, i0, alt_pep = g.prot, c.i0, c.alt_pep
+    refx = prot[i0:] + "*"
+    p = common_prefix(alt_pep, refx)
+    if p >= len(alt_pep):  # the new stop sits where the old one was (e.g. a dup of the stop codon)
+        terms.add("stop_retained_variant")
+        return _Protein(terms, "=", len(prot), len(prot), "*", None)
+    terms.add("stop_gained")
+    if alt_pep[p] == "*":
+        pr = _Protein(terms, f"{AA3[refx[p]]}{i0 + p + 1}Ter", i0 + p + 1, i0 + p + 1, refx[p], "*")
+        return _with_ptc(g, pr, c.alt_s, c.delta)
+    d, i = c.ref_pep[p:], alt_pep[p:]
+    k = i0 + p
+    return _with_ptc(
+        g, _Protein(terms, format_p_change(prot, k, d, i), k + 1, k + max(len(d), 1), d, i), c.alt_s, c.delta
+    )
+
+
+def _codon_change(g: _Gene, c: _Codons, terms: set[str]) -> _Protein:
+    """Synonymous, missense or in-frame indel change with the stops where they were."""
+    prot, i0, ref_pep, delta, ref_stop = g.prot, c.i0, c.ref_pep, c.delta, c.ref_stop
+    p, d, i = trim_common(ref_pep, c.alt_pep)
     k = i0 + p
     if not d and not i:
         if delta == 0:
@@ -355,7 +407,7 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
         return _Protein(terms, f"{AA3[res]}{pos}=", pos, pos, res, res)
     if delta == 0:
         terms.add("missense_variant")
-    if ref_stop and alt_stop and delta:
+    if ref_stop and c.alt_stop and delta:
         terms.add("stop_retained_variant")
     name = format_p_change(prot, k, d, i)
     k, d, i = shift_p_change(prot, k, d, i)  # positions as named (3' rule on the protein)
