@@ -489,47 +489,14 @@ def _locate(g: _Gene, e: Edit) -> _Located:
     t = g.t
     a, b = e.start, e.end
     if not _ov(a, b, t.start, t.end):
-        up_lo, up_hi = (
-            (t.end + 1, t.end + UPDOWN_DISTANCE) if t.strand < 0 else (t.start - UPDOWN_DISTANCE, t.start - 1)
-        )
-        dn_lo, dn_hi = (
-            (t.start - UPDOWN_DISTANCE, t.start - 1) if t.strand < 0 else (t.end + 1, t.end + UPDOWN_DISTANCE)
-        )
-        terms = set()
-        # VEP: upstream/downstream judged on the variant end/start nearest the gene
-        if (t.strand < 0 and up_lo <= a <= up_hi) or (t.strand > 0 and up_lo <= b <= up_hi):
-            terms.add("upstream_gene_variant")
-        if (t.strand < 0 and dn_lo <= b <= dn_hi) or (t.strand > 0 and dn_lo <= a <= dn_hi):
-            terms.add("downstream_gene_variant")
-        return _Located(terms or {"intergenic_variant"}, [], [], None, False, None)
+        return _Located(_flank_terms(t, a, b) or {"intergenic_variant"}, [], [], None, False, None)
     terms, introns = _intron_terms(g, a, b)
     exons = [x.number for x in t.exons if _ov(a, b, x.start, x.end)]
     rng = _tx_range(g, e)
-    cds_lo, cds_hi = t.cds_start, t.cds_end
     if rng is not None:
-        d0, d1 = rng
-        r0, r1 = d0 - g.k0, d1 - g.k0
-        ins = revcomp(e.alt) if t.strand < 0 else e.alt
-        if r1 <= 0:
-            terms.add("5_prime_UTR_variant")
-            return _Located(terms, exons, introns, None, False, None)
-        if r0 >= g.cds_len:
-            terms.add("3_prime_UTR_variant")
-            return _Located(terms, exons, introns, None, False, None)
-        if r0 < 0:  # spans the 5' UTR and the CDS
-            terms.add("5_prime_UTR_variant")
-            # VEP: start altered when the CDS is no longer the suffix of the edited 5'UTR+CDS
-            edited = g.mrna[:d0] + ins + g.mrna[d1 : g.k0 + g.cds_len]
-            if edited[-g.cds_len :] != g.s[: g.cds_len]:
-                terms.add("start_lost")
-                return _Located(terms, exons, introns, _Protein(set(), "Met1?", 1, 1, "M", None), True, None)
-            return _Located(terms, exons, introns, None, False, None)
-        if r1 > g.cds_len:
-            terms.add("3_prime_UTR_variant")
-        prot = _coding(g, r0, r1, ins)
-        terms |= prot.terms
-        return _Located(terms, exons, introns, prot, True, (r0, r1, ins))
+        return _in_mrna(g, e, rng, _Located(terms, exons, introns, None, False, None))
     # touches intronic (or flanking) bases: location terms only
+    cds_lo, cds_hi = t.cds_start, t.cds_end
     cds_overlap = _ov(a, b, cds_lo, cds_hi) and any(
         _ov(max(a, x.start), min(b, x.end), cds_lo, cds_hi) for x in t.exons if _ov(a, b, x.start, x.end)
     )
@@ -547,6 +514,47 @@ def _locate(g: _Gene, e: Edit) -> _Located:
     if not terms:
         terms.add("intron_variant")
     return _Located(terms, exons, introns, None, cds_overlap, None)
+
+
+def _flank_terms(t: Transcript, a: int, b: int) -> set[str]:
+    """upstream/downstream_gene_variant of an edit outside the transcript (none: intergenic). As VEP, judged
+    on the variant end/start nearest the gene."""
+    up_lo, up_hi = (t.end + 1, t.end + UPDOWN_DISTANCE) if t.strand < 0 else (t.start - UPDOWN_DISTANCE, t.start - 1)
+    dn_lo, dn_hi = (t.start - UPDOWN_DISTANCE, t.start - 1) if t.strand < 0 else (t.end + 1, t.end + UPDOWN_DISTANCE)
+    terms: set[str] = set()
+    if (t.strand < 0 and up_lo <= a <= up_hi) or (t.strand > 0 and up_lo <= b <= up_hi):
+        terms.add("upstream_gene_variant")
+    if (t.strand < 0 and dn_lo <= b <= dn_hi) or (t.strand > 0 and dn_lo <= a <= dn_hi):
+        terms.add("downstream_gene_variant")
+    return terms
+
+
+def _in_mrna(g: _Gene, e: Edit, rng: tuple[int, int], loc: _Located) -> _Located:
+    """An edit wholly in the spliced mRNA (`rng`, from _tx_range): UTR terms, or the protein effect of its coding
+    bases. `loc` holds the terms, exons and introns found so far; its terms are added to."""
+    terms, exons, introns = loc.terms, loc.exons, loc.introns
+    d0, d1 = rng
+    r0, r1 = d0 - g.k0, d1 - g.k0
+    ins = revcomp(e.alt) if g.t.strand < 0 else e.alt
+    if r1 <= 0:
+        terms.add("5_prime_UTR_variant")
+        return loc
+    if r0 >= g.cds_len:
+        terms.add("3_prime_UTR_variant")
+        return loc
+    if r0 < 0:  # spans the 5' UTR and the CDS
+        terms.add("5_prime_UTR_variant")
+        # VEP: start altered when the CDS is no longer the suffix of the edited 5'UTR+CDS
+        edited = g.mrna[:d0] + ins + g.mrna[d1 : g.k0 + g.cds_len]
+        if edited[-g.cds_len :] != g.s[: g.cds_len]:
+            terms.add("start_lost")
+            return _Located(terms, exons, introns, _Protein(set(), "Met1?", 1, 1, "M", None), True, None)
+        return loc
+    if r1 > g.cds_len:
+        terms.add("3_prime_UTR_variant")
+    prot = _coding(g, r0, r1, ins)
+    terms |= prot.terms
+    return _Located(terms, exons, introns, prot, True, (r0, r1, ins))
 
 
 def _cds_residues(t: Transcript, a: int, b: int) -> tuple[int, int] | None:
@@ -710,27 +718,9 @@ def annotate(v: Variant, cache: GeneCache) -> Annotation:
 
 
 # -------------------------------------------------------------------------------- haplotypes
-def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
-    """Several variants in cis as one allele: one combined protein change when their coding edits share
-    the CDS (e.g. two SNVs in a codon, a frameshift and a nearby frame-restoring indel)."""
-    if not vs:
-        raise InputError("annotate_haplotype needs at least one variant")
-    if len(vs) == 1:
-        return annotate(vs[0], cache)
-    g = _gene(cache)
-    t = cache.transcript
-    edits = sorted((_check(v, cache) for v in vs), key=lambda e: e.start)
-    for x, y in zip(edits, edits[1:]):
-        if y.start <= x.end or (y.start == x.start):
-            raise InputError(
-                f"annotate_haplotype: overlapping variants at {cache.contig}:{x.start} and "
-                f"{y.start} cannot be on one haplotype"
-            )
-    locs = [_locate(g, e) for e in edits]
-    coding = [(e, l) for e, l in zip(edits, locs) if l.coding_edit is not None]
-    terms: set[str] = set()
-    protein: _Protein | None = None
-    coding_terms = {
+# terms read from the codons of a single coding edit: a haplotype replaces them by those of its combined edit
+_PROTEIN_TERMS = frozenset(
+    {
         "stop_gained",
         "frameshift_variant",
         "stop_lost",
@@ -743,22 +733,27 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
         "synonymous_variant",
         "start_retained_variant",
     }
+)
+
+
+def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
+    """Several variants in cis as one allele: one combined protein change when their coding edits share
+    the CDS (e.g. two SNVs in a codon, a frameshift and a nearby frame-restoring indel)."""
+    if not vs:
+        raise InputError("annotate_haplotype needs at least one variant")
+    if len(vs) == 1:
+        return annotate(vs[0], cache)
+    g = _gene(cache)
+    t = cache.transcript
+    edits = _cis_edits(vs, cache)
+    locs = [_locate(g, e) for e in edits]
+    coding = sorted((c for c in (l.coding_edit for l in locs) if c is not None), key=lambda c: c[0])
+    terms: set[str] = set()
     for l in locs:
-        terms |= l.terms - (coding_terms if l.coding_edit is not None else set())
+        terms |= l.terms - (_PROTEIN_TERMS if l.coding_edit is not None else set())
+    protein: _Protein | None = None
     if coding:
-        # apply every coding edit to the CDS+3'UTR string (transcript order = reverse genomic on minus)
-        ces = sorted((l.coding_edit for _, l in coding), key=lambda c: c[0])  # type: ignore[misc]
-        alt = []
-        prev = 0
-        for r0, r1, ins in ces:
-            alt.append(g.s[prev:r0])
-            alt.append(ins)
-            prev = r1
-        alt.append(g.s[prev:])
-        alt_s = "".join(alt)
-        r0, r1 = ces[0][0], ces[-1][1]
-        delta = len(alt_s) - len(g.s)
-        protein = _coding(g, r0, r1, alt_s[r0 : r1 + delta])
+        protein = _combined_protein(g, coding)
         terms |= protein.terms
     if len(coding) < len(edits) and any(l.protein is not None and l.protein.p == "Met1?" for l in locs):
         protein = next(l.protein for l in locs if l.protein is not None and l.protein.p == "Met1?")
@@ -770,14 +765,7 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
         any(l.cds_overlap for l in locs),
         None,
     )
-    intergenic = terms == {"intergenic_variant"}
-    names = [_names(cache, e, intergenic) for e in edits]
-    g_txt = names[0][0] if len(names) == 1 else "g.[" + ";".join(n[0][2:] for n in names) + "]"
-    c_txt = None
-    if not intergenic:
-        ordered = edits if t.strand > 0 else list(reversed(edits))
-        cs = [format_c(e, t, cache.fetch) for e in ordered]
-        c_txt = "c.[" + ";".join(c[2:] for c in cs) + "]"
+    g_txt, c_txt = _haplotype_names(cache, edits, terms == {"intergenic_variant"})
     return _build(
         cache,
         loc,
@@ -786,6 +774,49 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
         edits[0].start,
         edits[-1].end,
     )
+
+
+def _cis_edits(vs: Sequence[Variant], cache: GeneCache) -> list[Edit]:
+    """The variants' minimal edits in genomic order; overlapping ones cannot be on one haplotype."""
+    edits = sorted((_check(v, cache) for v in vs), key=lambda e: e.start)
+    for x, y in zip(edits, edits[1:]):
+        if y.start <= x.end or (y.start == x.start):
+            raise InputError(
+                f"annotate_haplotype: overlapping variants at {cache.contig}:{x.start} and "
+                f"{y.start} cannot be on one haplotype"
+            )
+    return edits
+
+
+def _combined_protein(g: _Gene, coding: Sequence[tuple[int, int, str]]) -> _Protein:
+    """Protein effect of several coding edits (r0, r1, ins), sorted by r0, applied together to the CDS+3'UTR
+    string (transcript order = reverse genomic on the minus strand): one replacement from the first edit's
+    start to the last one's end."""
+    alt = []
+    prev = 0
+    for r0, r1, ins in coding:
+        alt.append(g.s[prev:r0])
+        alt.append(ins)
+        prev = r1
+    alt.append(g.s[prev:])
+    alt_s = "".join(alt)
+    r0, r1 = coding[0][0], coding[-1][1]
+    delta = len(alt_s) - len(g.s)
+    return _coding(g, r0, r1, alt_s[r0 : r1 + delta])
+
+
+def _haplotype_names(cache: GeneCache, edits: Sequence[Edit], intergenic: bool) -> tuple[str, str | None]:
+    """(g. text, c. text) of the allele, without accessions: g.[...;...] in genomic order, c.[...;...] in
+    transcript order."""
+    t = cache.transcript
+    names = [_names(cache, e, intergenic) for e in edits]
+    g_txt = names[0][0] if len(names) == 1 else "g.[" + ";".join(n[0][2:] for n in names) + "]"
+    c_txt = None
+    if not intergenic:
+        ordered = edits if t.strand > 0 else list(reversed(edits))
+        cs = [format_c(e, t, cache.fetch) for e in ordered]
+        c_txt = "c.[" + ";".join(c[2:] for c in cs) + "]"
+    return g_txt, c_txt
 
 
 # ------------------------------------------------------------------------- structural variants
