@@ -284,67 +284,119 @@ def _premature_stop(g: _Gene, alt_s: str, delta: int, last_start: int) -> tuple[
 
 def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
     """Protein effect of replacing s[r0:r1] (CDS-relative, 0-based) by `ins` (transcript strand)."""
-    s, prot = g.s, g.prot
+    s = g.s
     alt_s = s[:r0] + ins + s[r1:]
     delta = len(ins) - (r1 - r0)
     w0 = 3 * (r0 // 3)
-    i0 = w0 // 3
     if r0 < 3 and alt_s[:3] != s[:3]:  # the initiator codon is changed
-        terms = {"start_lost"}
-        if delta % 3:
-            terms.add("frameshift_variant")
-        return _Protein(terms, "Met1?", 1, 1, "M", translate(alt_s[:3]) if not delta else None)
+        return _start_lost(alt_s, delta)
     if delta % 3:
         return _with_ptc(g, _frameshift(g, alt_s, w0), alt_s, delta)
-    w1 = max(w0, 3 * -(-r1 // 3))
-    ref_win, alt_win = s[w0:w1], alt_s[w0 : w1 + delta]
-    ref_pep = translate(ref_win)
-    if "*" in ref_pep:
-        ref_pep = ref_pep[: ref_pep.index("*") + 1]
-    alt_pep = translate(alt_win)
-    if "*" in alt_pep:
-        alt_pep = alt_pep[: alt_pep.index("*") + 1]
-    ref_stop, alt_stop = ref_pep.endswith("*"), "*" in alt_pep
+    c = _codons(g, alt_s, delta, w0, max(w0, 3 * -(-r1 // 3)))
+    terms = _inframe_terms(c, pure=r1 == r0)
+    if c.ref_stop and not c.alt_stop:
+        return _stop_lost(g, c, terms)
+    if c.alt_stop and not c.ref_stop:
+        return _stop_gained(g, c, terms)
+    return _codon_change(g, c, terms)
+
+
+@dataclass(frozen=True)
+class _Codons:
+    """The whole codons an in-frame edit touches, before and after it, and their translations (each cut after
+    its first stop)."""
+
+    alt_s: str  # edited mRNA from c.1
+    delta: int  # coding bases gained (+) or lost (-), a multiple of 3
+    i0: int  # 0-based residue of the first codon
+    w1: int  # end of the reference codons in s (the edited ones end at w1 + delta)
+    ref_win: str
+    alt_win: str
+    ref_pep: str
+    alt_pep: str
+
+    @property
+    def ref_stop(self) -> bool:
+        return self.ref_pep.endswith("*")
+
+    @property
+    def alt_stop(self) -> bool:
+        return "*" in self.alt_pep
+
+
+def _codons(g: _Gene, alt_s: str, delta: int, w0: int, w1: int) -> _Codons:
+    ref_win, alt_win = g.s[w0:w1], alt_s[w0 : w1 + delta]
+    ref_pep, alt_pep = _to_first_stop(translate(ref_win)), _to_first_stop(translate(alt_win))
+    return _Codons(alt_s, delta, w0 // 3, w1, ref_win, alt_win, ref_pep, alt_pep)
+
+
+def _to_first_stop(pep: str) -> str:
+    return pep[: pep.index("*") + 1] if "*" in pep else pep
+
+
+def _start_lost(alt_s: str, delta: int) -> _Protein:
+    terms = {"start_lost"}
+    if delta % 3:
+        terms.add("frameshift_variant")
+    return _Protein(terms, "Met1?", 1, 1, "M", translate(alt_s[:3]) if not delta else None)
+
+
+def _inframe_terms(c: _Codons, pure: bool) -> set[str]:
+    """The term of an in-frame gain or loss of codons (none for a same-length change); `pure`: nothing is
+    deleted (an insertion, not a delins)."""
     terms: set[str] = set()
-    if delta > 0:
+    if c.delta > 0:
         # SO: any in-frame gain of coding bases is an inframe_insertion. (VEP also demands that the
         # new peptide start or end with the old one, else protein_altering_variant; both peers and the
         # SO definition do not.) A delins that gains bases follows VEP's peptide rule.
-        pure = r1 == r0
         terms.add(
             "inframe_insertion"
-            if pure or alt_pep.startswith(ref_pep) or alt_pep.endswith(ref_pep)
+            if pure or c.alt_pep.startswith(c.ref_pep) or c.alt_pep.endswith(c.ref_pep)
             else "protein_altering_variant"
         )
-    elif delta < 0:
+    elif c.delta < 0:
+        ref_win, alt_win = c.ref_win, c.alt_win
         vep_del = ref_win.startswith(alt_win) or ref_win.endswith(alt_win) or trim_common(ref_win, alt_win)[2] == ""
         terms.add("inframe_deletion" if vep_del else "protein_altering_variant")
-    if ref_stop and not alt_stop:  # stop lost: read on into the 3' UTR
-        ext, _ = translate_to_stop(alt_s[w1 + delta :])
-        full = alt_pep + ext
-        j = len(ref_pep) - 1
-        new = full[j] if j < len(full) else "X"
-        # HGVS ext*N: N counts from the replaced stop (the new residue at the old stop is 0), as biocommons
-        # hgvs and Mutalyzer count it: p.(Ter110GlnextTer17) ends at residue 110 + 17
-        ter = len(full) - j - 1 if full.endswith("*") else None
-        terms.add("stop_lost")
-        return _Protein(terms, format_ext(len(prot), new, ter), len(prot), len(prot), "*", new)
-    if alt_stop and not ref_stop:  # stop gained
-        refx = prot[i0:] + "*"
-        p = common_prefix(alt_pep, refx)
-        if p >= len(alt_pep):  # the new stop sits where the old one was (e.g. a dup of the stop codon)
-            terms.add("stop_retained_variant")
-            return _Protein(terms, "=", len(prot), len(prot), "*", None)
-        terms.add("stop_gained")
-        if alt_pep[p] == "*":
-            pr = _Protein(terms, f"{AA3[refx[p]]}{i0 + p + 1}Ter", i0 + p + 1, i0 + p + 1, refx[p], "*")
-            return _with_ptc(g, pr, alt_s, delta)
-        d, i = ref_pep[p:], alt_pep[p:]
-        k = i0 + p
-        return _with_ptc(
-            g, _Protein(terms, format_p_change(prot, k, d, i), k + 1, k + max(len(d), 1), d, i), alt_s, delta
-        )
-    p, d, i = trim_common(ref_pep, alt_pep)
+    return terms
+
+
+def _stop_lost(g: _Gene, c: _Codons, terms: set[str]) -> _Protein:
+    """The reference stop is lost: translation reads on into the 3' UTR."""
+    prot = g.prot
+    ext, _ = translate_to_stop(c.alt_s[c.w1 + c.delta :])
+    full = c.alt_pep + ext
+    j = len(c.ref_pep) - 1
+    new = full[j] if j < len(full) else "X"
+    # HGVS ext*N: N counts from the replaced stop (the new residue at the old stop is 0), as biocommons
+    # hgvs and Mutalyzer count it: p.(Ter110GlnextTer17) ends at residue 110 + 17
+    ter = len(full) - j - 1 if full.endswith("*") else None
+    terms.add("stop_lost")
+    return _Protein(terms, format_ext(len(prot), new, ter), len(prot), len(prot), "*", new)
+
+
+def _stop_gained(g: _Gene, c: _Codons, terms: set[str]) -> _Protein:
+    prot, i0, alt_pep = g.prot, c.i0, c.alt_pep
+    refx = prot[i0:] + "*"
+    p = common_prefix(alt_pep, refx)
+    if p >= len(alt_pep):  # the new stop sits where the old one was (e.g. a dup of the stop codon)
+        terms.add("stop_retained_variant")
+        return _Protein(terms, "=", len(prot), len(prot), "*", None)
+    terms.add("stop_gained")
+    if alt_pep[p] == "*":
+        pr = _Protein(terms, f"{AA3[refx[p]]}{i0 + p + 1}Ter", i0 + p + 1, i0 + p + 1, refx[p], "*")
+        return _with_ptc(g, pr, c.alt_s, c.delta)
+    d, i = c.ref_pep[p:], alt_pep[p:]
+    k = i0 + p
+    return _with_ptc(
+        g, _Protein(terms, format_p_change(prot, k, d, i), k + 1, k + max(len(d), 1), d, i), c.alt_s, c.delta
+    )
+
+
+def _codon_change(g: _Gene, c: _Codons, terms: set[str]) -> _Protein:
+    """Synonymous, missense or in-frame indel change with the stops where they were."""
+    prot, i0, ref_pep, delta, ref_stop = g.prot, c.i0, c.ref_pep, c.delta, c.ref_stop
+    p, d, i = trim_common(ref_pep, c.alt_pep)
     k = i0 + p
     if not d and not i:
         if delta == 0:
@@ -357,7 +409,7 @@ def _coding(g: _Gene, r0: int, r1: int, ins: str) -> _Protein:
         return _Protein(terms, f"{AA3[res]}{pos}=", pos, pos, res, res)
     if delta == 0:
         terms.add("missense_variant")
-    if ref_stop and alt_stop and delta:
+    if ref_stop and c.alt_stop and delta:
         terms.add("stop_retained_variant")
     name = format_p_change(prot, k, d, i)
     k, d, i = shift_p_change(prot, k, d, i)  # positions as named (3' rule on the protein)
@@ -439,47 +491,14 @@ def _locate(g: _Gene, e: Edit) -> _Located:
     t = g.t
     a, b = e.start, e.end
     if not _ov(a, b, t.start, t.end):
-        up_lo, up_hi = (
-            (t.end + 1, t.end + UPDOWN_DISTANCE) if t.strand < 0 else (t.start - UPDOWN_DISTANCE, t.start - 1)
-        )
-        dn_lo, dn_hi = (
-            (t.start - UPDOWN_DISTANCE, t.start - 1) if t.strand < 0 else (t.end + 1, t.end + UPDOWN_DISTANCE)
-        )
-        terms = set()
-        # VEP: upstream/downstream judged on the variant end/start nearest the gene
-        if (t.strand < 0 and up_lo <= a <= up_hi) or (t.strand > 0 and up_lo <= b <= up_hi):
-            terms.add("upstream_gene_variant")
-        if (t.strand < 0 and dn_lo <= b <= dn_hi) or (t.strand > 0 and dn_lo <= a <= dn_hi):
-            terms.add("downstream_gene_variant")
-        return _Located(terms or {"intergenic_variant"}, [], [], None, False, None)
+        return _Located(_flank_terms(t, a, b) or {"intergenic_variant"}, [], [], None, False, None)
     terms, introns = _intron_terms(g, a, b)
     exons = [x.number for x in t.exons if _ov(a, b, x.start, x.end)]
     rng = _tx_range(g, e)
-    cds_lo, cds_hi = t.cds_start, t.cds_end
     if rng is not None:
-        d0, d1 = rng
-        r0, r1 = d0 - g.k0, d1 - g.k0
-        ins = revcomp(e.alt) if t.strand < 0 else e.alt
-        if r1 <= 0:
-            terms.add("5_prime_UTR_variant")
-            return _Located(terms, exons, introns, None, False, None)
-        if r0 >= g.cds_len:
-            terms.add("3_prime_UTR_variant")
-            return _Located(terms, exons, introns, None, False, None)
-        if r0 < 0:  # spans the 5' UTR and the CDS
-            terms.add("5_prime_UTR_variant")
-            # VEP: start altered when the CDS is no longer the suffix of the edited 5'UTR+CDS
-            edited = g.mrna[:d0] + ins + g.mrna[d1 : g.k0 + g.cds_len]
-            if edited[-g.cds_len :] != g.s[: g.cds_len]:
-                terms.add("start_lost")
-                return _Located(terms, exons, introns, _Protein(set(), "Met1?", 1, 1, "M", None), True, None)
-            return _Located(terms, exons, introns, None, False, None)
-        if r1 > g.cds_len:
-            terms.add("3_prime_UTR_variant")
-        prot = _coding(g, r0, r1, ins)
-        terms |= prot.terms
-        return _Located(terms, exons, introns, prot, True, (r0, r1, ins))
+        return _in_mrna(g, e, rng, _Located(terms, exons, introns, None, False, None))
     # touches intronic (or flanking) bases: location terms only
+    cds_lo, cds_hi = t.cds_start, t.cds_end
     cds_overlap = _ov(a, b, cds_lo, cds_hi) and any(
         _ov(max(a, x.start), min(b, x.end), cds_lo, cds_hi) for x in t.exons if _ov(a, b, x.start, x.end)
     )
@@ -497,6 +516,47 @@ def _locate(g: _Gene, e: Edit) -> _Located:
     if not terms:
         terms.add("intron_variant")
     return _Located(terms, exons, introns, None, cds_overlap, None)
+
+
+def _flank_terms(t: Transcript, a: int, b: int) -> set[str]:
+    """upstream/downstream_gene_variant of an edit outside the transcript (none: intergenic). As VEP, judged
+    on the variant end/start nearest the gene."""
+    up_lo, up_hi = (t.end + 1, t.end + UPDOWN_DISTANCE) if t.strand < 0 else (t.start - UPDOWN_DISTANCE, t.start - 1)
+    dn_lo, dn_hi = (t.start - UPDOWN_DISTANCE, t.start - 1) if t.strand < 0 else (t.end + 1, t.end + UPDOWN_DISTANCE)
+    terms: set[str] = set()
+    if (t.strand < 0 and up_lo <= a <= up_hi) or (t.strand > 0 and up_lo <= b <= up_hi):
+        terms.add("upstream_gene_variant")
+    if (t.strand < 0 and dn_lo <= b <= dn_hi) or (t.strand > 0 and dn_lo <= a <= dn_hi):
+        terms.add("downstream_gene_variant")
+    return terms
+
+
+def _in_mrna(g: _Gene, e: Edit, rng: tuple[int, int], loc: _Located) -> _Located:
+    """An edit wholly in the spliced mRNA (`rng`, from _tx_range): UTR terms, or the protein effect of its coding
+    bases. `loc` holds the terms, exons and introns found so far; its terms are added to."""
+    terms, exons, introns = loc.terms, loc.exons, loc.introns
+    d0, d1 = rng
+    r0, r1 = d0 - g.k0, d1 - g.k0
+    ins = revcomp(e.alt) if g.t.strand < 0 else e.alt
+    if r1 <= 0:
+        terms.add("5_prime_UTR_variant")
+        return loc
+    if r0 >= g.cds_len:
+        terms.add("3_prime_UTR_variant")
+        return loc
+    if r0 < 0:  # spans the 5' UTR and the CDS
+        terms.add("5_prime_UTR_variant")
+        # VEP: start altered when the CDS is no longer the suffix of the edited 5'UTR+CDS
+        edited = g.mrna[:d0] + ins + g.mrna[d1 : g.k0 + g.cds_len]
+        if edited[-g.cds_len :] != g.s[: g.cds_len]:
+            terms.add("start_lost")
+            return _Located(terms, exons, introns, _Protein(set(), "Met1?", 1, 1, "M", None), True, None)
+        return loc
+    if r1 > g.cds_len:
+        terms.add("3_prime_UTR_variant")
+    prot = _coding(g, r0, r1, ins)
+    terms |= prot.terms
+    return _Located(terms, exons, introns, prot, True, (r0, r1, ins))
 
 
 def _cds_residues(t: Transcript, a: int, b: int) -> tuple[int, int] | None:
@@ -661,27 +721,9 @@ def annotate(v: Variant, cache: GeneCache) -> Annotation:
 
 
 # -------------------------------------------------------------------------------- haplotypes
-def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
-    """Several variants in cis as one allele: one combined protein change when their coding edits share
-    the CDS (e.g. two SNVs in a codon, a frameshift and a nearby frame-restoring indel)."""
-    if not vs:
-        raise InputError("annotate_haplotype needs at least one variant")
-    if len(vs) == 1:
-        return annotate(vs[0], cache)
-    g = _gene(cache)
-    t = cache.transcript
-    edits = sorted((_check(v, cache) for v in vs), key=lambda e: e.start)
-    for x, y in zip(edits, edits[1:]):
-        if y.start <= x.end or (y.start == x.start):
-            raise InputError(
-                f"annotate_haplotype: overlapping variants at {cache.contig}:{x.start} and "
-                f"{y.start} cannot be on one haplotype"
-            )
-    locs = [_locate(g, e) for e in edits]
-    coding = [(e, l) for e, l in zip(edits, locs) if l.coding_edit is not None]
-    terms: set[str] = set()
-    protein: _Protein | None = None
-    coding_terms = {
+# terms read from the codons of a single coding edit: a haplotype replaces them by those of its combined edit
+_PROTEIN_TERMS = frozenset(
+    {
         "stop_gained",
         "frameshift_variant",
         "stop_lost",
@@ -694,22 +736,27 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
         "synonymous_variant",
         "start_retained_variant",
     }
+)
+
+
+def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
+    """Several variants in cis as one allele: one combined protein change when their coding edits share
+    the CDS (e.g. two SNVs in a codon, a frameshift and a nearby frame-restoring indel)."""
+    if not vs:
+        raise InputError("annotate_haplotype needs at least one variant")
+    if len(vs) == 1:
+        return annotate(vs[0], cache)
+    g = _gene(cache)
+    t = cache.transcript
+    edits = _cis_edits(vs, cache)
+    locs = [_locate(g, e) for e in edits]
+    coding = sorted((c for c in (l.coding_edit for l in locs) if c is not None), key=lambda c: c[0])
+    terms: set[str] = set()
     for l in locs:
-        terms |= l.terms - (coding_terms if l.coding_edit is not None else set())
+        terms |= l.terms - (_PROTEIN_TERMS if l.coding_edit is not None else set())
+    protein: _Protein | None = None
     if coding:
-        # apply every coding edit to the CDS+3'UTR string (transcript order = reverse genomic on minus)
-        ces = sorted((l.coding_edit for _, l in coding), key=lambda c: c[0])  # type: ignore[misc]
-        alt = []
-        prev = 0
-        for r0, r1, ins in ces:
-            alt.append(g.s[prev:r0])
-            alt.append(ins)
-            prev = r1
-        alt.append(g.s[prev:])
-        alt_s = "".join(alt)
-        r0, r1 = ces[0][0], ces[-1][1]
-        delta = len(alt_s) - len(g.s)
-        protein = _coding(g, r0, r1, alt_s[r0 : r1 + delta])
+        protein = _combined_protein(g, coding)
         terms |= protein.terms
     if len(coding) < len(edits) and any(l.protein is not None and l.protein.p == "Met1?" for l in locs):
         protein = next(l.protein for l in locs if l.protein is not None and l.protein.p == "Met1?")
@@ -721,14 +768,7 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
         any(l.cds_overlap for l in locs),
         None,
     )
-    intergenic = terms == {"intergenic_variant"}
-    names = [_names(cache, e, intergenic) for e in edits]
-    g_txt = names[0][0] if len(names) == 1 else "g.[" + ";".join(n[0][2:] for n in names) + "]"
-    c_txt = None
-    if not intergenic:
-        ordered = edits if t.strand > 0 else list(reversed(edits))
-        cs = [format_c(e, t, cache.fetch) for e in ordered]
-        c_txt = "c.[" + ";".join(c[2:] for c in cs) + "]"
+    g_txt, c_txt = _haplotype_names(cache, edits, terms == {"intergenic_variant"})
     return _build(
         cache,
         loc,
@@ -737,6 +777,49 @@ def annotate_haplotype(vs: Sequence[Variant], cache: GeneCache) -> Annotation:
         edits[0].start,
         edits[-1].end,
     )
+
+
+def _cis_edits(vs: Sequence[Variant], cache: GeneCache) -> list[Edit]:
+    """The variants' minimal edits in genomic order; overlapping ones cannot be on one haplotype."""
+    edits = sorted((_check(v, cache) for v in vs), key=lambda e: e.start)
+    for x, y in zip(edits, edits[1:]):
+        if y.start <= x.end or (y.start == x.start):
+            raise InputError(
+                f"annotate_haplotype: overlapping variants at {cache.contig}:{x.start} and "
+                f"{y.start} cannot be on one haplotype"
+            )
+    return edits
+
+
+def _combined_protein(g: _Gene, coding: Sequence[tuple[int, int, str]]) -> _Protein:
+    """Protein effect of several coding edits (r0, r1, ins), sorted by r0, applied together to the CDS+3'UTR
+    string (transcript order = reverse genomic on the minus strand): one replacement from the first edit's
+    start to the last one's end."""
+    alt = []
+    prev = 0
+    for r0, r1, ins in coding:
+        alt.append(g.s[prev:r0])
+        alt.append(ins)
+        prev = r1
+    alt.append(g.s[prev:])
+    alt_s = "".join(alt)
+    r0, r1 = coding[0][0], coding[-1][1]
+    delta = len(alt_s) - len(g.s)
+    return _coding(g, r0, r1, alt_s[r0 : r1 + delta])
+
+
+def _haplotype_names(cache: GeneCache, edits: Sequence[Edit], intergenic: bool) -> tuple[str, str | None]:
+    """(g. text, c. text) of the allele, without accessions: g.[...;...] in genomic order, c.[...;...] in
+    transcript order."""
+    t = cache.transcript
+    names = [_names(cache, e, intergenic) for e in edits]
+    g_txt = names[0][0] if len(names) == 1 else "g.[" + ";".join(n[0][2:] for n in names) + "]"
+    c_txt = None
+    if not intergenic:
+        ordered = edits if t.strand > 0 else list(reversed(edits))
+        cs = [format_c(e, t, cache.fetch) for e in ordered]
+        c_txt = "c.[" + ";".join(c[2:] for c in cs) + "]"
+    return g_txt, c_txt
 
 
 # ------------------------------------------------------------------------- structural variants

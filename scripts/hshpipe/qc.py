@@ -207,7 +207,8 @@ def fields_used(rec: Record, g: SampleGenotype) -> tuple[str, ...]:
 
 def call_qc(rec: Record, g: SampleGenotype, zyg: str, th: Thresholds, extra_review: tuple[str, ...] = ()) -> CallQC:
     """Every gate on one call. Flags from `extra_review` (e.g. zygosity contradictions) ask for review."""
-    fails, reviews = [], list(extra_review)
+    fails: list[str] = []
+    reviews = list(extra_review)
     for gate in GATES:
         flag = gate.check(rec, g, zyg, th)
         if flag:

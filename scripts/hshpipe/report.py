@@ -332,9 +332,7 @@ def verdict_headline(verdict: str, qualifying: Sequence[Mapping[str, Any]]) -> s
 def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
     cls = str(v.get("classification", ""))
     qc = v.get("qc") or {}
-    cm = v.get("curated_match")
     original = v.get("original")
-    hap = v.get("haplotype")
     location = []
     if v.get("exon"):
         location.append(f"exon {v['exon']}")
@@ -371,27 +369,35 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
         "dp": "n/a" if qc.get("dp") is None else str(qc["dp"]),
         "gq": "n/a" if qc.get("gq") is None else str(qc["gq"]),
         "ab": "n/a" if ab is None else format_float(float(ab), 2),
-        "curated": None
-        if not cm
-        else {
-            "id": cm.get("id", ""),
-            "level": cm.get("level", ""),
-            "level_label": MATCH_LEVEL_LABELS.get(cm.get("level", ""), cm.get("level", "")),
-            "classification_label": CLASSIFICATION_LABELS.get(
-                cm.get("classification", ""), cm.get("classification", "")
-            ),
-            "tier": cm.get("evidence_tier") or "",
-            "source": cm.get("source") or "",
-            "evidence": citation_segments(cm.get("evidence")),
-        },
-        "haplotype": None
-        if not hap
-        else {
-            "c": short_hgvs(hap.get("hgvs_c")) or "n/a",
-            "p": short_hgvs(hap.get("hgvs_p")) or "no protein change predicted",
-            "consequence": list(hap.get("consequence") or []),
-        },
+        "curated": _curated_view(v.get("curated_match")),
+        "haplotype": _haplotype_view(v.get("haplotype")),
         "info": [{"key": k, "value": str(val)} for k, val in sorted((v.get("info") or {}).items())],
+    }
+
+
+def _curated_view(cm: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The curated-list match of a variant for the HTML report (None: no match)."""
+    if not cm:
+        return None
+    return {
+        "id": cm.get("id", ""),
+        "level": cm.get("level", ""),
+        "level_label": MATCH_LEVEL_LABELS.get(cm.get("level", ""), cm.get("level", "")),
+        "classification_label": CLASSIFICATION_LABELS.get(cm.get("classification", ""), cm.get("classification", "")),
+        "tier": cm.get("evidence_tier") or "",
+        "source": cm.get("source") or "",
+        "evidence": citation_segments(cm.get("evidence")),
+    }
+
+
+def _haplotype_view(hap: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The combined annotation of a variant's haplotype (variants in cis) for the HTML report, or None."""
+    if not hap:
+        return None
+    return {
+        "c": short_hgvs(hap.get("hgvs_c")) or "n/a",
+        "p": short_hgvs(hap.get("hgvs_p")) or "no protein change predicted",
+        "consequence": list(hap.get("consequence") or []),
     }
 
 
@@ -653,51 +659,7 @@ def sample_tsv_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows of the per-sample TSV: reported variants in genomic order, then filtered records
     (classification `filtered`, with their reason)."""
     base = {"sample": report["sample"], "vcf_sample": report.get("vcf_sample"), "verdict": report["verdict"]}
-    rows: list[dict[str, Any]] = []
-    for v in sorted(report.get("variants") or [], key=_genomic_order_key):
-        qc = v.get("qc") or {}
-        cm = v.get("curated_match") or {}
-        hap = v.get("haplotype") or {}
-        original = v.get("original")
-        rows.append(
-            {
-                **base,
-                "chrom": v["chrom"],
-                "pos": v["pos"],
-                "ref": v["ref"],
-                "alt": v["alt"],
-                "original": record_label(original) if original else None,
-                "hgvs_g": v.get("hgvs_g"),
-                "hgvs_c": v.get("hgvs_c"),
-                "hgvs_p": v.get("hgvs_p"),
-                "consequence": list(v.get("consequence") or []),
-                "impact": v.get("impact"),
-                "exon": v.get("exon"),
-                "intron": v.get("intron"),
-                "genotype": v.get("genotype"),
-                "zygosity": v.get("zygosity"),
-                "phased": bool(v.get("phased")),
-                "phase_set": v.get("phase_set"),
-                "classification": v.get("classification"),
-                "rule": v.get("classification_rule"),
-                "criteria": ",".join(criterion_label(c) for c in v.get("criteria") or []),
-                "points": v.get("points"),
-                "curated_id": cm.get("id"),
-                "curated_level": cm.get("level"),
-                "curated_classification": cm.get("classification"),
-                "qualifying": bool(v.get("qualifying")),
-                "qc_pass": bool(v.get("qc_pass")),
-                "qc_flags": ";".join(v.get("qc_flags") or []),
-                "filter": qc.get("filter"),
-                "dp": qc.get("dp"),
-                "gq": qc.get("gq"),
-                "allele_balance": None if qc.get("allele_balance") is None else float(qc["allele_balance"]),
-                "haplotype_hgvs_c": hap.get("hgvs_c"),
-                "haplotype_hgvs_p": hap.get("hgvs_p"),
-                "info": ";".join(f"{k}={val}" for k, val in sorted((v.get("info") or {}).items())),
-                "reason": None,
-            }
-        )
+    rows = [_variant_tsv_row(base, v) for v in sorted(report.get("variants") or [], key=_genomic_order_key)]
     for f in sorted(report.get("filtered") or [], key=_genomic_order_key):
         rows.append(
             {
@@ -711,6 +673,51 @@ def sample_tsv_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _variant_tsv_row(base: Mapping[str, Any], v: Mapping[str, Any]) -> dict[str, Any]:
+    """One reported variant's TSV row, after the sample columns of `base`."""
+    qc = v.get("qc") or {}
+    cm = v.get("curated_match") or {}
+    hap = v.get("haplotype") or {}
+    original = v.get("original")
+    return {
+        **base,
+        "chrom": v["chrom"],
+        "pos": v["pos"],
+        "ref": v["ref"],
+        "alt": v["alt"],
+        "original": record_label(original) if original else None,
+        "hgvs_g": v.get("hgvs_g"),
+        "hgvs_c": v.get("hgvs_c"),
+        "hgvs_p": v.get("hgvs_p"),
+        "consequence": list(v.get("consequence") or []),
+        "impact": v.get("impact"),
+        "exon": v.get("exon"),
+        "intron": v.get("intron"),
+        "genotype": v.get("genotype"),
+        "zygosity": v.get("zygosity"),
+        "phased": bool(v.get("phased")),
+        "phase_set": v.get("phase_set"),
+        "classification": v.get("classification"),
+        "rule": v.get("classification_rule"),
+        "criteria": ",".join(criterion_label(c) for c in v.get("criteria") or []),
+        "points": v.get("points"),
+        "curated_id": cm.get("id"),
+        "curated_level": cm.get("level"),
+        "curated_classification": cm.get("classification"),
+        "qualifying": bool(v.get("qualifying")),
+        "qc_pass": bool(v.get("qc_pass")),
+        "qc_flags": ";".join(v.get("qc_flags") or []),
+        "filter": qc.get("filter"),
+        "dp": qc.get("dp"),
+        "gq": qc.get("gq"),
+        "allele_balance": None if qc.get("allele_balance") is None else float(qc["allele_balance"]),
+        "haplotype_hgvs_c": hap.get("hgvs_c"),
+        "haplotype_hgvs_p": hap.get("hgvs_p"),
+        "info": ";".join(f"{k}={val}" for k, val in sorted((v.get("info") or {}).items())),
+        "reason": None,
+    }
 
 
 def sample_tsv(report: Mapping[str, Any]) -> str:

@@ -80,7 +80,8 @@ class EvidenceSettings:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> EvidenceSettings:
         """From `as_dict` (the settings JSON): lists back to tuples."""
-        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+        kw: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+        return cls(**kw)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .reference import CHR9_LENGTHS, CHR9_NAMES, GeneCache
@@ -23,6 +24,13 @@ ORIG_TAG = "HSH_ORIG"
 GVCF_ALTS = {"<NON_REF>", "<*>", "<X>"}  # reference-block alleles; a bare `*` is a spanning deletion
 SV_TYPES = {"<DEL>", "<DUP>"}  # interpreted (also subtypes such as <DUP:TANDEM>); other symbolic alleles are listed
 KEPT_INFO = ("SVTYPE", "END", "SVLEN", "AF", "DP", "QD", "MQ", "TYPE", "CIGAR")
+
+if TYPE_CHECKING:  # for annotations only: numpy itself is imported lazily, where it is used
+    import numpy as np
+    import numpy.typing as npt
+
+    IntArray = npt.NDArray[np.int64]  # integer values (-1 = missing), per sample or samples x values
+    Column = npt.NDArray[Any]  # one FORMAT value per sample (integers, or text as objects)
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def _bcf_header(p: Path, shown: str) -> tuple[dict[str, int | None], tuple[str, 
 
     try:
         with pysam.VariantFile(str(p)) as vf:
-            contigs = {name: vf.header.contigs[name].length for name in vf.header.contigs}
+            contigs = {c.name: c.length for c in vf.header.contigs.values()}
             samples = tuple(vf.header.samples)
             has_gt = "GT" in vf.header.formats
             rec = next(iter(vf), None)
@@ -142,30 +150,12 @@ def inspect_vcf(
 
     p = Path(path)
     shown = str(source or path)
-    if not p.exists():
-        raise InputError(f"{shown}: VCF not found; fix the `vcf` column of the sample sheet")
-    if p.stat().st_size == 0:
-        raise InputError(f"{shown}: VCF is empty (0 bytes); re-export it from the caller")
-    magic = _magic(p)
-    if magic[:2] == b"\x1f\x8b":
-        try:
-            with gzip.open(p, "rb") as fh:
-                first = fh.read(2048)
-        except (OSError, EOFError) as exc:
-            raise InputError(f"{shown}: damaged gzip/bgzip file ({exc}); re-create it with `bgzip`") from None
-    else:
-        with open(p, "rb") as fh:
-            first = fh.read(2048)
-    if not (first.startswith(b"##fileformat=VCF") or first.startswith(b"BCF")):
-        raise InputError(
-            f"{shown}: not a VCF/BCF (line 1 does not start with ##fileformat=VCF); give the caller's VCF, VCF.gz or BCF"
-        )
-    if magic.startswith(b"BCF") or (magic[:2] == b"\x1f\x8b" and first.startswith(b"BCF")):
-        contigs, samples, has_gt, first_rec = _bcf_header(p, shown)
+    magic, start = _sniff(p, shown)
+    if magic.startswith(b"BCF") or (magic[:2] == b"\x1f\x8b" and start.startswith(b"BCF")):
+        contigs, samples, has_gt, first = _bcf_header(p, shown)
         header_text = ""
     else:
-        contigs, samples, has_gt, first_rec, header_text = _text_header(p, shown, magic[:2] == b"\x1f\x8b")
-    first = first_rec
+        contigs, samples, has_gt, first, header_text = _text_header(p, shown, magic[:2] == b"\x1f\x8b")
     if samples and not has_gt:
         raise InputError(
             f"{shown}: the VCF has sample columns but no GT (genotype) field; genotypes are needed to "
@@ -176,26 +166,71 @@ def inspect_vcf(
             f"{shown}: the VCF has a header but no records at all; it cannot show a negative result without a "
             "coverage source: check that it is the caller's full output, or give the sample's `alignments`"
         )
-    chrom, build = None, None
-    for name in CHR9_NAMES:
-        if name in contigs:
-            chrom = name
-            length = contigs[name]
-            if length:
-                build = CHR9_LENGTHS.get(length)
-                if build is None:
-                    raise InputError(
-                        f"{shown}: header contig {name} has length {length:,}, not GRCh38 or GRCh37 chromosome 9; "
-                        "this VCF was not called against a supported build"
-                    )
-                if build != cache.build:
-                    raise InputError(
-                        f"{shown}: the VCF is {build} (contig {name} length {length:,}) but the reference "
-                        f"{cache.reference} is {cache.build}; run the VCF with the reference it was called on"
-                    )
-            break
+    chrom, build = _header_chr9(contigs, cache, shown)
     if chrom is None:
         chrom = _chrom_from_records(p, cache, shown)
+    return VcfHeader(
+        str(p),
+        chrom,
+        samples,
+        _index_usable(p, magic),
+        build,
+        has_gt,
+        shown if source else "",
+        chrom in contigs,
+        header_text,
+    )
+
+
+def _sniff(p: Path, shown: str) -> tuple[bytes, bytes]:
+    """(magic bytes, first 2 kB decompressed) of a file that must exist, be non-empty and be a VCF or BCF."""
+    if not p.exists():
+        raise InputError(f"{shown}: VCF not found; fix the `vcf` column of the sample sheet")
+    if p.stat().st_size == 0:
+        raise InputError(f"{shown}: VCF is empty (0 bytes); re-export it from the caller")
+    magic = _magic(p)
+    if magic[:2] == b"\x1f\x8b":
+        try:
+            with gzip.open(p, "rb") as fh:
+                start = fh.read(2048)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{shown}: damaged gzip/bgzip file ({exc}); re-create it with `bgzip`") from None
+    else:
+        with open(p, "rb") as fh:
+            start = fh.read(2048)
+    if not (start.startswith(b"##fileformat=VCF") or start.startswith(b"BCF")):
+        raise InputError(
+            f"{shown}: not a VCF/BCF (line 1 does not start with ##fileformat=VCF); give the caller's VCF, VCF.gz or BCF"
+        )
+    return magic, start
+
+
+def _header_chr9(contigs: dict[str, int | None], cache: GeneCache, shown: str) -> tuple[str | None, str | None]:
+    """(name, build) of chromosome 9 among the header's contigs (build from its length, None when no length is
+    given; a length of another build than the reference's is refused); (None, None) when no contig line names it."""
+    for name in CHR9_NAMES:
+        if name in contigs:
+            length = contigs[name]
+            if not length:
+                return name, None
+            build = CHR9_LENGTHS.get(length)
+            if build is None:
+                raise InputError(
+                    f"{shown}: header contig {name} has length {length:,}, not GRCh38 or GRCh37 chromosome 9; "
+                    "this VCF was not called against a supported build"
+                )
+            if build != cache.build:
+                raise InputError(
+                    f"{shown}: the VCF is {build} (contig {name} length {length:,}) but the reference "
+                    f"{cache.reference} is {cache.build}; run the VCF with the reference it was called on"
+                )
+            return name, build
+    return None, None
+
+
+def _index_usable(p: Path, magic: bytes) -> bool:
+    """Whether the file can be read by region: a BGZF file or BCF with a .tbi/.csi index no older than itself
+    (a stale index is not trusted: the file is streamed instead)."""
     indexed = any(Path(str(p) + ext).exists() for ext in (".tbi", ".csi"))
     if indexed and magic[:2] == b"\x1f\x8b":
         idx = next(Path(str(p) + ext) for ext in (".tbi", ".csi") if Path(str(p) + ext).exists())
@@ -205,9 +240,7 @@ def inspect_vcf(
         indexed = False  # plain text VCF cannot be indexed
     if magic[:2] == b"\x1f\x8b" and not is_bgzf(p):
         indexed = False
-    return VcfHeader(
-        str(p), chrom, samples, indexed, build, has_gt, shown if source else "", chrom in contigs, header_text
-    )
+    return indexed
 
 
 def _chrom_from_records(p: Path, cache: GeneCache, shown: str) -> str:
@@ -281,9 +314,9 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
             raise InputError(f"{header.name}: bcftools norm failed on the TRPM6 region ({msg}); {_hint(msg)}") from None
         # a key used in records but not declared in the header: htslib reads it (as a String), bcftools cannot
         # write it; declare it on a copy, as htslib does when reading, and say so in the log
-        fixed = declare_undeclared(source, header, region, out_path.with_suffix(".decl.vcf"))
+        declared = declare_undeclared(source, header, region, out_path.with_suffix(".decl.vcf"))
         try:
-            _norm(str(fixed), ["-t", region, "--targets-overlap", "1"], region_fasta, out_path)
+            _norm(str(declared), ["-t", region, "--targets-overlap", "1"], region_fasta, out_path)
         except pysam.utils.SamtoolsError as exc2:
             msg = " ".join(str(exc2).split())[-300:]
             raise InputError(f"{header.name}: bcftools norm failed on the TRPM6 region ({msg}); {_hint(msg)}") from None
@@ -412,7 +445,7 @@ class Record:
     qual: float | None
     info: dict[str, str]
     kind: str  # "small" | "sv" | "block" | "symbolic" | "star" | "cnv"
-    genotypes: GenotypeTable | list[SampleGenotype] = field(default_factory=list)
+    genotypes: GenotypeTable = field(default_factory=lambda: GenotypeTable.empty())
     alt_index: int = 1  # 1-based index of this ALT among the caller's ALTs
 
 
@@ -433,19 +466,40 @@ class GenotypeTable:
     """Per-sample genotype fields of one record as numpy arrays (cohorts of thousands stay fast); indexing
     gives one sample's SampleGenotype, built on demand. `carrier`/`missing` are boolean masks over samples."""
 
-    def __init__(self, gt, fields: dict):
+    def __init__(
+        self,
+        gt: npt.NDArray[np.integer[Any]],
+        fields: dict[str, Column | None],
+        read_source: str | None = None,
+        split_counts: bool = False,
+    ):
         self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
         alleles = gt[:, :-1]
-        self.carrier = (alleles == 1).any(axis=1).tolist()  # python lists: fast per-sample lookups
+        self.carrier: list[bool] = (alleles == 1).any(axis=1).tolist()  # python lists: fast per-sample lookups
         present = alleles > -2
-        self.missing = ((alleles == -1) | ~present).all(axis=1).tolist()
+        self.missing: list[bool] = ((alleles == -1) | ~present).all(axis=1).tolist()
         self.fields = fields  # name -> array over samples (None when the caller wrote no such field)
         self.dp = fields.get("dp")
-        self.read_source: str | None = fields.get("read_source")
+        self.read_source = read_source  # where ad_ref/ad_alt came from (see SampleGenotype)
+        self.split_counts = split_counts  # reads are per ALT: the site total is summed over the split records
         self.other_alt: set[int] = set()  # samples whose other allele is another ALT of the site
+
+    @classmethod
+    def empty(cls) -> GenotypeTable:
+        """A table of no samples (a Record built without genotypes)."""
+        import numpy as np
+
+        return cls(np.zeros((0, 3), dtype=np.int32), {})
 
     def __len__(self) -> int:
         return len(self.gt)
+
+    def column(self, name: str) -> Column:
+        """A field that must be present (e.g. the read counts of a table with `split_counts`)."""
+        col = self.fields.get(name)
+        if col is None:
+            raise KeyError(f"genotype table has no {name} values")
+        return col
 
     def __getitem__(self, j: int) -> SampleGenotype:
         row = self.gt[j]
@@ -454,10 +508,12 @@ class GenotypeTable:
         f = self.fields
 
         def num(name: str) -> int | None:
-            return None if f.get(name) is None else _int_or_none(f[name][j])
+            col = f.get(name)
+            return None if col is None else _int_or_none(col[j])
 
         def text(name: str) -> str | None:
-            return None if f.get(name) is None else _str_or_none(f[name][j])
+            col = f.get(name)
+            return None if col is None else _str_or_none(col[j])
 
         qs = num("qs")
         return SampleGenotype(
@@ -482,7 +538,7 @@ class GenotypeTable:
         )
 
 
-def _int_or_none(x) -> int | None:
+def _int_or_none(x: Any) -> int | None:
     try:
         v = int(x)
     except (TypeError, ValueError, OverflowError):
@@ -490,7 +546,7 @@ def _int_or_none(x) -> int | None:
     return v if v >= 0 and v != -2147483648 else None
 
 
-def _str_or_none(x) -> str | None:
+def _str_or_none(x: Any) -> str | None:
     s = x.decode() if isinstance(x, bytes) else str(x)
     return None if s in ("", ".") else s
 
@@ -502,21 +558,32 @@ def _phase_set(s: str | None) -> int | str | None:
     return int(s) if s.isdigit() else s
 
 
-def _int_matrix(arr):
+def _int_matrix(arr: Any) -> IntArray | None:
     """A FORMAT array as an n x k integer matrix (-1 = missing), whatever type the header declared: callers
     declare DP, GQ or PS as String or Float, which cyvcf2 returns as one string (or float) per sample."""
-    import numpy as np
-
     if arr is None:
         return None
-    if arr.dtype.kind in "SUO":
-        rows = [str(x.decode() if isinstance(x, bytes) else x).split(",") for x in arr.reshape(len(arr), -1)[:, 0]]
-        width = max(len(r) for r in rows) if rows else 1
-        out = np.full((len(rows), width), -1, dtype=np.int64)
-        for i, r in enumerate(rows):
-            for k, v in enumerate(r):
-                out[i, k] = _int_or_none(_float_or_none(v)) if _float_or_none(v) is not None else -1
-        return out
+    return _text_matrix(arr) if arr.dtype.kind in "SUO" else _numeric_matrix(arr)
+
+
+def _text_matrix(arr: Any) -> IntArray:
+    """Comma-separated text values (one string per sample) as an integer matrix, as wide as the longest."""
+    import numpy as np
+
+    rows = [str(x.decode() if isinstance(x, bytes) else x).split(",") for x in arr.reshape(len(arr), -1)[:, 0]]
+    width = max(len(r) for r in rows) if rows else 1
+    out = np.full((len(rows), width), -1, dtype=np.int64)
+    for i, r in enumerate(rows):
+        for k, v in enumerate(r):
+            x = _float_or_none(v)
+            n = None if x is None else _int_or_none(x)
+            out[i, k] = -1 if n is None else n  # negative values are missing, as in _numeric_matrix
+    return out
+
+
+def _numeric_matrix(arr: Any) -> IntArray:
+    import numpy as np
+
     arr = arr.reshape(len(arr), -1)
     if arr.dtype.kind == "f":
         arr = np.where(np.isnan(arr), -1, arr)
@@ -542,7 +609,7 @@ def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     vcf = VCF(str(bcf), samples=samples, lazy=True, gts012=False)
     # cyvcf2 keeps the file's column order when subsetting: map back to the requested order
     order = [list(vcf.samples).index(s) for s in samples]
-    order_arr = None if order == list(range(len(order))) else np.array(order)
+    order_arr = None if order == list(range(len(order))) else np.array(order, dtype=np.int64)
     fmt = {h["ID"]: h.info().get("Number", ".") for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
     records = [_record(v, fmt, len(vcf.samples), order_arr) for v in vcf]
     vcf.close()
@@ -562,7 +629,7 @@ def _kind(alt: str) -> str:
     return "star" if alt == "*" else "small"
 
 
-def _record(v, fmt: dict[str, str], n: int, order) -> Record:
+def _record(v: Any, fmt: dict[str, str], n: int, order: IntArray | None) -> Record:
     alt = v.ALT[0] if v.ALT else "."
     kind = _kind(alt)
     orig_raw = v.INFO.get(ORIG_TAG)
@@ -588,12 +655,13 @@ def _record(v, fmt: dict[str, str], n: int, order) -> Record:
             e = v.POS + svlen if svlen else v.POS
         end = e
     qual = None if v.QUAL is None else float(v.QUAL)
-    rec = Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, alt_index=alt_index)
-    rec.genotypes = _genotype_table(v, fmt, n, order, alt_index)
-    return rec
+    genotypes = _genotype_table(v, fmt, n, order, alt_index)
+    return Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
 
 
-def _genotype_table(v, fmt: dict[str, str], n: int, order=None, alt_index: int = 1) -> GenotypeTable:
+def _genotype_table(
+    v: Any, fmt: dict[str, str], n: int, order: IntArray | None = None, alt_index: int = 1
+) -> GenotypeTable:
     import numpy as np
 
     try:
@@ -603,7 +671,7 @@ def _genotype_table(v, fmt: dict[str, str], n: int, order=None, alt_index: int =
     if gt is None:
         gt = np.full((n, 3), -1, dtype=np.int32)
         gt[:, 2] = 0
-    fields: dict = {}
+    fields: dict[str, Column | None] = {}
     for name, tags in INT_FIELDS.items():
         tag = next((t for t in tags if t in fmt), None)
         m = None if tag is None else _int_matrix(v.format(tag))
@@ -612,73 +680,83 @@ def _genotype_table(v, fmt: dict[str, str], n: int, order=None, alt_index: int =
         tag = next((t for t in tags if t in fmt), None)
         arr = None if tag is None else v.format(tag)
         fields[name] = None if arr is None else _str_column(arr)
-    fields.update(_read_counts(v, fmt, alt_index))
+    reads = _read_counts(v, fmt, alt_index)
+    if reads is not None:
+        fields |= {"ad_ref": reads.ref, "ad_alt": reads.alt, "ad_site": reads.site}
     fields["sv_reads"] = _sv_reads(v, fmt)
     if order is not None:
         gt = gt[order]
-        fields = {k: (x if x is None or isinstance(x, (str, bool)) else x[order]) for k, x in fields.items()}
-    return GenotypeTable(gt, fields)
+        fields = {k: None if x is None else x[order] for k, x in fields.items()}
+    if reads is None:
+        return GenotypeTable(gt, fields)
+    return GenotypeTable(gt, fields, reads.source, reads.split)
 
 
-def _str_column(arr) -> list[str]:
+def _str_column(arr: Any) -> npt.NDArray[np.object_]:
     flat = arr.reshape(len(arr), -1)[:, 0] if arr.ndim > 1 and arr.dtype.kind in "SUO" else arr
     import numpy as np
 
     if flat.dtype.kind not in "SUO":  # a numeric PS
-        m = _int_matrix(arr)
-        return np.array(["." if x < 0 else str(int(x)) for x in m[:, 0]], dtype=object)
-    return np.array([x.decode() if isinstance(x, bytes) else str(x) for x in flat], dtype=object)
+        m = _numeric_matrix(arr)
+        return np.array(["." if x < 0 else str(int(x)) for x in m[:, 0]], dtype=np.object_)
+    return np.array([x.decode() if isinstance(x, bytes) else str(x) for x in flat], dtype=np.object_)
 
 
-def _column(m, k: int):
+def _column(m: IntArray, k: int) -> IntArray:
     import numpy as np
 
-    return m[:, k] if m is not None and m.shape[1] > k else (None if m is None else np.full(len(m), -1))
+    return m[:, k] if m.shape[1] > k else np.full(len(m), -1, dtype=np.int64)
 
 
-def _read_counts(v, fmt: dict[str, str], alt_index: int) -> dict:
+@dataclass(frozen=True)
+class _ReadCounts:
+    ref: IntArray  # reads for REF, per sample (-1 missing)
+    alt: IntArray  # reads for this record's ALT
+    site: IntArray | None  # reads for all alleles of the caller's site (None: summed over split records later)
+    source: str  # the caller's fields: "AD", "RO/AO", "RD/AD", "NR/NV"
+    split: bool  # the caller's counts are per ALT, split with the record
+
+
+def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | None:
     """Reads for REF, this ALT and (when the caller's vector is whole) all alleles of the site, from AD
     (Number=R split by bcftools, or Number=. left whole: GATK <= 3.4), VarScan RD + AD (Number=1), FreeBayes
     RO + AO, or Platypus NR/NV. `split` says the site total is summed over the split records later."""
     import numpy as np
 
-    get = lambda tag: _int_matrix(v.format(tag)) if tag in fmt else None  # noqa: E731
-    ad = get("AD")
-    if ad is not None and fmt["AD"] == "1" and "RD" in fmt:  # VarScan: AD is the ALT's reads only
-        rd, alt = _column(get("RD"), 0), ad[:, 0]
-        return _counts(rd, alt, np.where((rd < 0) | (alt < 0), -1, rd + alt), "RD/AD", split=False)
+    def get(tag: str) -> IntArray | None:
+        return _int_matrix(v.format(tag)) if tag in fmt else None
+
+    ad, rd = get("AD"), get("RD")
+    if ad is not None and fmt["AD"] == "1" and rd is not None:  # VarScan: AD is the ALT's reads only
+        ref, alt = _column(rd, 0), ad[:, 0]
+        return _ReadCounts(ref, alt, np.where((ref < 0) | (alt < 0), -1, ref + alt), "RD/AD", split=False)
     if ad is not None and ad.shape[1] >= 2:
         if fmt["AD"] == "R" and ad.shape[1] == 2:
-            return _counts(ad[:, 0], ad[:, 1], None, "AD", split=True)
+            return _ReadCounts(ad[:, 0], ad[:, 1], None, "AD", split=True)
         site = np.where((ad < 0).all(axis=1), -1, np.where(ad < 0, 0, ad).sum(axis=1))
-        return _counts(ad[:, 0], _column(ad, alt_index), site, "AD", split=False)
+        return _ReadCounts(ad[:, 0], _column(ad, alt_index), site, "AD", split=False)
     ro, ao = get("RO"), get("AO")
     if ro is not None and ao is not None:
-        return _counts(ro[:, 0], ao[:, 0], None, "RO/AO", split=ao.shape[1] == 1)
+        return _ReadCounts(ro[:, 0], ao[:, 0], None, "RO/AO", split=ao.shape[1] == 1)
     nr, nv = get("NR"), get("NV")
     if nr is not None and nv is not None:
         k = alt_index - 1 if nr.shape[1] > alt_index - 1 else 0
         site, alt = nr[:, k], _column(nv, k if nv.shape[1] > k else 0)
         ref = np.where(site < 0, -1, site - np.where(nv < 0, 0, nv).sum(axis=1))
-        return _counts(np.where(ref < 0, -1, ref), alt, site, "NR/NV", split=False)
-    return {}
+        return _ReadCounts(np.where(ref < 0, -1, ref), alt, site, "NR/NV", split=False)
+    return None
 
 
-def _counts(ref, alt, site, source: str, split: bool) -> dict:
-    return {"ad_ref": ref, "ad_alt": alt, "ad_site": site, "read_source": source, "split_counts": split}
-
-
-def _sv_reads(v, fmt: dict[str, str]):
+def _sv_reads(v: Any, fmt: dict[str, str]) -> IntArray | None:
     """All reads an SV caller counted for the sample (Manta PR+SR, Delly DR+DV+RR+RV), or None."""
     import numpy as np
 
     for tags in SV_READ_FIELDS:
         if all(t in fmt for t in tags):
-            ms = [_int_matrix(v.format(t)) for t in tags]
-            ms = [m for m in ms if m is not None]
+            ms = [m for m in (_int_matrix(v.format(t)) for t in tags) if m is not None]
             if not ms:
                 return None
-            tot = sum(np.where(m < 0, 0, m).sum(axis=1) for m in ms)
+            tot = np.sum([np.where(m < 0, 0, m).sum(axis=1) for m in ms], axis=0)
             none = np.logical_and.reduce([(m < 0).all(axis=1) for m in ms])
             return np.where(none, -1, tot)
     return None
@@ -689,22 +767,21 @@ def link_split_sites(records: list[Record]) -> None:
     call (`other_alt`), and reads split per ALT (AD Number=R, AO) are summed back into the site's total."""
     import numpy as np
 
-    groups: dict[tuple, list[Record]] = {}
+    groups: dict[tuple[str, int, str, str], list[GenotypeTable]] = {}
     for r in records:
-        if r.kind != "block" and isinstance(r.genotypes, GenotypeTable):
-            groups.setdefault(r.original, []).append(r)
-    for group in groups.values():
-        tables = [r.genotypes for r in group]
-        if len(group) > 1:
-            carriers = np.sum([np.array(t.carrier, dtype=int) for t in tables], axis=0)
+        if r.kind != "block":
+            groups.setdefault(r.original, []).append(r.genotypes)
+    for tables in groups.values():
+        if len(tables) > 1:
+            carriers = [sum(cs) for cs in zip(*(t.carrier for t in tables), strict=True)]
             for t in tables:
                 t.other_alt = {j for j, c in enumerate(t.carrier) if c and carriers[j] > 1}
-        split = [t for t in tables if t.fields.get("split_counts")]
+        split = [t for t in tables if t.split_counts]
         if not split:
             continue
-        alts = sum(np.where(t.fields["ad_alt"] < 0, 0, t.fields["ad_alt"]) for t in split)
+        alts = np.sum([np.where(t.column("ad_alt") < 0, 0, t.column("ad_alt")) for t in split], axis=0)
         for t in split:
-            ref = t.fields["ad_ref"]
+            ref = t.column("ad_ref")
             t.fields["ad_site"] = np.where(ref < 0, -1, ref + alts)
 
 
