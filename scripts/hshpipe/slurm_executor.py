@@ -34,6 +34,7 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 PLUGIN_DEFAULT_INIT_SECONDS = 40  # snakemake-executor-plugin-slurm: init_seconds_before_status_checks
 PROFILE = "profiles/slurm/config.yaml"
@@ -162,24 +163,27 @@ def normalise_states(states: dict[str, str] | None) -> dict[str, str] | None:
     return {jobid: ("CANCELLED" if st.startswith("CANCELLED by ") else st) for jobid, st in states.items()}
 
 
-def normalise_cancelled_states(plugin_module=None) -> bool:
+def normalise_cancelled_states(plugin_module: Any = None) -> bool:
     """Wrap the SLURM plugin's ``query_job_status`` (the name its executor calls) with :func:`normalise_states`.
     Idempotent; returns whether the wrapper is in place (False: the plugin has no such function any more)."""
     if plugin_module is None:
-        import snakemake_executor_plugin_slurm as plugin_module
+        import snakemake_executor_plugin_slurm
+
+        plugin_module = snakemake_executor_plugin_slurm
     original = getattr(plugin_module, "query_job_status", None)
     if original is None:
         return False
     if getattr(original, "_hsh_normalises_cancelled", False):
         return True
 
-    async def query_job_status(command, logger):
+    async def query_job_status(command: Any, logger: Any) -> Any:
         states, seconds = await original(command, logger)
         return normalise_states(states), seconds
 
-    query_job_status._hsh_normalises_cancelled = True
-    query_job_status.__wrapped__ = original
-    plugin_module.query_job_status = query_job_status
+    wrapper: Any = query_job_status  # marked so a second call leaves it alone
+    wrapper._hsh_normalises_cancelled = True
+    wrapper.__wrapped__ = original
+    plugin_module.query_job_status = wrapper
     return True
 
 
