@@ -32,7 +32,6 @@ from .verdict import SampleCall, Verdict
 from .vocab import BIALLELIC, PLP, POSSIBLE_COMPOUND_HET, VUS
 
 PARENTS_PHASE_SET = "parents"
-_PARENTAL_ADVICE = "; parental testing needed to confirm they are in trans"
 
 
 @dataclass
@@ -47,7 +46,7 @@ class MemberAnalysis:
     sha: dict[str, str | None]
     genotypes: MemberGenotypes
     calls: list[SampleCall]  # the verdict's view (pipeline.verdict_calls)
-    redecide: Callable[[Sequence[SampleCall]], Verdict]  # verdict.decide with this sample's coverage arguments
+    redecide: Callable[..., Verdict]  # verdict.decide with this sample's coverage arguments (calls, parents_tested)
     verdict: Verdict
     unsure: tuple[str, ...] = ()  # curated pathogenic sites without a confident call (verdict.GenotypeDoubts)
     inheritance: dict[str, str] = field(default_factory=dict)  # variant key -> inheritance
@@ -102,14 +101,14 @@ def analyse_child(child: MemberAnalysis, father: MemberAnalysis | None, mother: 
         replace(c, phased=True, phase_set=PARENTS_PHASE_SET, haplotype=haps[c.key]) if c.key in haps else c
         for c in child.calls
     ]
-    child.verdict = _with_family_text(child.redecide(calls), origins, mendel, flags)
+    child.verdict = _with_family_text(child.redecide(calls, parents_tested=True), origins, mendel, flags)
     return ChildResult(origins, mendel, flags)
 
 
 def _with_family_text(v: Verdict, origins: Sequence[Origin], mendel: MendelCheck, flags: Sequence[str]) -> Verdict:
     qual = set(v.qualifying)
     shown = [o for o in origins if o.site.key in qual] or list(origins)
-    text = v.text.replace(_PARENTAL_ADVICE, "")
+    text = v.text
     plain = [o for o in shown if o.inheritance != DE_NOVO and hom_flag(o) is None]  # the others get their own
     parts = ["From the parents: " + " ".join(origin_sentence(o) for o in plain)] if plain else []
     het_q = [o for o in shown if o.site.alt_count == 1]

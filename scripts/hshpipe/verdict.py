@@ -111,15 +111,21 @@ def _names(calls: Sequence[SampleCall]) -> list[str]:
     return [f"{c.name} [{CLASS_LABEL[c.classification]}]" if mixed else c.name for c in calls]
 
 
+def _close_pairs(qual: Sequence[SampleCall]) -> list[tuple[SampleCall, SampleCall]]:
+    """Qualifying calls closer than PROXIMITY_BP that phase does not put on different haplotypes (a 1/2 call's two
+    alleles are in trans by construction): perhaps one event called as two, or in cis."""
+    pairs = combinations(sorted(qual, key=lambda c: c.pos), 2)
+    return [(a, b) for a, b in pairs if abs(b.pos - a.pos) < PROXIMITY_BP and phase_relation(a, b) != "trans"]
+
+
 def _proximity_notes(qual: Sequence[SampleCall]) -> list[str]:
     out = []
-    for a, b in combinations(sorted(qual, key=lambda c: c.pos), 2):
+    for a, b in _close_pairs(qual):
         d = abs(b.pos - a.pos)
-        if d < PROXIMITY_BP:
-            out.append(
-                f"{a.name} and {b.name} are {d} bp apart: they may be one event called as two variants, "
-                "or lie in cis; check the reads before counting them as two alleles"
-            )
+        out.append(
+            f"{a.name} and {b.name} are {d} bp apart: they may be one event called as two variants, "
+            "or lie in cis; check the reads before counting them as two alleles"
+        )
     return out
 
 
@@ -152,9 +158,10 @@ class _Found:
     keys: tuple[str, ...]
     failed_text: str
     coverage_note: str | None
+    parents_tested: bool = False  # the parents' genotypes were read (family step): no advice to test them
 
 
-def _found(calls: Sequence[SampleCall], coverage_note: str | None) -> _Found:
+def _found(calls: Sequence[SampleCall], coverage_note: str | None, parents_tested: bool = False) -> _Found:
     qual = [c for c in calls if c.qualifying]
     failed = [c for c in calls if c.classification in PLP and not c.qc_pass]
     notes = _proximity_notes(qual)
@@ -170,7 +177,8 @@ def _found(calls: Sequence[SampleCall], coverage_note: str | None) -> _Found:
             "this result."
         )
     vus = [v for v in calls if v.classification == VUS and v.qc_pass and v.plausible]
-    return _Found(calls, qual, failed, vus, notes, tuple(c.key for c in qual), failed_text, coverage_note)
+    keys = tuple(c.key for c in qual)
+    return _Found(calls, qual, failed, vus, notes, keys, failed_text, coverage_note, parents_tested)
 
 
 def decide(
@@ -179,9 +187,11 @@ def decide(
     coverage_note: str | None = None,
     coverage: CoverageCheck | None = None,
     doubts: GenotypeDoubts | None = None,
+    parents_tested: bool = False,
 ) -> Verdict:
-    """The recessive verdict of one sample (module docstring), with what coverage and genotypes leave open."""
-    f = _found(calls, coverage_note)
+    """The recessive verdict of one sample (module docstring), with what coverage and genotypes leave open.
+    `parents_tested`: the family step has read the parents' genotypes, so the text does not advise testing them."""
+    f = _found(calls, coverage_note, parents_tested)
     if not assessable:
         text = "TRPM6 could not be assessed in this sample (no usable genotype in the region)."
         verdict = Verdict(INCONCLUSIVE, _with(text, coverage_note), f.keys, tuple(f.notes))
@@ -196,7 +206,7 @@ def _decide(f: _Found, coverage: CoverageCheck | None) -> Verdict:
     if homs:
         return _homozygous(homs[0], f)
     if len(hets) >= 2:
-        return _several_hets(hets, f.keys, f.notes, f.failed_text)
+        return _several_hets(hets, f)
     if len(hets) == 1:
         missing = _candidate_vus(hets[0], f.vus)
         if missing:
@@ -273,16 +283,13 @@ def _with_doubts(verdict: Verdict, doubts: GenotypeDoubts) -> Verdict:
     return Verdict(kind, text, verdict.qualifying, verdict.notes)
 
 
-def _several_hets(hets: list[SampleCall], keys: tuple[str, ...], notes: list[str], failed_text: str) -> Verdict:
+def _several_hets(hets: list[SampleCall], f: _Found) -> Verdict:
+    keys, notes, failed_text = f.keys, f.notes, f.failed_text
     n = _NUM.get(len(hets), str(len(hets)))
     label = _group_label(hets)
     names = _names(hets)
     trans = [(a, b) for a, b in combinations(hets, 2) if phase_relation(a, b) == "trans"]
-    close = (
-        " Some of them lie within 150 bp of each other (see notes)."
-        if notes and any("bp apart" in x for x in notes)
-        else ""
-    )
+    close = " Some of them lie within 150 bp of each other (see notes)." if _close_pairs(f.qual) else ""
     if trans:
         a, b = trans[0]
         text = f"{n} {label} TRPM6 variants; {a.name} and {b.name} are in trans by phase (phase set {a.phase_set})."
@@ -296,10 +303,8 @@ def _several_hets(hets: list[SampleCall], keys: tuple[str, ...], notes: list[str
             "alone does not explain a recessive disease."
         )
         return Verdict("monoallelic", text + close + failed_text, keys, tuple(notes))
-    text = (
-        f"{n} {label} TRPM6 variants, phase unknown: {_join(names)}; parental testing needed to confirm they "
-        "are in trans."
-    )
+    advice = "." if f.parents_tested else "; parental testing needed to confirm they are in trans."
+    text = f"{n} {label} TRPM6 variants, phase unknown: {_join(names)}{advice}"
     return Verdict("possible_compound_heterozygous", text + close + failed_text, keys, tuple(notes))
 
 
