@@ -41,7 +41,7 @@ NOT_IN_DIGEST: frozenset[str] = frozenset({"outdir", "review", "pdf"})  # review
 # Whiffin et al. 2017 (Genet Med 19:1151) maximum credible population allele frequency for a recessive disease:
 # sqrt(prevalence x genetic contribution / penetrance) x maximum allelic contribution. For HSH: prevalence
 # 1/100,000 (an upper bound; Orphanet lists < 1/1,000,000), TRPM6 explains all of it (1.0), penetrance 1.0,
-# no single allele more than half of the disease alleles (0.5): sqrt(1e-5) x 0.5 = 0.00158 (docs/evidence.md).
+# no single allele more than half of the disease alleles (0.5): sqrt(1e-5) x 0.5 = 0.00158 (docs/classification.md).
 HSH_MAX_CREDIBLE_AF = round((1e-5 * 1.0 / 1.0) ** 0.5 * 0.5, 5)
 
 

@@ -1,7 +1,7 @@
 """Population evidence from a gnomAD sites VCF (v2, v3 or v4 INFO names): BA1, BS1, BS2 and PM2_Supporting.
 
 Read by region (bgzip + tabix) once per batch; the INFO of an allele is parsed when it is first looked up.
-Criteria and thresholds: docs/evidence.md.
+Criteria and thresholds: docs/classification.md.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Predictor evidence from user files: SpliceAI (Illumina's precomputed VCF) and REVEL (its CSV as
 distributed, or tab-separated bgzip + tabix). PP3/BP4 at the ClinGen SVI calibrated thresholds: SpliceAI
 (Walker et al. 2023) for splice-region and intronic variants, REVEL (Pejaver et al. 2022) for missense.
-Criteria and thresholds: docs/evidence.md."""
+Criteria and thresholds: docs/classification.md."""
 
 from __future__ import annotations
 
