@@ -540,6 +540,28 @@ def review_fields(report: Mapping[str, Any], verdict: str, generated_on: str) ->
     }
 
 
+def provenance_view(report: Mapping[str, Any]) -> dict[str, Any]:
+    prov = report.get("provenance") or {}
+    ref = prov.get("reference") or {}
+    thresholds = prov.get("thresholds") or {}
+    inputs = prov.get("inputs_sha256") or {}
+    return {
+        "pipeline_version": prov.get("pipeline_version", ""),
+        "reference_path": ref.get("path", ""),
+        "reference_build": ref.get("build", ""),
+        "reference_contig": ref.get("contig", ""),
+        "reference_fingerprint": ref.get("fingerprint", ""),
+        "curated_table_version": prov.get("curated_table_version", ""),
+        "config_sha256": prov.get("config_sha256", ""),
+        "vcf_sha256": inputs.get("vcf", ""),
+        "alignments_sha256": inputs.get("alignments") or "none",
+        "min_dp": thresholds.get("min_dp", ""),
+        "min_gq": thresholds.get("min_gq", ""),
+        "min_allele_balance": thresholds.get("min_allele_balance", ""),
+        "coverage_threshold": thresholds.get("coverage_threshold", ""),
+    }
+
+
 def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
     verdict = str(report["verdict"])
     if verdict not in VERDICTS:
@@ -551,10 +573,6 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         key=lambda v: (_classification_rank(str(v.get("classification"))), _transcript_order_key(v)),
     )
     filtered = sorted(report.get("filtered") or [], key=_genomic_order_key)
-    prov = report.get("provenance") or {}
-    ref = prov.get("reference") or {}
-    thresholds = prov.get("thresholds") or {}
-    inputs = prov.get("inputs_sha256") or {}
     return {
         "sample": str(report["sample"]),
         "vcf_sample": str(report.get("vcf_sample", report["sample"])),
@@ -576,21 +594,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         "sample_qc": report.get("sample_qc") or {},
         "coverage": coverage_view(report.get("coverage")),
         "family": family_view(report),
-        "provenance": {
-            "pipeline_version": prov.get("pipeline_version", ""),
-            "reference_path": ref.get("path", ""),
-            "reference_build": ref.get("build", ""),
-            "reference_contig": ref.get("contig", ""),
-            "reference_fingerprint": ref.get("fingerprint", ""),
-            "curated_table_version": prov.get("curated_table_version", ""),
-            "config_sha256": prov.get("config_sha256", ""),
-            "vcf_sha256": inputs.get("vcf", ""),
-            "alignments_sha256": inputs.get("alignments") or "none",
-            "min_dp": thresholds.get("min_dp", ""),
-            "min_gq": thresholds.get("min_gq", ""),
-            "min_allele_balance": thresholds.get("min_allele_balance", ""),
-            "coverage_threshold": thresholds.get("coverage_threshold", ""),
-        },
+        "provenance": provenance_view(report),
         "schema_version": report.get("schema_version", SCHEMA_VERSION),
         "renderer_version": __version__,
         "page_header_left": css_string(
