@@ -365,6 +365,8 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
         "not_qualifying_reason": not_qualifying_reason(v),
         "qc_pass": bool(v.get("qc_pass")),
         "qc_flags": list(v.get("qc_flags") or []),
+        "qc_state": str(qc.get("state") or ("pass" if v.get("qc_pass") else "fail")),
+        "fields_used": ", ".join(qc.get("fields_used") or []) or "none",
         "filter": qc.get("filter", ""),
         "dp": "n/a" if qc.get("dp") is None else str(qc["dp"]),
         "gq": "n/a" if qc.get("gq") is None else str(qc["gq"]),
