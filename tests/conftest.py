@@ -72,6 +72,23 @@ def make_ann(
     )
 
 
+def codon_variant(cache, codon: int, new_codon: str):
+    """The smallest Variant that turns codon `codon` (1-based, CDS) into `new_codon` (transcript strand; the
+    TRPM6 transcript is on the minus strand, so the genomic alleles are reverse-complemented)."""
+    from hshpipe.model import CPos, Variant
+    from hshpipe.reference import revcomp
+
+    t = cache.transcript
+    gs = [t.genomic_of_c(CPos(3 * codon - 2 + k)) for k in range(3)]
+    lo, hi = min(gs), max(gs)
+    ref, alt, pos = cache.fetch(lo, hi), revcomp(new_codon), lo
+    while len(ref) > 1 and ref[0] == alt[0]:
+        ref, alt, pos = ref[1:], alt[1:], pos + 1
+    while len(ref) > 1 and ref[-1] == alt[-1]:
+        ref, alt = ref[:-1], alt[:-1]
+    return Variant(cache.contig, pos, ref, alt)
+
+
 VCF_HEADER = """##fileformat=VCFv4.2
 ##contig=<ID={contig},length={length}>
 ##FILTER=<ID=LowQual,Description="Low quality">

@@ -118,6 +118,16 @@ def _tail(path: Path, lines: int = 25) -> str:
     return "\n".join(f"  {path.name}: {line}" for line in text[-lines:]) or f"  ({path.name}: empty)"
 
 
+class _InClusterDir:
+    """An attribute of SlurmCluster: a path below its directory (``cluster.dir / relative``)."""
+
+    def __init__(self, relative: str) -> None:
+        self.relative = relative
+
+    def __get__(self, cluster: SlurmCluster, owner: type | None = None) -> Path:
+        return cluster.dir / self.relative
+
+
 class SlurmCluster:
     """One-node SLURM cluster (partition ``debug``) in a temporary directory; a context manager."""
 
@@ -149,34 +159,14 @@ class SlurmCluster:
         self.env: dict[str, str] = {}
 
     # ---- paths -----------------------------------------------------------------------------------
-    @property
-    def conf(self) -> Path:
-        return self.dir / "etc/slurm.conf"
-
-    @property
-    def ctld_log(self) -> Path:
-        return self.dir / "log/slurmctld.log"
-
-    @property
-    def slurmd_log(self) -> Path:
-        return self.dir / "log/slurmd.log"
-
-    @property
-    def jobcomp_log(self) -> Path:
-        return self.dir / "log/jobcomp.log"
-
-    @property
-    def dbd_conf(self) -> Path:
-        """slurmdbd.conf, next to slurm.conf (slurmdbd and sacctmgr find it through SLURM_CONF)."""
-        return self.dir / "etc/slurmdbd.conf"
-
-    @property
-    def dbd_log(self) -> Path:
-        return self.dir / "log/slurmdbd.log"
-
-    @property
-    def mysql_log(self) -> Path:
-        return self.dir / "log/mariadbd.err"
+    conf = _InClusterDir("etc/slurm.conf")
+    ctld_log = _InClusterDir("log/slurmctld.log")
+    slurmd_log = _InClusterDir("log/slurmd.log")
+    jobcomp_log = _InClusterDir("log/jobcomp.log")
+    # slurmdbd.conf, next to slurm.conf (slurmdbd and sacctmgr find it through SLURM_CONF)
+    dbd_conf = _InClusterDir("etc/slurmdbd.conf")
+    dbd_log = _InClusterDir("log/slurmdbd.log")
+    mysql_log = _InClusterDir("log/mariadbd.err")
 
     @property
     def partitions(self) -> tuple[str, ...]:

@@ -72,15 +72,18 @@ def _header_only(tmp, cache):
     return write_vcf(tmp / "header_only.vcf", [])
 
 
+def _bare_vcf(path: Path, text: str) -> Path:
+    """A hand-written VCF: `text` (column header and records) after the file format and contig lines only."""
+    path.write_text("##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n" + text)
+    return path
+
+
 def _sites_only(tmp, cache):
     pos, ref, alt = snv(cache)
-    p = tmp / "sites.vcf"
-    p.write_text(
-        "##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n"
-        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
-        f"chr9\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\n"
+    return _bare_vcf(
+        tmp / "sites.vcf",
+        f"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr9\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\n",
     )
-    return p
 
 
 def _no_gt(tmp, cache):
@@ -90,14 +93,12 @@ def _no_gt(tmp, cache):
 
 def _no_gt_header(tmp, cache):
     pos, ref, alt = snv(cache)
-    p = tmp / "nogt.vcf"
-    p.write_text(
-        "##fileformat=VCFv4.2\n##contig=<ID=chr9,length=138394717>\n"
+    return _bare_vcf(
+        tmp / "nogt.vcf",
         '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth">\n'
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
-        f"chr9\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\tDP\t30\n"
+        f"chr9\t{pos}\t.\t{ref}\t{alt}\t50\tPASS\t.\tDP\t30\n",
     )
-    return p
 
 
 def _build_mismatch_header(tmp, cache):
@@ -351,6 +352,13 @@ def snakemake(tmp: Path, *config: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
+def snakemake_sheet(tmp: Path, sheet: str) -> subprocess.CompletedProcess:
+    """The workflow on a sample sheet with this text."""
+    s = tmp / "s.tsv"
+    s.write_text(sheet)
+    return snakemake(tmp, f"samples={s}")
+
+
 CLI_CASES = {
     "unknown_config_key": (["colour=blue"], r"Additional properties are not allowed \('colour' was unexpected\)"),
     "bad_genome_build": (["genome_build=hg19"], r"'hg19' is not one of \['auto', 'GRCh38', 'GRCh37'\]"),
@@ -385,21 +393,22 @@ def test_cli_config_errors(case, tmp_path):
     ],
 )
 def test_cli_sheet_errors(sheet, pattern, tmp_path):
-    s = tmp_path / "s.tsv"
-    s.write_text(sheet)
-    p = snakemake(tmp_path, f"samples={s}")
+    p = snakemake_sheet(tmp_path, sheet)
     import re
 
     assert p.returncode != 0 and re.search(pattern, p.stderr), p.stderr[-2000:]
     assert "Traceback" not in p.stderr
 
 
-def test_cli_bad_vcf_fails_the_job_with_the_message(tmp_path):
-    bad = tmp_path / "notes.vcf"
+def not_a_vcf(tmp: Path) -> Path:
+    bad = tmp / "notes.vcf"
     bad.write_text("not a vcf\n")
-    s = tmp_path / "s.tsv"
-    s.write_text(f"sample\tvcf\nS1\t{bad}\n")
-    p = snakemake(tmp_path, f"samples={s}")
+    return bad
+
+
+def test_cli_bad_vcf_fails_the_job_with_the_message(tmp_path):
+    bad = not_a_vcf(tmp_path)
+    p = snakemake_sheet(tmp_path, f"sample\tvcf\nS1\t{bad}\n")
     assert p.returncode != 0
     assert f"sample S1: {bad}: not a VCF" in p.stderr, p.stderr[-3000:]
     assert not list((tmp_path / "out").glob("samples/*/*.report.json"))
@@ -410,11 +419,8 @@ def test_cli_bad_vcf_fails_the_job_with_the_message(tmp_path):
 
 def test_cli_one_bad_vcf_costs_nobody_else_their_report(tmp_path):
     """Isolation: the bad sample (sheet line 2) fails with its reason; the good one after it is reported."""
-    bad = tmp_path / "notes.vcf"
-    bad.write_text("not a vcf\n")
-    s = tmp_path / "s.tsv"
-    s.write_text(f"sample\tvcf\nBAD\t{bad}\nHSH01\t{HSH01}\n")
-    p = snakemake(tmp_path, f"samples={s}")
+    bad = not_a_vcf(tmp_path)
+    p = snakemake_sheet(tmp_path, f"sample\tvcf\nBAD\t{bad}\nHSH01\t{HSH01}\n")
     assert p.returncode != 0 and f"sample BAD: {bad}: not a VCF" in p.stderr
     assert (tmp_path / "out/samples/HSH01/HSH01.report.json").exists()
     rows = [l.split("\t") for l in (tmp_path / "out/summary.tsv").read_text().splitlines()[1:]]

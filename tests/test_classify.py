@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_ann
+from conftest import codon_variant, make_ann
 
 from hshpipe.model import CPos, Variant
 
@@ -222,20 +222,6 @@ def test_consequence_only_rules(cons, expect):
 
 
 # --- end to end with the real annotator -----------------------------------------------------------------------
-def _codon_variant(cache, codon: int, new_codon: str) -> Variant:
-    from hshpipe.reference import revcomp
-
-    t = cache.transcript
-    gs = [t.genomic_of_c(CPos(3 * codon - 2 + k)) for k in range(3)]
-    lo, hi = min(gs), max(gs)
-    ref, alt, pos = cache.fetch(lo, hi), revcomp(new_codon), lo
-    while len(ref) > 1 and ref[0] == alt[0]:
-        ref, alt, pos = ref[1:], alt[1:], pos + 1
-    while len(ref) > 1 and ref[-1] == alt[-1]:
-        ref, alt = ref[:-1], alt[:-1]
-    return Variant(cache.contig, pos, ref, alt)
-
-
 def test_end_to_end_levels_with_real_annotation(ct, cache38):
     """annotate() -> match() -> classify() -> decide() on the GRCh38 stand-in, one variant per level."""
     from hshpipe import consequence
@@ -256,7 +242,7 @@ def test_end_to_end_levels_with_real_annotation(ct, cache38):
     ann, m, c = run(Variant("chr9", g, "A" + nxt, "G" + nxt))
     assert ann.hgvs_c == "NM_017662.5:c.1638+7T>C" and m.level == "cdna" and c.classification == "likely_pathogenic"
     # Ser141Leu by another codon change (the stand-in codon is not the published one): protein level, PS1
-    ann, m, c = run(_codon_variant(cache38, 141, "CTG"))
+    ann, m, c = run(codon_variant(cache38, 141, "CTG"))
     assert ann.hgvs_p == "NP_060132.3:p.(Ser141Leu)" and m.level == "protein"
     assert c.classification == "uncertain_significance" and "PS1" in c.codes
     hom = SampleCall(
@@ -265,7 +251,7 @@ def test_end_to_end_levels_with_real_annotation(ct, cache38):
     v = decide([hom])
     assert v.verdict == "uncertain" and "p.(Ser141Leu)" in v.text and "segregation" in v.text
     # Ser141Trp: codon level, PM5
-    ann, m, c = run(_codon_variant(cache38, 141, "TGG"))
+    ann, m, c = run(codon_variant(cache38, 141, "TGG"))
     assert ann.hgvs_p == "NP_060132.3:p.(Ser141Trp)" and m.level == "codon"
     assert (c.classification, c.codes) == ("uncertain_significance", ("PM5",))
     # deletion of exon 6 with intronic breakpoints: exon level, curated pathogenic

@@ -6,28 +6,16 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from conftest import codon_variant
 
 from hshpipe.consequence import annotate, annotate_sv
 from hshpipe.model import CPos, Variant
 from hshpipe.pvs1 import assess, load_regions
-from hshpipe.reference import revcomp
 
 
 @pytest.fixture(params=["cache38", "cache37"])
 def cache(request):
     return request.getfixturevalue(request.param)
-
-
-def codon_variant(cache, codon: int, new: str) -> Variant:
-    t = cache.transcript
-    gs = [t.genomic_of_c(CPos(3 * codon - 2 + k)) for k in range(3)]
-    lo, hi = min(gs), max(gs)
-    ref, alt, pos = cache.fetch(lo, hi), revcomp(new), lo
-    while len(ref) > 1 and ref[0] == alt[0]:
-        ref, alt, pos = ref[1:], alt[1:], pos + 1
-    while len(ref) > 1 and ref[-1] == alt[-1]:
-        ref, alt = ref[:-1], alt[:-1]
-    return Variant(cache.contig, pos, ref, alt)
 
 
 def snv_at(cache, c: CPos) -> Variant:

@@ -182,6 +182,31 @@ def provenance_with_sheet(alignments: str | None = None) -> dict[str, Any]:
     return {**provenance(alignments), "sample_sheet": {"line": 2, "sex": "female", "family": "F01"}}
 
 
+def report(sample: str, verdict: str, verdict_text: str, **fields: Any) -> dict[str, Any]:
+    """A report dict, keys in the schema's order: a TRPM6 sample (VCF column of the same name) on GRCh38 with
+    nothing reported, nothing filtered, no coverage; `fields` set the other keys."""
+    rep: dict[str, Any] = {
+        "schema_version": rp.SCHEMA_VERSION,
+        "sample": sample,
+        "vcf_sample": sample,
+        "gene": "TRPM6",
+        "genome_build": "GRCh38",
+        "transcript": "NM_017662.5",
+        "protein": "NP_060132.3",
+        "synthetic_reference": False,
+        "verdict": verdict,
+        "verdict_text": verdict_text,
+        "verdict_notes": [],
+        "variants": [],
+        "filtered": [],
+        "sample_qc": None,
+        "coverage": None,
+        "provenance": provenance(),
+    }
+    assert rep.keys() >= fields.keys(), f"not report keys: {fields.keys() - rep.keys()}"
+    return rep | fields
+
+
 def biallelic_report(**over: Any) -> dict[str, Any]:
     stop = variant(
         74842250,
@@ -252,20 +277,14 @@ def biallelic_report(**over: Any) -> dict[str, Any]:
         phased=True,
         phase_set=74722900,
     )
-    rep: dict[str, Any] = {
-        "schema_version": rp.SCHEMA_VERSION,
-        "sample": "HSH-001",
-        "vcf_sample": "NA12878_HSH001",
-        "gene": "TRPM6",
-        "genome_build": "GRCh38",
-        "transcript": "NM_017662.5",
-        "protein": "NP_060132.3",
-        "synthetic_reference": False,
-        "verdict": "biallelic",
-        "verdict_text": "Homozygous pathogenic variant c.2207C>T p.(Arg736Ter): two loss-of-function alleles.",
-        "verdict_notes": ["Confirm by an orthogonal method before reporting."],
-        "variants": [benign, vus, stop, lowqc],
-        "filtered": [
+    rep = report(
+        "HSH-001",
+        "biallelic",
+        "Homozygous pathogenic variant c.2207C>T p.(Arg736Ter): two loss-of-function alleles.",
+        vcf_sample="NA12878_HSH001",
+        verdict_notes=["Confirm by an orthogonal method before reporting."],
+        variants=[benign, vus, stop, lowqc],
+        filtered=[
             {
                 "chrom": "chr9",
                 "pos": 74850000,
@@ -275,18 +294,17 @@ def biallelic_report(**over: Any) -> dict[str, Any]:
             },
             {"chrom": "chr9", "pos": 74810000, "ref": "T", "alt": "TA", "reason": "no call (./.)"},
         ],
-        "sample_qc": {
+        sample_qc={
             "records_in_region": 9,
             "variants_reported": 4,
             "records_filtered": 2,
             "homozygous_reference_records": 3,
             "missing_genotype_records": 1,
         },
-        "coverage": coverage(gap_exons=(12,)),
-        "provenance": provenance_with_sheet(alignments=SHA_A),
-    }
-    rep.update(over)
-    return rep
+        coverage=coverage(gap_exons=(12,)),
+        provenance=provenance_with_sheet(alignments=SHA_A),
+    )
+    return rep | over
 
 
 def negative_report(**over: Any) -> dict[str, Any]:
@@ -302,52 +320,33 @@ def negative_report(**over: Any) -> dict[str, Any]:
         rule="Synonymous, not near a splice site (BP7)",
         exon="4/39",
     )
-    rep: dict[str, Any] = {
-        "schema_version": rp.SCHEMA_VERSION,
-        "sample": "HSH-002",
-        "vcf_sample": "HSH-002",
-        "gene": "TRPM6",
-        "genome_build": "GRCh38",
-        "transcript": "NM_017662.5",
-        "protein": "NP_060132.3",
-        "synthetic_reference": True,
-        "verdict": "negative",
-        "verdict_text": "No pathogenic or likely pathogenic TRPM6 variant passing QC was found.",
-        "verdict_notes": [],
-        "variants": [syn],
-        "filtered": [],
-        "sample_qc": {"records_in_region": 1, "variants_reported": 1, "records_filtered": 0},
-        "coverage": coverage(source="gvcf", gap_exons=(12, 30)),
-        "provenance": provenance(),
-    }
-    rep.update(over)
-    return rep
+    rep = report(
+        "HSH-002",
+        "negative",
+        "No pathogenic or likely pathogenic TRPM6 variant passing QC was found.",
+        synthetic_reference=True,
+        variants=[syn],
+        sample_qc={"records_in_region": 1, "variants_reported": 1, "records_filtered": 0},
+        coverage=coverage(source="gvcf", gap_exons=(12, 30)),
+    )
+    return rep | over
 
 
 def inconclusive_report(**over: Any) -> dict[str, Any]:
-    rep: dict[str, Any] = {
-        "schema_version": rp.SCHEMA_VERSION,
-        "sample": "HSH-003",
-        "vcf_sample": "HSH-003",
-        "gene": "TRPM6",
-        "genome_build": "GRCh37",
-        "transcript": "NM_017662.5",
-        "protein": "NP_060132.3",
-        "synthetic_reference": False,
-        "verdict": "inconclusive",
-        "verdict_text": "No usable genotype in the TRPM6 region: every record failed QC.",
-        "verdict_notes": ["Re-sequence or provide alignments."],
-        "variants": [],
-        "filtered": [{"chrom": "9", "pos": 77412000, "ref": "C", "alt": "T", "reason": "FILTER LowQual"}],
-        "sample_qc": {"records_in_region": 1, "variants_reported": 0, "records_filtered": 1},
-        "coverage": None,
-        "provenance": {
+    rep = report(
+        "HSH-003",
+        "inconclusive",
+        "No usable genotype in the TRPM6 region: every record failed QC.",
+        genome_build="GRCh37",
+        verdict_notes=["Re-sequence or provide alignments."],
+        filtered=[{"chrom": "9", "pos": 77412000, "ref": "C", "alt": "T", "reason": "FILTER LowQual"}],
+        sample_qc={"records_in_region": 1, "variants_reported": 0, "records_filtered": 1},
+        provenance={
             **provenance(),
             "reference": {"path": "/data/hs37d5.fa", "build": "GRCh37", "contig": "9", "fingerprint": SHA_A},
         },
-    }
-    rep.update(over)
-    return rep
+    )
+    return rep | over
 
 
 def evil_report() -> dict[str, Any]:

@@ -206,6 +206,12 @@ def assert_clean_outputs(outdir: Path) -> None:
         json.loads(p.read_text())  # raises on a truncated report
 
 
+def assert_matches_local_run(local_run: dict, outdir: Path) -> None:
+    """Complete outputs (nothing half-written), the same as the local run's (HTML too when rendered the same day)."""
+    assert_clean_outputs(outdir)
+    assert_same_outputs(local_run["outdir"], outdir, html=datetime.date.today() == local_run["day"])
+
+
 def run_id(text: str) -> str:
     m = re.search(r"SLURM run ID: (\S+)", text)
     assert m, "no 'SLURM run ID' in the snakemake output: the slurm executor was not used"
@@ -281,9 +287,7 @@ class TestNoAccounting:
             assert j.jobid in logs, f"no SLURM log for job {j.jobid} ({j.rule})"
             assert logs[j.jobid].parent.relative_to(wd / ".snakemake/slurm_logs").parts[0] == f"rule_{j.rule}"
 
-        html = datetime.date.today() == local_run["day"]
-        assert_same_outputs(local_run["outdir"], wd / OUTDIR, html=html)
-        assert_clean_outputs(wd / OUTDIR)
+        assert_matches_local_run(local_run, wd / OUTDIR)
 
         walls = wall_times(slurm_cluster, {j.jobid for j in jobs})
         print(
@@ -303,9 +307,7 @@ class TestNoAccounting:
         # rerun (profile: rerun-incomplete, retries): completes and gives the local run's outputs
         r = snakemake(wd, slurm_run_args(), env=slurm_cluster.env, log_name="rerun.out")
         assert r.returncode == 0, f"rerun after the cancelled job failed:\n{tail(r.stdout + r.stderr)}"
-        assert_clean_outputs(wd / OUTDIR)
-        html = datetime.date.today() == local_run["day"]
-        assert_same_outputs(local_run["outdir"], wd / OUTDIR, html=html)
+        assert_matches_local_run(local_run, wd / OUTDIR)
         print(
             f"\nfault test: cancelled SLURM job {victim.jobid} (analyse_batch, comment {victim.comment}) "
             f"with {before}; rerun job ids: "
@@ -383,9 +385,7 @@ class TestAccounting:
         assert not wrong, f"jobs not COMPLETED under account {ACCOUNT} / partition {PARTITION}: {wrong}"
         assert {rec["JobIDRaw"] for rec in recs} <= set(c.submitted_job_ids())
 
-        html = datetime.date.today() == local_run["day"]
-        assert_same_outputs(local_run["outdir"], wd / OUTDIR, html=html)
-        assert_clean_outputs(wd / OUTDIR)
+        assert_matches_local_run(local_run, wd / OUTDIR)
         print(
             f"\nSLURM + slurmdbd demo run: {len(recs)} jobs ({', '.join(rules)}) under {ACCOUNT}/{PARTITION}, "
             f"status by sacct, snakemake {seconds:.0f} s (local --cores 2: {local_run['seconds']:.0f} s)"
@@ -405,9 +405,7 @@ class TestAccounting:
         again = [rec for rec in recs if rec["Comment"] == victim.comment and rec["JobIDRaw"] != victim.jobid]
         assert [rec["State"] for rec in again] == ["COMPLETED"], f"{victim.comment} not resubmitted once: {recs}"
         assert int(again[0]["JobIDRaw"]) > int(victim.jobid)
-        assert_clean_outputs(wd / OUTDIR)
-        html = datetime.date.today() == local_run["day"]
-        assert_same_outputs(local_run["outdir"], wd / OUTDIR, html=html)
+        assert_matches_local_run(local_run, wd / OUTDIR)
         print(
             f"\nfault test (sacct): cancelled job {victim.jobid} ({victim.comment}) with {before}, "
             f"resubmitted as {again[0]['JobIDRaw']}; {len(recs)} jobs in the run"

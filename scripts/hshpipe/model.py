@@ -7,7 +7,7 @@ Genomic coordinates are 1-based, inclusive, on the forward strand. Exons are kep
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .paths import RESOURCES
@@ -109,20 +109,9 @@ class Transcript:
         path = path or RESOURCES / "trpm6" / f"transcript.{build}.json"
         d = json.loads(Path(path).read_text())
         exons = tuple(Exon(e["number"], e["start"], e["end"]) for e in d["exons"])
-        t = cls(
-            gene=d["gene"],
-            transcript_id=d["transcript_id"],
-            protein_id=d["protein_id"],
-            ensembl_transcript_id=d["ensembl_transcript_id"],
-            build=d["build"],
-            chrom=d["chrom"],
-            refseq_chrom=d["refseq_chrom"],
-            chrom_length=d["chrom_length"],
-            strand=d["strand"],
-            exons=exons,
-            cds_start=d["cds_start"],
-            cds_end=d["cds_end"],
-        )
+        # every other field is the JSON value of its name (_tx_starts is derived below)
+        named = {f.name: d[f.name] for f in fields(cls) if f.name not in ("exons", "_tx_starts")}
+        t = cls(exons=exons, **named)
         starts, acc = [], 0
         for e in exons:
             starts.append(acc + 1)

@@ -22,7 +22,7 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,52 +198,55 @@ def p_effects_agree(ours: tuple, theirs: tuple, prot: str) -> bool:
     return ours == theirs
 
 
+# what compare() counts agreement on -> its name in the summary and the examples
+KINDS = {"csq": "csq", "snpeff": "snpeff", "c": "c.", "p": "p.", "p_csq": "p. vs csq"}
+
+
 @dataclass
 class Result:
+    """Counts by kind (a key of KINDS): comparisons made, of those agreeing, disagreements by class ("both":
+    records on whose most severe term neither peer agrees)."""
+
     n: int = 0
-    csq_n: int = 0
-    csq_agree: int = 0
-    snpeff_n: int = 0
-    snpeff_agree: int = 0
     either_agree: int = 0
-    c_n: int = 0
-    c_agree: int = 0
-    p_n: int = 0
-    p_agree: int = 0
-    p_csq_n: int = 0
-    p_csq_agree: int = 0
     ours_per_s: float = 0.0
-    csq_classes: Counter = field(default_factory=Counter)
-    snpeff_classes: Counter = field(default_factory=Counter)
-    both_classes: Counter = field(default_factory=Counter)
-    c_classes: Counter = field(default_factory=Counter)
-    p_classes: Counter = field(default_factory=Counter)
-    p_csq_classes: Counter = field(default_factory=Counter)
+    compared: Counter = field(default_factory=Counter)
+    agreed: Counter = field(default_factory=Counter)
+    classes: defaultdict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     examples: dict = field(default_factory=dict)
 
     def pct(self, a: int, n: int) -> float:
         return 100.0 * a / n if n else 100.0
 
+    def tally(self, kind: str, agree: bool, cls: str, example: str) -> bool:
+        """One comparison of a kind; a disagreement is counted by its class, the first of a class kept as its
+        example. Returns `agree`."""
+        self.compared[kind] += 1
+        if agree:
+            self.agreed[kind] += 1
+        else:
+            self.classes[kind][cls] += 1
+            self.examples.setdefault((KINDS[kind], cls), example)
+        return agree
+
     def summary(self) -> str:
+        def rate(what: str, kind: str) -> str:
+            a, n = self.agreed[kind], self.compared[kind]
+            return f"{what} {a}/{n} ({self.pct(a, n):.2f}%)"
+
         lines = [
             f"variants: {self.n}",
-            f"most severe term = bcftools csq: {self.csq_agree}/{self.csq_n} ({self.pct(self.csq_agree, self.csq_n):.2f}%)",
-            f"most severe term = SnpEff:       {self.snpeff_agree}/{self.snpeff_n} ({self.pct(self.snpeff_agree, self.snpeff_n):.2f}%)",
-            f"most severe term = at least one peer: {self.either_agree}/{self.n} ({self.pct(self.either_agree, self.n):.2f}%)",
-            f"HGVS c. = SnpEff: {self.c_agree}/{self.c_n} ({self.pct(self.c_agree, self.c_n):.2f}%)",
-            f"HGVS p. = SnpEff: {self.p_agree}/{self.p_n} ({self.pct(self.p_agree, self.p_n):.2f}%)",
-            f"HGVS p. = csq amino acids (same protein change): {self.p_csq_agree}/{self.p_csq_n} "
-            f"({self.pct(self.p_csq_agree, self.p_csq_n):.2f}%)",
+            rate("most severe term = bcftools csq:", "csq"),
+            rate("most severe term = SnpEff:      ", "snpeff"),
+            f"most severe term = at least one peer: {self.either_agree}/{self.n} "
+            f"({self.pct(self.either_agree, self.n):.2f}%)",
+            rate("HGVS c. = SnpEff:", "c"),
+            rate("HGVS p. = SnpEff:", "p"),
+            rate("HGVS p. = csq amino acids (same protein change):", "p_csq"),
             f"annotate(): {self.ours_per_s:.0f} variants/s",
         ]
-        for name, cl in (
-            ("disagree with both peers", self.both_classes),
-            ("csq", self.csq_classes),
-            ("snpeff", self.snpeff_classes),
-            ("c.", self.c_classes),
-            ("p.", self.p_classes),
-            ("p. vs csq", self.p_csq_classes),
-        ):
+        for kind, name in (("both", "disagree with both peers"), *KINDS.items()):
+            cl = self.classes[kind]
             if cl:
                 lines.append(f"-- {name} disagreement classes:")
                 for k, v in cl.most_common(40):
@@ -268,58 +271,35 @@ def compare(cache: GeneCache, recs: list[tuple[int, str, str]], workdir: Path, s
         c = csq.get(i, {}).get("terms") or []
         cm = most_severe(c)
         in_tx = not {"upstream_gene_variant", "downstream_gene_variant", "intergenic_variant"} & set(ann.consequences)
+        aa = csq.get(i, {}).get("aa")
         if cm or in_tx:
-            res.csq_n += 1
-            if cm == mine:
-                res.csq_agree += 1
-                agree_any = True
-            else:
-                k = f"ours {mine} / csq {cm}"
-                res.csq_classes[k] += 1
-                res.examples.setdefault(("csq", k), f"{label} | csq {'&'.join(c)} {csq.get(i, {}).get('aa')}")
-        theirs_p = csq_p_effect(csq.get(i, {}).get("aa"), c, prot)
+            agree_any |= res.tally("csq", cm == mine, f"ours {mine} / csq {cm}", f"{label} | csq {'&'.join(c)} {aa}")
+        theirs_p = csq_p_effect(aa, c, prot)
         ours_p = p_effect(ann.hgvs_p, prot)
         if theirs_p is not None and ours_p is not None:
-            res.p_csq_n += 1
-            if p_effects_agree(ours_p, theirs_p, prot):
-                res.p_csq_agree += 1
-            else:
-                k = f"ours {ours_p[0]} / csq {theirs_p[0]}"
-                res.p_csq_classes[k] += 1
-                res.examples.setdefault(("p. vs csq", k), f"{label} {ann.hgvs_p} | csq {csq.get(i, {}).get('aa')}")
+            k = f"ours {ours_p[0]} / csq {theirs_p[0]}"
+            res.tally("p_csq", p_effects_agree(ours_p, theirs_p, prot), k, f"{label} {ann.hgvs_p} | csq {aa}")
         s = snp.get(i)
         sm = None
         if s is not None:
             sm = most_severe(s["terms"])
-            res.snpeff_n += 1
-            if sm == mine:
-                res.snpeff_agree += 1
-                agree_any = True
-            else:
-                k = f"ours {mine} / snpeff {sm}"
-                res.snpeff_classes[k] += 1
-                res.examples.setdefault(("snpeff", k), f"{label} | snpeff {'&'.join(s['terms'])} {s['c']} {s['p']}")
+            k = f"ours {mine} / snpeff {sm}"
+            agree_any |= res.tally(
+                "snpeff", sm == mine, k, f"{label} | snpeff {'&'.join(s['terms'])} {s['c']} {s['p']}"
+            )
             if s["c"] and ann.hgvs_c:
-                res.c_n += 1
-                if norm_c(s["c"]) == norm_c(ann.hgvs_c):
-                    res.c_agree += 1
-                else:
-                    k = _c_class(norm_c(ann.hgvs_c), norm_c(s["c"]))
-                    res.c_classes[k] += 1
-                    res.examples.setdefault(("c.", k), f"{label} | snpeff {s['c']}")
+                ours_c, theirs_c = norm_c(ann.hgvs_c), norm_c(s["c"])
+                res.tally("c", ours_c == theirs_c, _kind_class(ours_c, theirs_c), f"{label} | snpeff {s['c']}")
             if s["p"] and ann.hgvs_p:
-                res.p_n += 1
-                if norm_p(s["p"]) == norm_p(ann.hgvs_p):
-                    res.p_agree += 1
-                else:
-                    k = _p_class(norm_p(ann.hgvs_p), norm_p(s["p"]))
-                    res.p_classes[k] += 1
-                    res.examples.setdefault(("p.", k), f"{label} {ann.hgvs_p} | snpeff {s['p']}")
+                ours_q, theirs_q = norm_p(ann.hgvs_p), norm_p(s["p"])
+                res.tally(
+                    "p", ours_q == theirs_q, _kind_class(ours_q, theirs_q), f"{label} {ann.hgvs_p} | snpeff {s['p']}"
+                )
         if agree_any or (not in_tx and not s and not cm):
             res.either_agree += 1
         else:
             k = f"ours {mine} / csq {cm} / snpeff {sm}"
-            res.both_classes[k] += 1
+            res.classes["both"][k] += 1
             res.examples.setdefault(("disagree with both peers", k), label)
     return res
 
@@ -333,11 +313,8 @@ def _kind(x: str | None) -> str:
     return "sub"
 
 
-def _c_class(ours: str | None, theirs: str | None) -> str:
-    return f"ours {_kind(ours)} / snpeff {_kind(theirs)}"
-
-
-def _p_class(ours: str | None, theirs: str | None) -> str:
+def _kind_class(ours: str | None, theirs: str | None) -> str:
+    """A c. or p. disagreement with SnpEff by the kinds of change named."""
     return f"ours {_kind(ours)} / snpeff {_kind(theirs)}"
 
 

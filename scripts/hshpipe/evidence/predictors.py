@@ -6,11 +6,11 @@ Criteria and thresholds: docs/classification.md."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..acmg import Criterion
 from ..errors import InputError
@@ -253,6 +253,25 @@ def spliceai_criterion(sp: SpliceScore, s: EvidenceSettings) -> Criterion | None
     return None
 
 
+_S = TypeVar("_S", "SpliceScore", "RevelScore")
+
+
+def _scored(
+    score: _S | None,
+    criterion: Callable[[_S, EvidenceSettings], Criterion | None],
+    s: EvidenceSettings,
+    notes: list[str],
+    what: str,
+    unscored: str,
+) -> list[Criterion]:
+    """The criterion a predictor's score gives (none below its thresholds); without a score, the note
+    "PP3/BP4 (`what`): not assessed (`unscored`)"."""
+    if score is not None:
+        return [c for c in [criterion(score, s)] if c]
+    notes.append(f"PP3/BP4 ({what}): not assessed ({unscored})")
+    return []
+
+
 def _strongest(cs: Sequence[Criterion]) -> Criterion | None:
     return max(cs, key=lambda c: STRENGTH_ORDER.index(c.strength), default=None)
 
@@ -273,17 +292,11 @@ def predictor_evidence(
     notes: list[str] = []
     cands: list[Criterion] = []
     if missense:
-        if revel is not None:
-            cands += [c for c in [revel_criterion(revel, s)] if c]
-        else:
-            why = "no missense_scores file given" if not files[1] else f"allele not in {files[1]} (REVEL scores SNVs)"
-            notes.append(f"PP3/BP4 (REVEL, missense): not assessed ({why})")
+        why = "no missense_scores file given" if not files[1] else f"allele not in {files[1]} (REVEL scores SNVs)"
+        cands += _scored(revel, revel_criterion, s, notes, "REVEL, missense", why)
     if splice_scope:
-        if splice is not None:
-            cands += [c for c in [spliceai_criterion(splice, s)] if c]
-        else:
-            why = "no spliceai_vcf given" if not files[0] else f"allele not in {files[0]}"
-            notes.append(f"PP3/BP4 (SpliceAI, splicing): not assessed ({why})")
+        why = "no spliceai_vcf given" if not files[0] else f"allele not in {files[0]}"
+        cands += _scored(splice, spliceai_criterion, s, notes, "SpliceAI, splicing", why)
     pp3 = _strongest([c for c in cands if c.code == "PP3"])
     if pp3 is not None:
         return [pp3], notes
