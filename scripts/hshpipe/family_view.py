@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .vocab import PLP, VUS
+
 BOX = 26  # symbol size (px)
 COL = 150  # horizontal spacing
 ROW = 70  # vertical spacing between generations
@@ -101,6 +103,14 @@ def _parents(family: Mapping[str, Any], me: str) -> dict[str, tuple[str | None, 
     return {str(m["sample"]): (m.get("father"), m.get("mother")) for m in family.get("members") or []}
 
 
+def _weighed(v: Mapping[str, Any]) -> bool:
+    """Variants the verdict weighs: (likely) pathogenic, or a VUS that could be the missing allele (not BP7)."""
+    if v.get("classification") in PLP:
+        return True
+    codes = {c.get("code") for c in v.get("criteria") or ()}
+    return v.get("classification") == VUS and "BP7" not in codes
+
+
 def family_view(report: Mapping[str, Any]) -> dict[str, Any] | None:
     fam = report.get("family")
     if not fam:
@@ -112,7 +122,7 @@ def family_view(report: Mapping[str, Any]) -> dict[str, Any] | None:
             "inheritance": INHERITANCE_LABEL.get(str(v["inheritance"]), str(v["inheritance"])),
         }
         for v in report.get("variants") or []
-        if v.get("inheritance")
+        if v.get("inheritance") and _weighed(v)
     ]
     seg = fam.get("segregation") or {}
     return {

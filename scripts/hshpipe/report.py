@@ -354,6 +354,7 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
         "genotype": v.get("genotype", ""),
         "zygosity": str(v.get("zygosity", "")).capitalize(),
         "phase": phase_text(v),
+        "inheritance": str(v.get("inheritance") or "").replace("_", " "),
         "classification": cls,
         "classification_label": CLASSIFICATION_LABELS.get(cls, cls),
         "classification_css": CLASSIFICATION_CSS.get(cls, "cls-unknown"),
