@@ -120,6 +120,29 @@ def detect_build(contigs: list[tuple[str, int]], requested: str = "auto", source
     )
 
 
+def reference_key(fasta: str | Path, requested_build: str, version: str) -> str:
+    """Key of the gene cache kept across runs (config `cache_dir`): SHA-256 of the reference's path as given and
+    as absolute path (the cache names it, and bcftools norm reads it), its size and mtime (ns), its .fai and .gzi
+    indexes as stored, the requested build and the pipeline version (transcript models). Cheap at parse time: a
+    changed, replaced or re-indexed reference gets a new key, so a cache is never used for another file."""
+    p = Path(fasta)
+    h = hashlib.sha256(f"hshpipe-gene-cache-1\0{fasta}\0{p.resolve()}\0{requested_build}\0{version}\0".encode())
+    st = p.stat()
+    h.update(f"{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    for ext in (".fai", ".gzi"):
+        idx = Path(str(p) + ext)
+        h.update(ext.encode() + (hashlib.sha256(idx.read_bytes()).digest() if idx.is_file() else b"-"))
+    return h.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/hshpipe, else ~/.cache/hshpipe."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hshpipe"
+
+
 def build_gene_cache(fasta: str | Path, requested_build: str = "auto") -> GeneCache:
     import pysam  # imported here: the rest of the package does not need it for pure logic
 

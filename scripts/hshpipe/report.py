@@ -555,6 +555,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
     ref = prov.get("reference") or {}
     thresholds = prov.get("thresholds") or {}
     inputs = prov.get("inputs_sha256") or {}
+    prints = prov.get("inputs_fingerprint") or {}
     return {
         "sample": str(report["sample"]),
         "vcf_sample": str(report.get("vcf_sample", report["sample"])),
@@ -584,8 +585,11 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
             "reference_fingerprint": ref.get("fingerprint", ""),
             "curated_table_version": prov.get("curated_table_version", ""),
             "config_sha256": prov.get("config_sha256", ""),
-            "vcf_sha256": inputs.get("vcf", ""),
+            "vcf_sha256": inputs.get("vcf") or ("not computed (input_identity: fingerprint)" if prints else ""),
             "alignments_sha256": inputs.get("alignments") or "none",
+            "vcf_fingerprint": prints.get("vcf") or "",
+            "alignments_fingerprint": prints.get("alignments") or "none",
+            "identified_by": prov.get("inputs_identified_by") or "sha256",
             "min_dp": thresholds.get("min_dp", ""),
             "min_gq": thresholds.get("min_gq", ""),
             "min_allele_balance": thresholds.get("min_allele_balance", ""),
