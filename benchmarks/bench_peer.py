@@ -82,7 +82,10 @@ def make_real(label: str, size: int, n: int) -> Path:
             shutil.copyfileobj(src, fh, 4 << 20)
     t0 = time.perf_counter()
     subprocess.run(["tabix", "-f", "-p", "vcf", str(full)], check=True)
-    print(f"{label}: tabix of the {full.stat().st_size / 1e9:.2f} GB file {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    print(
+        f"{label}: tabix of the {full.stat().st_size / 1e9:.2f} GB file {time.perf_counter() - t0:.1f}s",
+        file=sys.stderr,
+    )
     tbi = Path(str(full) + ".tbi")
     lines = ["sample\tvcf\n"]
     for i in range(1, n + 1):
@@ -176,8 +179,12 @@ def summary_open_s(html: Path) -> dict:
     empty.write_text("<!DOCTYPE html><html><body></body></html>")
     base = min(once(empty.as_uri()) for _ in range(3))
     page = min(once(html.as_uri()) for _ in range(3))
-    return {"bytes": html.stat().st_size, "chromium_s": round(page, 2), "empty_page_s": round(base, 2),
-            "page_load_s": round(page - base, 2)}
+    return {
+        "bytes": html.stat().st_size,
+        "chromium_s": round(page, 2),
+        "empty_page_s": round(base, 2),
+        "page_load_s": round(page - base, 2),
+    }
 
 
 def scenario(name: str, reps: int, real_n: int, profile: bool) -> dict:
@@ -231,12 +238,15 @@ def batch_memory(sheet: Path, work: Path, n: int = 200) -> dict:
     for flag, val in (("--outdir", out), ("--out", out / "b.jsonl"), ("--log", out / "b.log")):
         argv[argv.index(flag) + 1] = str(val)
     script_i = next(i for i, a in enumerate(argv) if a.endswith("analyse_batch.py"))
-    env = dict(os.environ, **dict(a.split("=", 1) for a in argv[:script_i - 1] if "=" in a))
+    env = dict(os.environ, **dict(a.split("=", 1) for a in argv[: script_i - 1] if "=" in a))
     t0 = time.perf_counter()
     p = subprocess.run([bs.PY, "-c", MEM_PY, *argv[script_i - 1 :]], capture_output=True, text=True, env=env)
     bs.check(p, "batch job (memory)")
-    return {"samples": n, "peak_rss_MB": round(int(p.stdout.split()[-1]) / 1024, 1),
-            "wall_s": round(time.perf_counter() - t0, 2)}
+    return {
+        "samples": n,
+        "peak_rss_MB": round(int(p.stdout.split()[-1]) / 1024, 1),
+        "wall_s": round(time.perf_counter() - t0, 2),
+    }
 
 
 def main() -> None:
@@ -256,8 +266,11 @@ def main() -> None:
         results[name] = scenario(name, a.reps, a.real_n, a.profile and name in ("chr9", "wgs"))
         out_file.write_text(json.dumps(results, indent=1))
         r = results[name]
-        print(f"{name}: pipeline {min(r['pipeline_wall_s'])}s, peer {min(r['peer_wall_s'])}s, ratio {r['ratio']}, "
-              f"reports missing {r['reports']['missing_reports']}", flush=True)
+        print(
+            f"{name}: pipeline {min(r['pipeline_wall_s'])}s, peer {min(r['peer_wall_s'])}s, ratio {r['ratio']}, "
+            f"reports missing {r['reports']['missing_reports']}",
+            flush=True,
+        )
     if "memory" in a.only:
         results["memory"] = {
             "cohort 200 of 2504 (joint VCF)": batch_memory(md.make_cohort(), WORK / "mem_cohort"),

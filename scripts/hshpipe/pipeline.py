@@ -146,8 +146,7 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any] |
     cut = read.digest() != hashlib.sha256().digest()
     fingerprint = input_fingerprint(rows[0].vcf, header.header_text, read if cut else None, whole_file=not cut)
     return [
-        sample_report(row, j, col, records, checks, fingerprint, ctx)
-        for j, (row, col) in enumerate(zip(rows, columns))
+        sample_report(row, j, col, records, checks, fingerprint, ctx) for j, (row, col) in enumerate(zip(rows, columns))
     ]
 
 

@@ -284,9 +284,7 @@ def region_of(cache: GeneCache, contig: str) -> str:
     return f"{contig}:{max(1, t.start - FLANK)}-{t.end + FLANK}"
 
 
-def normalise_region(
-    header: VcfHeader, region: str, region_fasta: str, out_path: str | Path, read: Any = None
-) -> Path:
+def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path: str | Path, read: Any = None) -> Path:
     """bcftools norm of the TRPM6 region into an uncompressed VCF (text output tolerates contigs missing from
     the header, which BCF does not). `read` (a hashlib object), when given, is fed the region's records as read
     through the index (input_fingerprint); it stays unfed when the region was not cut through a tabix index."""
