@@ -65,6 +65,7 @@ STAGES = [
     (("vcfio.py", "read_records"), "    read_records (cyvcf2)"),
     (("pipeline.py", "check_ref_alleles"), "    check_ref_alleles"),
     (("vcfio.py", "file_sha256"), "    file_sha256 (whole input VCF)"),
+    (("vcfio.py", "input_fingerprint"), "    input_fingerprint (header, index, region)"),
     (("pipeline.py", "sample_report"), "    sample_report"),
     (("pipeline.py", "annotate_record"), "      annotate_record (cached per batch)"),
     (("pipeline.py", "write_sample_outputs"), "  write_sample_outputs"),
@@ -192,13 +193,18 @@ def profile_batch(smk_stdout: str, outdir: Path, work: Path) -> dict:
         ("--log", str(prof_out / "batch.log")),
     ):
         argv[argv.index(flag) + 1] = val
+    # the rule's command starts with `PYTHONPATH=<checkout>/scripts... python`: an environment, not a program
+    env = dict(os.environ)
+    while "=" in argv[0] and not argv[0].startswith("/"):
+        k, v = argv.pop(0).split("=", 1)
+        env[k] = v.replace("${PYTHONPATH:+:$PYTHONPATH}", "")
     script_i = next(i for i, a in enumerate(argv) if a.endswith("analyse_batch.py"))
     pfile = work / "batch0.prof"
-    dt_plain, p = sh(argv)
+    dt_plain, p = sh(argv, env=env)
     check(p, "analyse_batch (plain re-run)")
     shutil.rmtree(prof_out, ignore_errors=True)
     prof_argv = argv[:script_i] + ["-m", "cProfile", "-o", str(pfile)] + argv[script_i:]
-    dt_prof, p = sh(prof_argv)
+    dt_prof, p = sh(prof_argv, env=env)
     check(p, "analyse_batch under cProfile")
     n = sum(1 for _ in (prof_out / "samples").iterdir())
     st = pstats.Stats(str(pfile))

@@ -249,17 +249,25 @@ def _sample_fields(rng: np.random.Generator, alts: list[str], hom: np.ndarray):
     return fields
 
 
-def _wgs_body(seed: int, n_records: int, n_gene: int):
+#: file kinds: records over the whole genome (index spans all contigs) or on chr9 only (index of chr9 only)
+KINDS = {"wgs": ("WGS", GRCH38), "chr9": ("CHR", [c for c in GRCH38 if c[0] == "chr9"])}
+
+
+def kind_dir(kind: str, n_records: int) -> Path:
+    return OUT / (kind if n_records == 300_000 else f"{kind}.{n_records}")
+
+
+def _wgs_body(seed: int, n_records: int, n_gene: int, contigs=GRCH38):
     fa = _fasta()
     rng = np.random.default_rng(seed)
-    total = sum(n for _, n in GRCH38)
+    total = sum(n for _, n in contigs)
     gene = gene_variants(fa, rng, n_gene)
     if seed % 4 == 1:  # some templates carry a null variant (het) so reports show qualifying findings
         pl = pathogenic_like(fa, transcript())
         key = list(pl)[seed % len(pl)]
         p, r, a = pl[key]
         gene = sorted([g for g in gene if abs(g[0] - p) > 10] + [(p, r, a)])
-    for chrom, length in GRCH38:
+    for chrom, length in contigs:
         k = int(round(n_records * length / total))
         pos = np.unique(rng.integers(10_000, length - 10_000, k))
         if chrom == "chr9":
@@ -295,15 +303,15 @@ def _wgs_body(seed: int, n_records: int, n_gene: int):
         yield "".join(lines)
 
 
-def wgs_template(k: int, n_records: int, n_gene: int) -> tuple[Path, Path]:
+def wgs_template(k: int, n_records: int, n_gene: int, kind: str = "wgs") -> tuple[Path, Path]:
     """Template k: body.gz (BGZF blocks of the records, EOF block last) and its tabix index for the layout
     [stored header block with a 8-character sample name] + body."""
-    d = OUT / "wgs" / "templates"
+    d = kind_dir(kind, n_records) / "templates"
     d.mkdir(parents=True, exist_ok=True)
     body, tbi = d / f"t{k}.body.gz", d / f"t{k}.vcf.gz.tbi"
     if body.exists() and tbi.exists():
         return body, tbi
-    _bgzip_body(_wgs_body(1000 + k, n_records, n_gene + 12 * (k % 4)), body.with_suffix(".part"))
+    _bgzip_body(_wgs_body(1000 + k, n_records, n_gene + 12 * (k % 4), KINDS[kind][1]), body.with_suffix(".part"))
     body.with_suffix(".part").rename(body)
     probe = d / f"t{k}.vcf.gz"
     with open(probe, "wb") as fh:
@@ -315,18 +323,21 @@ def wgs_template(k: int, n_records: int, n_gene: int) -> tuple[Path, Path]:
     return body, tbi
 
 
-def make_wgs(n: int, templates: int = 8, n_records: int = 300_000, n_gene: int = 48, link: bool = False) -> Path:
-    """N files WGS00001..WGSnnnnn + samples sheet; returns the sheet for the first n files."""
+def make_wgs(
+    n: int, templates: int = 8, n_records: int = 300_000, n_gene: int = 48, link: bool = False, kind: str = "wgs"
+) -> Path:
+    """N files WGS00001..WGSnnnnn (kind chr9: CHR00001..) + samples sheet; returns the sheet for the first n."""
     import time
 
-    d = OUT / "wgs" / "vcf"
+    prefix = KINDS[kind][0]
+    d = kind_dir(kind, n_records) / "vcf"
     d.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    tpl = [wgs_template(k, n_records, n_gene) for k in range(templates)]
+    tpl = [wgs_template(k, n_records, n_gene, kind) for k in range(templates)]
     t1 = time.perf_counter()
     made = 0
     for i in range(1, n + 1):
-        name = f"WGS{i:05d}"
+        name = f"{prefix}{i:05d}"
         vcf, idx = d / f"{name}.vcf.gz", d / f"{name}.vcf.gz.tbi"
         body, tbi = tpl[i % templates]
         if vcf.exists() and idx.exists():
@@ -348,16 +359,18 @@ def make_wgs(n: int, templates: int = 8, n_records: int = 300_000, n_gene: int =
         shutil.copyfile(tbi, idx)  # written after the VCF: the index is never older than the data
         made += 1
     # the copied index must equal what tabix writes for the copy
-    probe = d / "WGS00001.vcf.gz"
-    chk = OUT / "wgs" / "check.vcf.gz"
+    probe = d / f"{prefix}00001.vcf.gz"
+    chk = d.parent / "check.vcf.gz"
     shutil.copyfile(probe, chk)
     subprocess.run(["tabix", "-f", "-p", "vcf", str(chk)], check=True)
     if Path(str(chk) + ".tbi").read_bytes() != Path(str(probe) + ".tbi").read_bytes():
         raise SystemExit("copied tabix index differs from a fresh one: layout assumption broken")
     chk.unlink()
     Path(str(chk) + ".tbi").unlink()
-    sheet = OUT / "wgs" / f"samples.{n}.tsv"
-    sheet.write_text("sample\tvcf\n" + "".join(f"WGS{i:05d}\t{d}/WGS{i:05d}.vcf.gz\n" for i in range(1, n + 1)))
+    sheet = d.parent / f"samples.{n}.tsv"
+    sheet.write_text(
+        "sample\tvcf\n" + "".join(f"{prefix}{i:05d}\t{d}/{prefix}{i:05d}.vcf.gz\n" for i in range(1, n + 1))
+    )
     print(
         f"wgs: {templates} templates in {t1 - t0:.1f}s; {made} new files in {time.perf_counter() - t1:.1f}s; "
         f"sheet {sheet}",

@@ -48,3 +48,14 @@ def test_batches_keep_vcf_groups_together(tmp_path):
     joint = [i for i, b in enumerate(batches) if any(r.vcf == "joint.vcf" for r in b)]
     assert len(joint) == 2  # 5 joint samples: split once at the batch size, never scattered
     assert make_batches(rows, 4) == batches
+
+
+def test_batch_size_for_splits_by_run_size_not_cores():
+    from hshpipe.samplesheet import batch_size_for
+
+    assert batch_size_for(1, 200) == 4
+    assert batch_size_for(24, 200) == 4  # 6 jobs: a run of 24-48 samples uses every core it is given
+    assert batch_size_for(48, 200) == 4
+    assert batch_size_for(1000, 200) == 63  # 16 jobs
+    assert batch_size_for(10_000, 200) == 200  # the configured limit
+    assert batch_size_for(30, 2) == 2

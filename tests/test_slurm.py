@@ -158,7 +158,8 @@ def snakemake(
     log_name: str = "snakemake.out",
     timeout: float = RUN_TIMEOUT,
 ) -> subprocess.CompletedProcess:
-    cmd = [SNAKEMAKE, "--configfile", CONFIGFILE, "--config", f"outdir={OUTDIR}", *args]
+    # each run its own gene cache (cache_dir), so every run makes one gene_cache job as the tests count
+    cmd = [SNAKEMAKE, "--configfile", CONFIGFILE, "--config", f"outdir={OUTDIR}", "cache_dir=gene_cache", *args]
     r = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout)
     (workdir / log_name).write_text(f"$ {' '.join(cmd)}\n{r.stdout}{r.stderr}")
     return r
@@ -440,7 +441,7 @@ def run_and_cancel_a_batch(cluster: SlurmCluster, wd: Path, args: list[str]):
     """Start the demo through SLURM, scancel a running analyse_batch job as soon as it has written its first
     per-sample file (or after 30 s, or when it stops running first), wait for the run to end.
     Returns (exit code, the cancelled SlurmJob, what was written before the cancel, the run's output)."""
-    cmd = [SNAKEMAKE, "--configfile", CONFIGFILE, "--config", f"outdir={OUTDIR}", *args]
+    cmd = [SNAKEMAKE, "--configfile", CONFIGFILE, "--config", f"outdir={OUTDIR}", "cache_dir=gene_cache", *args]
     log = wd / "fault.out"
     with open(log, "w") as fh:
         fh.write(f"$ {' '.join(cmd)}\n")

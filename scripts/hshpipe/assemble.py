@@ -156,7 +156,7 @@ def report_dict(
     verdict: Verdict,
     notes: Sequence[str],
     coverage: dict[str, Any] | None,
-    inputs_sha256: dict[str, str | None],
+    inputs: dict[str, Any],
     prov: Provenance,
     family: FamilyParts | None = None,
 ) -> dict[str, Any]:
@@ -189,7 +189,7 @@ def report_dict(
             },
             "curated_table_version": prov.curated_table_version,
             "config_sha256": prov.config_sha256,
-            "inputs_sha256": inputs_sha256,
+            **inputs,  # inputs_sha256, inputs_fingerprint, inputs_identified_by (RunContext.inputs)
             "thresholds": th.as_dict(),
             "sample_sheet": {"line": row.line, **dict(row.extra)},
         },

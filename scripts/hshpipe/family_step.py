@@ -43,7 +43,7 @@ class MemberAnalysis:
     recs: SampleRecords
     items: list[Interpreted]
     coverage: dict[str, Any] | None
-    sha: dict[str, str | None]
+    sha: dict[str, Any]  # the provenance's input identity (RunContext.inputs)
     genotypes: MemberGenotypes
     calls: list[SampleCall]  # the verdict's view (pipeline.verdict_calls)
     redecide: Callable[..., Verdict]  # verdict.decide with this sample's coverage arguments (calls, parents_tested)

@@ -9,6 +9,7 @@ and write the per-sample reports (outputs.write_sample_reports: JSON last, atomi
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -37,6 +38,7 @@ from .vcfio import (
     VcfHeader,
     declare_contig,
     file_sha256,
+    input_fingerprint,
     inspect_vcf,
     normalise_region,
     read_records,
@@ -58,6 +60,7 @@ class RunContext:
     tmpdir: Path
     pedigree: Pedigree | None = None  # family members are analysed together (family_step)
     checksums: dict[str, Future[str]] = field(default_factory=dict)  # path -> sha256 (hashed in a thread)
+    full_sha256: bool = False  # config input_identity: sha256 (whole-file checksums besides the fingerprints)
     evidence: EvidenceSources | None = None  # population and predictor files, read once per batch
     interpreter: Interpreter = field(init=False)
     provenance: Provenance = field(init=False)
@@ -66,9 +69,21 @@ class RunContext:
         self.interpreter = Interpreter(self.cache, self.curated, self.evidence)
         self.provenance = Provenance(self.cache, self.curated.version, self.config_sha256, self.thresholds)
 
-    def sha256(self, path: str) -> str:
+    def sha256(self, path: str) -> str | None:
+        """The whole file's SHA-256 with input_identity: sha256, else None (not computed)."""
+        if not self.full_sha256:
+            return None
         fut = self.checksums.get(path)
         return fut.result() if fut is not None else file_sha256(path)
+
+    def inputs(self, row: SampleRow, vcf_fingerprint: str) -> dict[str, Any]:
+        """The provenance's input identity: fingerprints always, whole-file SHA-256 with input_identity: sha256."""
+        aln = row.alignments
+        return {
+            "inputs_sha256": {"vcf": self.sha256(row.vcf), "alignments": self.sha256(aln) if aln else None},
+            "inputs_fingerprint": {"vcf": vcf_fingerprint, "alignments": input_fingerprint(aln) if aln else None},
+            "inputs_identified_by": "sha256" if self.full_sha256 else "fingerprint",
+        }
 
 
 # --- one VCF, many samples ------------------------------------------------------------------------------------
@@ -117,7 +132,8 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any] |
     fasta = region_fasta_for(ctx, header.contig)
     if not header.contig_declared:
         header = declare_contig(header, fasta, ctx.tmpdir)
-    normalise_region(header, region_of(ctx.cache, header.contig), fasta, tmp)
+    read = hashlib.sha256()  # the region's records as read through the index (the input's fingerprint)
+    normalise_region(header, region_of(ctx.cache, header.contig), fasta, tmp, read)
     records = sorted(read_records(tmp, columns), key=lambda r: (r.pos, r.end, r.ref, r.alt))  # input order may vary
     tmp.unlink(missing_ok=True)
     cache = ctx.cache
@@ -127,9 +143,10 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any] |
         frozenset(check_ref_alleles(records, ctx, header)),
         cache.fetch,
     )
-    vcf_sha = ctx.sha256(rows[0].vcf)
+    cut = read.digest() != hashlib.sha256().digest()
+    fingerprint = input_fingerprint(rows[0].vcf, header.header_text, read if cut else None, whole_file=not cut)
     return [
-        sample_report(row, j, col, records, checks, vcf_sha, ctx) for j, (row, col) in enumerate(zip(rows, columns))
+        sample_report(row, j, col, records, checks, fingerprint, ctx) for j, (row, col) in enumerate(zip(rows, columns))
     ]
 
 
@@ -158,7 +175,7 @@ def sample_report(
     column: str,
     records: Sequence[Record],
     checks: RegionChecks,
-    vcf_sha: str,
+    vcf_fingerprint: str,
     ctx: RunContext,
 ) -> dict[str, Any] | MemberAnalysis:
     """One sample's report: its calls, interpreted, decided, assembled. A family member's analysis is kept for
@@ -176,7 +193,7 @@ def sample_report(
     )
     calls = verdict_calls(items)
     verdict = redecide(calls)
-    sha = {"vcf": vcf_sha, "alignments": ctx.sha256(row.alignments) if row.alignments else None}
+    sha = ctx.inputs(row, vcf_fingerprint)
     if ctx.pedigree is not None and ctx.pedigree.family_of(row.sample):
         genotypes = member_genotypes(row.sample, records, j, ctx.thresholds)
         return MemberAnalysis(
@@ -270,7 +287,7 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
     # input checksums for the provenance are computed in a thread (hashlib releases the GIL) while the
     # main thread reads and annotates
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for path in sorted({p for r in rows for p in (r.vcf, r.alignments) if p}):
+        for path in sorted({p for r in rows for p in (r.vcf, r.alignments) if p} if ctx.full_sha256 else ()):
             ctx.checksums[path] = pool.submit(file_sha256, path)
         for vcf_rows in by_vcf.values():
             try:

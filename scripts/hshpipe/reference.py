@@ -120,6 +120,44 @@ def detect_build(contigs: list[tuple[str, int]], requested: str = "auto", source
     )
 
 
+def reference_key(fasta: str | Path, requested_build: str, version: str) -> str:
+    """Key of the gene cache kept across runs (config `cache_dir`): SHA-256 of the reference's path as given and
+    as absolute path (the cache names it, and bcftools norm reads it), its size and mtime (ns), its .fai and .gzi
+    indexes as stored, the requested build, the pipeline version, and the code and data the cache is made from
+    (this module, the transcript models, the protein). Cheap at parse time: a changed, replaced or re-indexed
+    reference, or a changed model, gets a new key, so a cache is never used for another file or another model."""
+    p = Path(fasta)
+    h = hashlib.sha256(f"hshpipe-gene-cache-1\0{fasta}\0{p.resolve()}\0{requested_build}\0{version}\0".encode())
+    h.update(_cache_makers_digest())
+    st = p.stat()
+    h.update(f"{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    for ext in (".fai", ".gzi"):
+        idx = Path(str(p) + ext)
+        h.update(ext.encode() + (hashlib.sha256(idx.read_bytes()).digest() if idx.is_file() else b"-"))
+    return h.hexdigest()
+
+
+def _cache_makers_digest() -> bytes:
+    """SHA-256 of what a gene cache is built from besides the reference: this module, the model module, the
+    transcript models of both builds and the protein (a development change without a version bump still
+    invalidates old caches)."""
+    from .paths import RESOURCES
+
+    h = hashlib.sha256()
+    makers = [Path(__file__), Path(__file__).with_name("model.py"), *sorted((RESOURCES / "trpm6").glob("*.json"))]
+    for f in [*makers, RESOURCES / "trpm6" / "NP_060132.3.fa"]:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.digest()
+
+
+def default_cache_dir() -> Path:
+    """$XDG_CACHE_HOME/hshpipe, else ~/.cache/hshpipe."""
+    import os
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hshpipe"
+
+
 def build_gene_cache(fasta: str | Path, requested_build: str = "auto") -> GeneCache:
     import pysam  # imported here: the rest of the package does not need it for pure logic
 

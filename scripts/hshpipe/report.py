@@ -543,11 +543,12 @@ def review_fields(report: Mapping[str, Any], verdict: str, generated_on: str) ->
     }
 
 
-def provenance_view(report: Mapping[str, Any]) -> dict[str, Any]:
-    prov = report.get("provenance") or {}
+def provenance_view(prov: Mapping[str, Any]) -> dict[str, Any]:
+    """The report's provenance as the HTML shows it (input checksums: fingerprint, whole-file SHA-256 if made)."""
     ref = prov.get("reference") or {}
     thresholds = prov.get("thresholds") or {}
     inputs = prov.get("inputs_sha256") or {}
+    prints = prov.get("inputs_fingerprint") or {}
     return {
         "pipeline_version": prov.get("pipeline_version", ""),
         "reference_path": ref.get("path", ""),
@@ -556,8 +557,11 @@ def provenance_view(report: Mapping[str, Any]) -> dict[str, Any]:
         "reference_fingerprint": ref.get("fingerprint", ""),
         "curated_table_version": prov.get("curated_table_version", ""),
         "config_sha256": prov.get("config_sha256", ""),
-        "vcf_sha256": inputs.get("vcf", ""),
+        "vcf_sha256": inputs.get("vcf") or ("not computed (input_identity: fingerprint)" if prints else ""),
         "alignments_sha256": inputs.get("alignments") or "none",
+        "vcf_fingerprint": prints.get("vcf") or "",
+        "alignments_fingerprint": prints.get("alignments") or "none",
+        "identified_by": prov.get("inputs_identified_by") or "sha256",
         "min_dp": thresholds.get("min_dp", ""),
         "min_gq": thresholds.get("min_gq", ""),
         "min_allele_balance": thresholds.get("min_allele_balance", ""),
@@ -576,6 +580,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         key=lambda v: (_classification_rank(str(v.get("classification"))), _transcript_order_key(v)),
     )
     filtered = sorted(report.get("filtered") or [], key=_genomic_order_key)
+    prov = report.get("provenance") or {}
     return {
         "sample": str(report["sample"]),
         "vcf_sample": str(report.get("vcf_sample", report["sample"])),
@@ -597,7 +602,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         "sample_qc": report.get("sample_qc") or {},
         "coverage": coverage_view(report.get("coverage")),
         "family": family_view(report),
-        "provenance": provenance_view(report),
+        "provenance": provenance_view(prov),
         "schema_version": report.get("schema_version", SCHEMA_VERSION),
         "renderer_version": __version__,
         "page_header_left": css_string(

@@ -119,6 +119,18 @@ def _resolve(p: str, base: str | Path | None) -> str:
     return str(q)
 
 
+BATCH_TARGET = 16  # a run is split into about this many batch jobs ...
+BATCH_MIN = 4  # ... of at least this many samples (a job's fixed cost: start-up, gene cache, curated table)
+
+
+def batch_size_for(n_samples: int, limit: int) -> int:
+    """Samples per batch for a run of `n_samples`: about BATCH_TARGET batches of at least BATCH_MIN samples and
+    at most `limit` (config batch_size). It depends on the run's size only, never on --cores: cluster jobs
+    re-parse the Snakefile with their own settings, and a batch must mean the same samples there. So a run of
+    24-48 samples is 6-12 jobs, which any number of cores shares."""
+    return max(1, min(limit, max(BATCH_MIN, -(-n_samples // BATCH_TARGET))))
+
+
 def make_batches(
     rows: list[SampleRow], batch_size: int, families: Mapping[str, str] | None = None
 ) -> list[list[SampleRow]]:

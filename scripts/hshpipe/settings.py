@@ -35,7 +35,9 @@ class Thresholds:
         return asdict(self)
 
 
-NOT_IN_DIGEST: frozenset[str] = frozenset({"outdir", "review", "pdf"})  # review, pdf: the review step (review.py)
+# review, pdf: the review step (review.py); input_identity changes only provenance fields; cache_dir: where the
+# gene cache is kept across runs
+NOT_IN_DIGEST: frozenset[str] = frozenset({"outdir", "review", "pdf", "input_identity", "cache_dir"})
 
 
 # Whiffin et al. 2017 (Genet Med 19:1151) maximum credible population allele frequency for a recessive disease:
@@ -102,6 +104,7 @@ def settings_json(config: dict[str, Any]) -> str:
             "thresholds": Thresholds.from_config(config).as_dict(),
             "evidence": EvidenceSettings.from_config(config).as_dict(),
             "config_sha256": config_digest(config),
+            "input_identity": config.get("input_identity") or "fingerprint",
         },
         sort_keys=True,
     )

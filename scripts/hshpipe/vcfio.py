@@ -284,9 +284,10 @@ def region_of(cache: GeneCache, contig: str) -> str:
     return f"{contig}:{max(1, t.start - FLANK)}-{t.end + FLANK}"
 
 
-def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path: str | Path) -> Path:
+def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path: str | Path, read: Any = None) -> Path:
     """bcftools norm of the TRPM6 region into an uncompressed VCF (text output tolerates contigs missing from
-    the header, which BCF does not)."""
+    the header, which BCF does not). `read` (a hashlib object), when given, is fed the region's records as read
+    through the index (input_fingerprint); it stays unfed when the region was not cut through a tabix index."""
     import pysam
 
     out_path = Path(out_path)
@@ -297,7 +298,7 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
         # tabix fetch of the region's lines (loads the index about twice as fast as bcftools' own -r), then
         # bcftools norm streams the small excerpt
         source, where = (
-            str(_tabix_excerpt(header, region, out_path.with_suffix(".in.vcf"))),
+            str(_tabix_excerpt(header, region, out_path.with_suffix(".in.vcf"), read)),
             ["-t", region, "--targets-overlap", "1"],
         )
     if header.header_text and _GT_TYPE.search(header.header_text):  # GT Type=Integer (GATK gCNV): htslib drops it
@@ -389,7 +390,7 @@ def declare_undeclared(source: str, header: VcfHeader, region: str, out: Path) -
     return _reheader(source, _GT_TYPE.sub(r"\1String", text), out)
 
 
-def _tabix_excerpt(header: VcfHeader, region: str, out: Path) -> Path:
+def _tabix_excerpt(header: VcfHeader, region: str, out: Path, read: Any = None) -> Path:
     import pysam
 
     contig, span = region.split(":")
@@ -398,9 +399,13 @@ def _tabix_excerpt(header: VcfHeader, region: str, out: Path) -> Path:
         index = next((header.path + ext for ext in (".tbi", ".csi") if Path(header.path + ext).exists()), None)
         with pysam.TabixFile(header.path, index=index) as tb, open(out, "w") as fh:
             fh.write(header.header_text)  # (TabixFile.header re-reads it: ~15 ms per WGS file)
+            if read is not None:
+                read.update(b"tabix\0")
             if contig in tb.contigs:
-                for line in tb.fetch(contig, start - 1, end):
-                    fh.write(line + "\n")
+                text = "".join(line + "\n" for line in tb.fetch(contig, start - 1, end))
+                fh.write(text)
+                if read is not None:
+                    read.update(text.encode())
     except (OSError, ValueError) as exc:
         raise InputError(
             f"{header.name}: the region cannot be read through the index ({exc}); re-index the "
@@ -796,6 +801,35 @@ def file_sha256(path: str | Path) -> str:
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
+    return h.hexdigest()
+
+
+FINGERPRINT_HEAD = 1 << 16  # raw bytes at the start of a file (the header, for BAM/CRAM and BCF) in its fingerprint
+INDEX_SUFFIXES = (".tbi", ".csi", ".bai", ".crai")
+
+
+def input_fingerprint(path: str | Path, header_text: str = "", region: Any = None, whole_file: bool = False) -> str:
+    """What identifies an input without reading all of it: SHA-256 over its size, mtime (ns), the first 64 KiB
+    of the file as stored, the header text as parsed, every index beside it (.tbi/.csi/.bai/.crai, as stored)
+    and the region's records as read through the index (`region`: a hashlib object fed by normalise_region).
+    A VCF whose region was not cut through a tabix index (`whole_file`: bcftools streamed or opened it whole)
+    has the whole file's SHA-256 in place of the region (docs/outputs.md, `provenance.inputs_fingerprint`)."""
+    import hashlib
+
+    p = Path(path)
+    st = p.stat()
+    h = hashlib.sha256(f"hshpipe-input-fingerprint-1\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+    with open(p, "rb") as fh:
+        h.update(hashlib.sha256(fh.read(FINGERPRINT_HEAD)).digest())
+    h.update(hashlib.sha256(header_text.encode()).digest())
+    indexes = [Path(str(p) + ext) for ext in INDEX_SUFFIXES] + [p.with_suffix(".bai"), p.with_suffix(".crai")]
+    for idx in dict.fromkeys(indexes):
+        if idx.is_file():
+            h.update(idx.suffix.encode() + hashlib.sha256(idx.read_bytes()).digest())
+    if region is not None:
+        h.update(b"region\0" + region.digest())
+    if whole_file:
+        h.update(b"file\0" + bytes.fromhex(file_sha256(p)))
     return h.hexdigest()
 
 

@@ -9,7 +9,8 @@ from snakemake.settings.types import DeploymentMethod
 import hshpipe
 from hshpipe.errors import InputError
 from hshpipe.pedigree import load_pedigree
-from hshpipe.samplesheet import make_batches, read_sample_sheet
+from hshpipe.reference import default_cache_dir, reference_key
+from hshpipe.samplesheet import batch_size_for, make_batches, read_sample_sheet
 from hshpipe.settings import settings_json
 
 SCRIPTS = str(WORKFLOW_ROOT / "scripts")  # WORKFLOW_ROOT (this workflow's checkout): workflow/Snakefile
@@ -94,16 +95,7 @@ except InputError as exc:
     _fail(str(exc))
 
 
-def _batch_size():
-    """At most `batch_size`; a run is also split into up to 8 batches (of at least 50 samples) so that several
-    cores or cluster jobs share it. It must not depend on --cores: cluster jobs re-parse this file with their
-    own settings, and a batch has to mean the same samples there."""
-    import math
-
-    return max(1, min(int(config.get("batch_size", 200)), max(50, math.ceil(len(SAMPLES) / 8))))
-
-
-BATCH_SIZE = _batch_size()
+BATCH_SIZE = batch_size_for(len(SAMPLES), int(config.get("batch_size", 200)))  # by run size, not --cores
 BATCHES = make_batches(SAMPLES, BATCH_SIZE, PEDIGREE.family_ids())
 BATCH_IDS = [f"{i:04d}" for i in range(len(BATCHES))]
 
@@ -133,6 +125,12 @@ def evidence_inputs(wildcards):
 
 
 SETTINGS_JSON = settings_json(config)
+
+# the gene cache, kept across runs (one file per reference key): rule gene_cache runs only for a new reference
+CACHE_DIR = str(Path(config.get("cache_dir") or default_cache_dir()))
+GENE_CACHE = "{}/gene_cache.{}.json".format(
+    CACHE_DIR, reference_key(config["reference"], config.get("genome_build", "auto"), hshpipe.__version__)[:32]
+)
 
 
 onstart:

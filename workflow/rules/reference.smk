@@ -1,9 +1,11 @@
 rule gene_cache:
-    """Cut the TRPM6 region from the reference once, check that its CDS translates to NP_060132.3."""
+    """Cut the TRPM6 region from the reference once per reference, check that its CDS translates to NP_060132.3.
+    The cache is kept across runs in `cache_dir`, named by the reference's key (reference.reference_key): a later
+    run with the same reference finds it and skips this rule."""
     input:
         reference=config["reference"],
     output:
-        cache=f"{OUTDIR}/reference/gene_cache.json",
+        cache=GENE_CACHE,
     params:
         python=PYTHON,
         script=f"{SCRIPTS}/gene_cache.py",

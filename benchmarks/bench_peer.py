@@ -1,0 +1,289 @@
+"""Issue 14: the pipeline vs the bcftools peer given the same 2 cores, every scenario in one run, ratios printed.
+
+  .venv/bin/python benchmarks/bench_peer.py                       # all scenarios (~25 min, ~25 GB under /tmp)
+  .venv/bin/python benchmarks/bench_peer.py --only chr9 wgs       # a subset
+  .venv/bin/python benchmarks/bench_peer.py --reps 1 --real-n 40
+
+Scenarios (data under $HSHBENCH_DIR, default /tmp/hshbench; generated once):
+  chr9    1,000 single-sample VCFs, 300,000 chr9 records each (index of chr9 only), real separate copies
+  wgs     1,000 single-sample VCFs, 300,000 records over chr1..Y (index over the whole genome), real copies
+  10k     10,000 single-sample VCFs, 30,000 chr9 records each (0.7 MB; 10,000 x 7 MB would not fit the disk)
+  real300 40 VCFs of 300 MB, real3g 40 "gVCFs" of 3 GB: sparse files (header block + 4 real filler blocks +
+          a hole + the chr9 records of a chr9 template), with the tabix index of the full file (built once
+          from a real file of the same layout, then deleted), so only what an indexed reader touches is real
+For each scenario, `reps` times, interleaved: the pipeline (`snakemake --cores 2`, fresh outdir, warm gene
+cache in `cache_dir`), then the peer as two shell loops side by side (samples i % 2), each per sample
+`bcftools view -r | norm -m-any -f | csq -p a | query`. Ratio = best pipeline wall / best peer wall. Every
+report (json, html, tsv) and every summary row is checked. Also: the summary HTML's load time in headless
+Chromium (10k), the whole-file sha256 option on the real sizes (pipeline wall with input_identity=sha256),
+peak memory of one 200-sample batch job (2,504-sample joint VCF; 200 WGS files), and a cProfile of one batch
+per stage (benchmarks/bench_scale.py profile_batch). Results: $HSHBENCH_DIR/peer/result.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import bench_scale as bs  # noqa: E402
+import make_data as md  # noqa: E402
+
+WORK = md.OUT / "peer"
+CACHE = WORK / "cache"  # the gene cache kept across runs (config cache_dir)
+LOOP_SH = """#!/bin/bash
+# one loop of the peer: the samples of list $1, one after the other
+set -euo pipefail
+while read -r vcf name; do "$PEER" "$vcf" "$name"; done < "$1"
+"""
+MEM_PY = (
+    "import resource, subprocess, sys; p = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(p.returncode)"
+)
+
+
+# --- data ------------------------------------------------------------------------------------------------------
+
+
+def filler_block(b: int, n_blocks: int) -> bytes:
+    """Stored BGZF block b of the filler: one record line repeated (chr1..chr8, positions rising by block)."""
+    per = -(-n_blocks // 8)
+    contig, pos = f"chr{1 + b // per}", 1 + (b % per) * 1000
+    line = f"{contig}\t{pos}\t.\tA\tG\t50\tPASS\tDP=20\tGT:AD:DP:GQ:PL\t0/1:10,10:20:99:300,0,300\n"
+    return md._bgzf_stored_block(line.encode() * (64_000 // len(line)))
+
+
+def make_real(label: str, size: int, n: int) -> Path:
+    """n sparse files of `size` bytes (apparent) with a valid tabix index; returns the sheet."""
+    d = WORK / "data" / label
+    sheet = d / f"samples.{n}.tsv"
+    if sheet.exists():
+        return sheet
+    body, _tbi = md.wgs_template(0, 300_000, 48, "chr9")
+    prefix = label[:3].upper()
+    head = md._bgzf_stored_block(md._header([f"{prefix}00000"]).encode())
+    n_blocks = max(4, (size - len(head) - body.stat().st_size) // len(filler_block(0, 1)))
+    d.mkdir(parents=True, exist_ok=True)
+    full = d / "full.vcf.gz"
+    with open(full, "wb") as fh:  # the real file of the same layout, once: tabix indexes it
+        fh.write(head)
+        for b in range(n_blocks):
+            fh.write(filler_block(b, n_blocks))
+        body_at = fh.tell()
+        with open(body, "rb") as src:
+            shutil.copyfileobj(src, fh, 4 << 20)
+    t0 = time.perf_counter()
+    subprocess.run(["tabix", "-f", "-p", "vcf", str(full)], check=True)
+    print(
+        f"{label}: tabix of the {full.stat().st_size / 1e9:.2f} GB file {time.perf_counter() - t0:.1f}s",
+        file=sys.stderr,
+    )
+    tbi = Path(str(full) + ".tbi")
+    lines = ["sample\tvcf\n"]
+    for i in range(1, n + 1):
+        name = f"{prefix}{i:05d}"
+        vcf = d / f"{name}.vcf.gz"
+        with open(vcf, "wb") as fh:
+            fh.write(md._bgzf_stored_block(md._header([name]).encode()))
+            for b in range(4):  # the first records are read with the header (vcfio._text_header)
+                fh.write(filler_block(b, n_blocks))
+            fh.seek(body_at)  # a hole: never read by an indexed reader
+            with open(body, "rb") as src:
+                shutil.copyfileobj(src, fh, 4 << 20)
+        shutil.copyfile(tbi, str(vcf) + ".tbi")
+        lines.append(f"{name}\t{vcf}\n")
+    full.unlink()
+    tbi.unlink()
+    sheet.write_text("".join(lines))
+    return sheet
+
+
+def scenario_sheet(name: str, real_n: int) -> Path:
+    if name == "chr9":
+        return md.make_wgs(1000, kind="chr9")
+    if name == "wgs":
+        return md.make_wgs(1000, kind="wgs")
+    if name == "10k":
+        return md.make_wgs(10_000, kind="chr9", n_records=30_000)
+    if name == "real300":
+        return make_real("real300", 300_000_000, real_n)
+    if name == "real3g":
+        return make_real("real3g", 3_000_000_000, real_n)
+    raise SystemExit(f"unknown scenario {name}")
+
+
+# --- contenders ------------------------------------------------------------------------------------------------
+
+
+def run_pipeline(sheet: Path, outdir: Path, extra: list[str] | None = None) -> tuple[float, str]:
+    shutil.rmtree(outdir, ignore_errors=True)
+    cfg = [f"samples={sheet}", f"outdir={outdir}", f"cache_dir={CACHE}", *(extra or [])]
+    dt, p = bs.sh([bs.SNAKEMAKE, "--cores", "2", "-p", "--config", *cfg])
+    bs.check(p, "snakemake")
+    return dt, p.stdout + p.stderr
+
+
+def run_peer(names_vcfs: list[tuple[str, str]], work: Path) -> float:
+    """Two shell loops side by side (the same 2 cores the pipeline gets), samples i % 2."""
+    out = work / "peer"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    peer, loop = work / "peer.sh", work / "loop.sh"
+    peer.write_text(bs.PEER_SH)
+    loop.write_text(LOOP_SH)
+    for f in (peer, loop):
+        f.chmod(0o755)
+    for k in range(2):
+        (work / f"peer.{k}.list").write_text("".join(f"{v} {s}\n" for s, v in names_vcfs[k::2]))
+    env = dict(
+        os.environ,
+        REGION=md.region(),
+        REF=str(md.REF),
+        GFF=str(md.make_gff3()),
+        OUT=str(out),
+        PEER=str(peer),
+    )
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen([str(loop), str(work / f"peer.{k}.list")], env=env) for k in range(2)]
+    codes = [p.wait() for p in procs]
+    dt = time.perf_counter() - t0
+    if any(codes):
+        raise SystemExit(f"peer failed: {codes}")
+    done = sum(1 for s, _ in names_vcfs if (out / f"{s}.tsv").exists())
+    if done != len(names_vcfs):
+        raise SystemExit(f"peer wrote {done} of {len(names_vcfs)} outputs")
+    return dt
+
+
+def summary_open_s(html: Path) -> dict:
+    """Headless Chromium: load time of the summary (DOM dumped after load), minus an empty page's."""
+
+    def once(url: str) -> float:
+        t0 = time.perf_counter()
+        subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", url],
+            capture_output=True,
+            check=True,
+        )
+        return time.perf_counter() - t0
+
+    empty = html.parent / "empty.html"
+    empty.write_text("<!DOCTYPE html><html><body></body></html>")
+    base = min(once(empty.as_uri()) for _ in range(3))
+    page = min(once(html.as_uri()) for _ in range(3))
+    return {
+        "bytes": html.stat().st_size,
+        "chromium_s": round(page, 2),
+        "empty_page_s": round(base, 2),
+        "page_load_s": round(page - base, 2),
+    }
+
+
+def scenario(name: str, reps: int, real_n: int, profile: bool) -> dict:
+    sheet = scenario_sheet(name, real_n)
+    names_vcfs = bs.samples_of(sheet)
+    work = WORK / name
+    work.mkdir(parents=True, exist_ok=True)
+    outdir = work / "pipeline"
+    files = " ".join(shlex.quote(v) for _, v in names_vcfs[:50])
+    bs.sh(["sh", "-c", f"cat {sheet.parent}/*/*.tbi > /dev/null 2>&1; true"])
+    pipe, peer, stdout = [], [], ""
+    for _ in range(reps):  # interleaved: the machine's noise hits both alike
+        dt, stdout = run_pipeline(sheet, outdir)
+        pipe.append(dt)
+        peer.append(run_peer(names_vcfs, work))
+    res = {
+        "samples": len(names_vcfs),
+        "pipeline_wall_s": [round(x, 2) for x in pipe],
+        "peer_wall_s": [round(x, 2) for x in peer],
+        "ratio": round(min(pipe) / min(peer), 3),
+        "reports": bs.check_reports(outdir, [s for s, _ in names_vcfs]),
+        "rule_seconds": {k: [round(x, 2) for x in v] for k, v in bs.rule_times(outdir).items()},
+    }
+    res["rule_seconds"]["analyse_batch"] = f"{len(res['rule_seconds'].get('analyse_batch', []))} batches, sum " + str(
+        round(sum(bs.rule_times(outdir).get("analyse_batch", [])), 1)
+    )
+    if name.startswith("real"):
+        dt, _ = run_pipeline(sheet, outdir, ["input_identity=sha256"])
+        res["pipeline_wall_s_with_whole_file_sha256"] = round(dt, 2)
+        res["apparent_GB_per_file"] = round(Path(names_vcfs[0][1]).stat().st_size / 1e9, 2)
+    if name == "10k":
+        res["summary_html"] = summary_open_s(outdir / "summary.html")
+    if profile:
+        res["profile_batch0"] = bs.profile_batch(stdout, outdir, work)
+    del files
+    return res
+
+
+def batch_memory(sheet: Path, work: Path, n: int = 200) -> dict:
+    """Peak RSS of one analyse_batch job of `n` samples (the rule's own command line, batch size n)."""
+    names = bs.samples_of(sheet)[:n]
+    sub = work / f"mem.{n}.tsv"
+    sub.write_text("sample\tvcf\n" + "".join(f"{s}\t{v}\n" for s, v in names))
+    _, stdout = run_pipeline(sub, work / "mem_run")
+    cmd = next(l.split("Shell command: ", 1)[1] for l in stdout.splitlines() if "analyse_batch.py" in l)
+    argv = shlex.split(cmd)
+    argv[argv.index("--batch") + 1] = "0"
+    argv[argv.index("--batch-size") + 1] = str(n)
+    out = work / "mem_out"
+    shutil.rmtree(out, ignore_errors=True)
+    for flag, val in (("--outdir", out), ("--out", out / "b.jsonl"), ("--log", out / "b.log")):
+        argv[argv.index(flag) + 1] = str(val)
+    script_i = next(i for i, a in enumerate(argv) if a.endswith("analyse_batch.py"))
+    env = dict(os.environ, **dict(a.split("=", 1) for a in argv[: script_i - 1] if "=" in a))
+    t0 = time.perf_counter()
+    p = subprocess.run([bs.PY, "-c", MEM_PY, *argv[script_i - 1 :]], capture_output=True, text=True, env=env)
+    bs.check(p, "batch job (memory)")
+    return {
+        "samples": n,
+        "peak_rss_MB": round(int(p.stdout.split()[-1]) / 1024, 1),
+        "wall_s": round(time.perf_counter() - t0, 2),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="*", default=["chr9", "wgs", "10k", "real300", "real3g", "memory"])
+    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--real-n", type=int, default=40)
+    ap.add_argument("--profile", action="store_true", help="cProfile of batch 0 of the chr9 and wgs scenarios")
+    a = ap.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    out_file = WORK / "result.json"
+    results = json.loads(out_file.read_text()) if out_file.exists() else {}
+    t0 = time.perf_counter()
+    run_pipeline(md.make_wgs(8, kind="chr9"), WORK / "warm")  # fills the gene cache (a first run's cost)
+    results["first_run_gene_cache_s"] = bs.rule_times(WORK / "warm").get("gene_cache", ["cached already"])
+    for name in [s for s in a.only if s != "memory"]:
+        results[name] = scenario(name, a.reps, a.real_n, a.profile and name in ("chr9", "wgs"))
+        out_file.write_text(json.dumps(results, indent=1))
+        r = results[name]
+        print(
+            f"{name}: pipeline {min(r['pipeline_wall_s'])}s, peer {min(r['peer_wall_s'])}s, ratio {r['ratio']}, "
+            f"reports missing {r['reports']['missing_reports']}",
+            flush=True,
+        )
+    if "memory" in a.only:
+        results["memory"] = {
+            "cohort 200 of 2504 (joint VCF)": batch_memory(md.make_cohort(), WORK / "mem_cohort"),
+            "200 WGS files": batch_memory(md.make_wgs(1000, kind="wgs"), WORK / "mem_wgs"),
+        }
+    results["total_s"] = round(time.perf_counter() - t0, 1)
+    out_file.write_text(json.dumps(results, indent=1))
+    print(json.dumps(results, indent=1))
+    print("\nratios (pipeline / peer, same 2 cores, target <= 1.0):")
+    for name in ("chr9", "wgs", "10k", "real300", "real3g"):
+        if name in results and isinstance(results[name], dict) and "ratio" in results[name]:
+            print(f"  {name:8s} {results[name]['ratio']:.2f}  (n={results[name]['samples']})")
+
+
+if __name__ == "__main__":
+    main()

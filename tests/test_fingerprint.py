@@ -1,0 +1,46 @@
+"""The input fingerprint (provenance.inputs_fingerprint): changes with what was read, size or mtime."""
+
+import hashlib
+import os
+import shutil
+
+from hshpipe.reference import reference_key
+from hshpipe.vcfio import file_sha256, input_fingerprint
+
+
+def test_fingerprint_follows_region_header_index_and_mtime(tmp_path):
+    vcf = tmp_path / "a.vcf.gz"
+    vcf.write_bytes(b"\x1f\x8b" + b"x" * 1000)
+    (tmp_path / "a.vcf.gz.tbi").write_bytes(b"index")
+    region = hashlib.sha256(b"tabix\0chr9\t1\n")
+    fp = input_fingerprint(vcf, "##h\n", region)
+    assert fp == input_fingerprint(vcf, "##h\n", region.copy())
+    assert fp != input_fingerprint(vcf, "##other\n", region)
+    assert fp != input_fingerprint(vcf, "##h\n", hashlib.sha256(b"tabix\0chr9\t2\n"))
+    (tmp_path / "a.vcf.gz.tbi").write_bytes(b"index2")
+    assert fp != input_fingerprint(vcf, "##h\n", region)
+    st = vcf.stat()
+    os.utime(vcf, ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
+    assert input_fingerprint(vcf, "##h\n", region) != fp
+
+
+def test_fingerprint_without_index_covers_the_whole_file(tmp_path):
+    a, b = tmp_path / "a.vcf", tmp_path / "b.vcf"
+    a.write_bytes(b"#h\n" + b"1" * 100_000)
+    shutil.copy2(a, b)
+    with open(b, "r+b") as fh:  # same size and mtime, a change past the first 64 KiB
+        fh.seek(90_000)
+        fh.write(b"2")
+    os.utime(b, ns=(a.stat().st_atime_ns, a.stat().st_mtime_ns))
+    assert input_fingerprint(a, whole_file=True) != input_fingerprint(b, whole_file=True)
+    assert file_sha256(a) == hashlib.sha256(a.read_bytes()).hexdigest()
+
+
+def test_reference_key_changes_with_the_reference(tmp_path):
+    fa = tmp_path / "ref.fa"
+    fa.write_text(">chr9\nACGT\n")
+    k = reference_key(fa, "auto", "1.0")
+    assert k == reference_key(fa, "auto", "1.0")
+    assert k != reference_key(fa, "GRCh38", "1.0") != reference_key(fa, "auto", "1.1")
+    (tmp_path / "ref.fa.fai").write_text("chr9\t4\t6\t4\t5\n")
+    assert reference_key(fa, "auto", "1.0") != k
