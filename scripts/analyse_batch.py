@@ -62,7 +62,7 @@ def main() -> None:
             tmpdir=Path(tmp),
             evidence=sources,
             pedigree=pedigree if pedigree.members else None,
-            full_sha256=settings.get("input_identity") == "sha256",
+            identity=settings.get("input_identity") or "auto",
         )
         summary = run_batch(rows, ctx, generated_on=date.today().isoformat())
     failed = [r for r in summary if r["verdict"] == FAILED]

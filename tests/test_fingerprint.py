@@ -44,3 +44,21 @@ def test_reference_key_changes_with_the_reference(tmp_path):
     assert k != reference_key(fa, "GRCh38", "1.0") != reference_key(fa, "auto", "1.1")
     (tmp_path / "ref.fa.fai").write_text("chr9\t4\t6\t4\t5\n")
     assert reference_key(fa, "auto", "1.0") != k
+
+
+def test_auto_identity_hashes_small_inputs_whole_and_large_ones_by_fingerprint(ctx_factory, tmp_path, monkeypatch):
+    """input_identity auto (the default): a demo VCF gets its whole-file SHA-256 (the contract's inputs_sha256)
+    besides the fingerprint; above the size limit only the fingerprint, and the report says so."""
+    from conftest import ROOT, run_inprocess
+
+    from hshpipe import pipeline
+
+    vcf = ROOT / "resources/demo/vcf/HSH01.bcftools.vcf.gz"
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+    rep = run_inprocess(tmp_path / "a", ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]["provenance"]
+    assert rep["inputs_sha256"]["vcf"] == file_sha256(vcf) == hashlib.sha256(vcf.read_bytes()).hexdigest()
+    assert rep["inputs_identified_by"] == "sha256" and rep["inputs_fingerprint"]["vcf"]
+    monkeypatch.setattr(pipeline, "SHA256_AUTO_MAX_BYTES", 100)
+    rep = run_inprocess(tmp_path / "b", ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]["provenance"]
+    assert rep["inputs_sha256"]["vcf"] is None and rep["inputs_identified_by"] == "fingerprint"

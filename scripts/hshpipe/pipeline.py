@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -48,6 +49,8 @@ from .vcfio import (
 from .verdict import CoverageCheck, GenotypeDoubts, SampleCall, Verdict, decide
 from .vocab import INCONCLUSIVE, MONOALLELIC, NEGATIVE
 
+SHA256_AUTO_MAX_BYTES = 256 * 1024 * 1024  # input_identity auto: whole-file SHA-256 up to this size (~0.2 s)
+
 
 @dataclass
 class RunContext:
@@ -60,7 +63,7 @@ class RunContext:
     tmpdir: Path
     pedigree: Pedigree | None = None  # family members are analysed together (family_step)
     checksums: dict[str, Future[str]] = field(default_factory=dict)  # path -> sha256 (hashed in a thread)
-    full_sha256: bool = False  # config input_identity: sha256 (whole-file checksums besides the fingerprints)
+    identity: str = "auto"  # config input_identity: auto | sha256 | fingerprint (which inputs get a whole-file SHA-256)
     evidence: EvidenceSources | None = None  # population and predictor files, read once per batch
     interpreter: Interpreter = field(init=False)
     provenance: Provenance = field(init=False)
@@ -69,20 +72,28 @@ class RunContext:
         self.interpreter = Interpreter(self.cache, self.curated, self.evidence)
         self.provenance = Provenance(self.cache, self.curated.version, self.config_sha256, self.thresholds)
 
+    def hashes(self, path: str) -> bool:
+        """Whether this input gets a whole-file SHA-256: always with `sha256`, never with `fingerprint`, and with
+        `auto` when the file is at most SHA256_AUTO_MAX_BYTES (a whole WGS VCF or a gVCF would cost seconds)."""
+        if self.identity == "auto":
+            return os.path.getsize(path) <= SHA256_AUTO_MAX_BYTES
+        return self.identity == "sha256"
+
     def sha256(self, path: str) -> str | None:
-        """The whole file's SHA-256 with input_identity: sha256, else None (not computed)."""
-        if not self.full_sha256:
+        """The whole file's SHA-256 when this input is hashed (`hashes`), else None (not computed)."""
+        if not self.hashes(path):
             return None
         fut = self.checksums.get(path)
         return fut.result() if fut is not None else file_sha256(path)
 
     def inputs(self, row: SampleRow, vcf_fingerprint: str) -> dict[str, Any]:
-        """The provenance's input identity: fingerprints always, whole-file SHA-256 with input_identity: sha256."""
+        """The provenance's input identity: fingerprints always, the whole-file SHA-256 where `hashes` says so."""
         aln = row.alignments
+        all_hashed = all(self.hashes(p) for p in (row.vcf, aln) if p)
         return {
             "inputs_sha256": {"vcf": self.sha256(row.vcf), "alignments": self.sha256(aln) if aln else None},
             "inputs_fingerprint": {"vcf": vcf_fingerprint, "alignments": input_fingerprint(aln) if aln else None},
-            "inputs_identified_by": "sha256" if self.full_sha256 else "fingerprint",
+            "inputs_identified_by": "sha256" if all_hashed else "fingerprint",
         }
 
 
@@ -287,7 +298,7 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
     # input checksums for the provenance are computed in a thread (hashlib releases the GIL) while the
     # main thread reads and annotates
     with ThreadPoolExecutor(max_workers=1) as pool:
-        for path in sorted({p for r in rows for p in (r.vcf, r.alignments) if p} if ctx.full_sha256 else ()):
+        for path in sorted(p for p in {p for r in rows for p in (r.vcf, r.alignments) if p} if ctx.hashes(p)):
             ctx.checksums[path] = pool.submit(file_sha256, path)
         for vcf_rows in by_vcf.values():
             try:

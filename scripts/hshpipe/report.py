@@ -557,7 +557,8 @@ def provenance_view(prov: Mapping[str, Any]) -> dict[str, Any]:
         "reference_fingerprint": ref.get("fingerprint", ""),
         "curated_table_version": prov.get("curated_table_version", ""),
         "config_sha256": prov.get("config_sha256", ""),
-        "vcf_sha256": inputs.get("vcf") or ("not computed (input_identity: fingerprint)" if prints else ""),
+        "vcf_sha256": inputs.get("vcf")
+        or ("not computed (file over the auto limit, or input_identity: fingerprint)" if prints else ""),
         "alignments_sha256": inputs.get("alignments") or "none",
         "vcf_fingerprint": prints.get("vcf") or "",
         "alignments_fingerprint": prints.get("alignments") or "none",

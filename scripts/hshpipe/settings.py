@@ -104,7 +104,7 @@ def settings_json(config: dict[str, Any]) -> str:
             "thresholds": Thresholds.from_config(config).as_dict(),
             "evidence": EvidenceSettings.from_config(config).as_dict(),
             "config_sha256": config_digest(config),
-            "input_identity": config.get("input_identity") or "fingerprint",
+            "input_identity": config.get("input_identity") or "auto",
         },
         sort_keys=True,
     )
