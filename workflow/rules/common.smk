@@ -1,4 +1,5 @@
 """Helpers: the sample sheet, batching and paths (parse time, no heavy imports)."""
+import os
 import re
 import shlex
 import sys
@@ -127,7 +128,17 @@ def evidence_inputs(wildcards):
 SETTINGS_JSON = settings_json(config)
 
 # the gene cache, kept across runs (one file per reference key): rule gene_cache runs only for a new reference
-CACHE_DIR = str(Path(config.get("cache_dir") or default_cache_dir()))
+def _cache_dir():
+    """`cache_dir`, else the user's cache folder when it can be written, else the run's own folder (a read-only
+    home on a cluster node must not stop the run)."""
+    if config.get("cache_dir"):
+        return str(Path(config["cache_dir"]))
+    d = default_cache_dir()
+    existing = next((p for p in (d, *d.parents) if p.exists()), Path("/"))
+    return str(d) if os.access(existing, os.W_OK) else f"{OUTDIR}/reference"
+
+
+CACHE_DIR = _cache_dir()
 GENE_CACHE = "{}/gene_cache.{}.json".format(
     CACHE_DIR, reference_key(config["reference"], config.get("genome_build", "auto"), hshpipe.__version__)[:32]
 )
