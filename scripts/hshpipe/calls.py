@@ -60,10 +60,6 @@ class Call:
         """Phased heterozygous: which of the two haplotypes (0 or 1) carries the ALT."""
         return self.phase.haplotype
 
-    @property
-    def is_sv(self) -> bool:
-        return self.record.kind == "sv"
-
 
 @dataclass(frozen=True)
 class Filtered:

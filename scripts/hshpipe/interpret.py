@@ -59,25 +59,30 @@ class Interpreter:
     _results: dict[tuple[Any, ...], Interpretation] = field(default_factory=dict)
 
     def annotate(self, call: Call) -> Annotation:
-        r = call.record
-        key = (r.kind, r.pos, r.ref, r.alt, r.end)
+        return self._annotate(call.record, call.variant)
+
+    def single(self, call: Call, ann: Annotation) -> Interpretation:
+        return self._single(call.record, call.variant, ann)
+
+    def _annotate(self, r: Record, variant: Variant) -> Annotation:
+        """The record's annotation, once per batch; an error here is a bug, not bad input: let it surface."""
+        key = _record_key(r)
         ann = self._annotations.get(key)
-        if ann is None:  # an error here is a bug, not bad input: let it surface
-            if call.is_sv:
+        if ann is None:
+            if r.kind == "sv":
                 svtype = r.info.get("SVTYPE") or r.alt.strip("<>").split(":")[0]
                 ann = annotate_sv(self.cache.contig, r.pos + 1, r.end, svtype, self.cache)
             else:
-                ann = annotate(call.variant, self.cache)
+                ann = annotate(variant, self.cache)
             self._annotations[key] = ann
         return ann
 
-    def single(self, call: Call, ann: Annotation) -> Interpretation:
-        r = call.record
-        key = (r.kind, r.pos, r.ref, r.alt, r.end)
+    def _single(self, r: Record, variant: Variant, ann: Annotation) -> Interpretation:
+        """The record's interpretation on its own, once per batch."""
+        key = _record_key(r)
         result = self._results.get(key)
         if result is None:
-            result = self._interpret(call.variant, ann)
-            self._results[key] = result
+            result = self._results[key] = self._interpret(variant, ann)
         return result
 
     def group(self, calls: Sequence[Call]) -> Interpretation:
@@ -111,12 +116,14 @@ class Interpreter:
         out = []
         for r, how in sites:
             variant = Variant(self.cache.contig, r.pos, r.ref.upper(), r.alt.upper())
-            key = (r.kind, r.pos, r.ref, r.alt, r.end)
-            ann = self._annotations.get(key) or annotate(variant, self.cache)
-            self._annotations[key] = ann
-            result = self._results.get(key) or self._interpret(variant, ann)
-            self._results[key] = result
+            ann = self._annotate(r, variant)
+            result = self._single(r, variant, ann)
             if result.match is not None and result.classification.classification in PLP:
                 cls = result.match.entry.classification.replace("_", " ")
                 out.append(f"{ann.hgvs_c or variant.key()} ({cls}): {how}")
         return out
+
+
+def _record_key(r: Record) -> tuple[str, int, str, str, int]:
+    """What makes two records of a batch the same allele (the samples of a cohort share most of them)."""
+    return (r.kind, r.pos, r.ref, r.alt, r.end)
