@@ -44,18 +44,15 @@ def _fail(msg):
     sys.exit(1)
 
 
-# the bundled curated table is found also when snakemake runs outside the checkout (-s .../Snakefile, --directory,
-# a deployed module): a relative path missing from the working directory is read from the workflow's checkout
-_ct = config.get("curated_table", "resources/curated/hsh_variants.tsv")
-if not Path(_ct).is_absolute() and not Path(_ct).exists() and (WORKFLOW_ROOT / _ct).exists():
-    _ct = str(WORKFLOW_ROOT / _ct)
-config["curated_table"] = _ct
-
+# the bundled files (curated table, the demo's evidence files) are found also when snakemake runs outside the
+# checkout (-s .../Snakefile, --directory, a deployed module): a relative path missing from the working directory
+# is read from the workflow's own checkout (WORKFLOW_ROOT, never workflow.basedir: a module's deploying folder)
+config.setdefault("curated_table", "resources/curated/hsh_variants.tsv")
 EVIDENCE_KEYS = ("population_vcf", "spliceai_vcf", "missense_scores")
-for _key in EVIDENCE_KEYS:  # the demo's bundled files, found like the curated table
+for _key in ("curated_table", *EVIDENCE_KEYS):
     _p = config.get(_key) or ""
-    if _p and not Path(_p).is_absolute() and not Path(_p).exists() and (Path(workflow.basedir) / _p).exists():
-        config[_key] = str(Path(workflow.basedir) / _p)
+    if _p and not Path(_p).is_absolute() and not Path(_p).exists() and (WORKFLOW_ROOT / _p).exists():
+        config[_key] = str(WORKFLOW_ROOT / _p)
 for _key in ("reference", "curated_table", "clinvar_vcf", "pedigree", *EVIDENCE_KEYS):
     if config.get(_key) and not Path(config[_key]).exists():
         _fail(f"config: {_key}: {config[_key]} not found; set it to an existing file")
