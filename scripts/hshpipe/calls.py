@@ -13,6 +13,7 @@ from .model import Variant
 from .qc import (
     CallQC,
     Phase,
+    block_depth,
     call_qc,
     info_flags,
     low_confidence_reference,
@@ -143,12 +144,26 @@ def _unsure(
         out.unsure_sites.append((r, how))
 
 
+def for_sample(r: Record, g: SampleGenotype) -> Record:
+    """A <CNV> record (Delly) as this sample's deletion or duplication (by its copy number); others as they are."""
+    kind = sv_type(r, g) if r.kind == "cnv" else None
+    return replace(r, kind="sv", alt=f"<{kind}>", info={**r.info, "SVTYPE": kind}) if kind else r
+
+
+def no_call(r: Record, g: SampleGenotype) -> bool:
+    """No genotype for this sample (copy-number callers: CN decides, not GT)."""
+    return all(a == -1 for a in g.alleles) and not (r.kind in ("sv", "cnv") and g.cn is not None)
+
+
+def record_zygosity(r: Record, g: SampleGenotype) -> str | None:
+    """Zygosity of the record's ALT in this sample (structural records by copy number), None when not carried."""
+    return sv_zygosity(r, g) if r.kind in ("sv", "cnv") else zygosity(g)
+
+
 def _one_record(
     r: Record, g: SampleGenotype, bad_ref: bool, ctx: Context, seen: set[tuple[int, str, str, int]], out: SampleRecords
 ) -> None:
-    kind = sv_type(r, g) if r.kind == "cnv" else None
-    if kind is not None:  # <CNV> (Delly): a deletion or duplication for this sample
-        r = replace(r, kind="sv", alt=f"<{kind}>", info={**r.info, "SVTYPE": kind})
+    r = for_sample(r, g)
     if r.kind in ("small", "sv") and any(a == 1 for a in g.alleles):
         ident = (r.pos, r.ref, r.alt, r.end)
         if ident in seen:
@@ -158,13 +173,12 @@ def _one_record(
     if r.kind == "block":
         _reference_block(r, g, out)
         return
-    cn_call = r.kind in ("sv", "cnv") and g.cn is not None  # copy-number callers: CN decides, not GT
-    if all(a == -1 for a in g.alleles) and not cn_call:
+    if no_call(r, g):
         out.n_missing += 1
         out.filtered.append(Filtered(r, "no genotype call for this sample (./.)"))
         _unsure(r, g, bad_ref, ctx.checks, ctx.th, out)
         return
-    zyg = sv_zygosity(r, g) if r.kind in ("sv", "cnv") else zygosity(g)
+    zyg = record_zygosity(r, g)
     if zyg is None:
         out.n_homref += 1
         if g.dp is not None and r.kind == "small":
@@ -193,7 +207,7 @@ def _call(r: Record, g: SampleGenotype, zyg: str, ctx: Context) -> Call:
 
 
 def _reference_block(r: Record, g: SampleGenotype, out: SampleRecords) -> None:
-    depth = g.min_dp if g.min_dp is not None else g.dp
+    depth = block_depth(g)
     if depth is not None and all(a in (0, -1) for a in g.alleles):
         out.blocks.append((r.pos, r.end, depth))
     if all(a == -1 for a in g.alleles):

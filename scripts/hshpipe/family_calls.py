@@ -11,9 +11,11 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .qc import genotype_string, qc_flags, zygosity
+from .calls import for_sample, no_call, record_zygosity
+from .qc import block_depth, call_qc, depth, genotype_string, low_confidence_reference
 from .settings import Thresholds
 from .vcfio import Record, SampleGenotype
+from .vocab import HETEROZYGOUS
 
 CALL = "call"
 GVCF_BLOCK = "gvcf_block"
@@ -50,32 +52,32 @@ class SiteGenotype:
 
 
 def call_genotype(rec: Record, g: SampleGenotype, th: Thresholds) -> SiteGenotype:
-    """A record's genotype for one member: ALT copies, or unknown for a no-call or a call failing QC."""
+    """A record's genotype for one member, read by the rules of the member's own path (calls.py, qc.py): ALT
+    copies, or unknown for a no-call, a call failing QC or a low-confidence reference call."""
     gt = genotype_string(g)
-    if all(a == -1 for a in g.alleles):
+    if no_call(rec, g):
         return SiteGenotype(None, gt, NO_CALL, "no genotype call")
-    n_alt = sum(1 for a in g.alleles if a == 1)
-    if n_alt:
-        zyg = zygosity(g) or "heterozygous"
-        flags = qc_flags(rec, g, zyg, th)
-        if flags:
-            return SiteGenotype(None, gt, LOW_QUALITY, ", ".join(flags))
-        return SiteGenotype(2 if zyg == "homozygous" else 1, gt, CALL)
-    low = [f"DP<{th.min_dp}" for d in (g.dp,) if d is not None and d < th.min_dp]
-    low += [f"GQ<{th.min_gq}" for q in (g.gq,) if q is not None and q < th.min_gq]
-    if low:  # FILTER is a property of the site (another member's variant), not of this 0/0
-        return SiteGenotype(None, gt, LOW_QUALITY, ", ".join(low))
-    note = "quality not assessed: no DP or GQ" if g.dp is None and g.gq is None else ""
+    zyg = record_zygosity(rec, g)
+    if zyg:
+        qc = call_qc(rec, g, zyg, th)
+        if qc.state == "fail":
+            return SiteGenotype(None, gt, LOW_QUALITY, ", ".join(qc.flags))
+        note = "quality not assessed" if qc.state == "review" else ""
+        return SiteGenotype(1 if zyg == HETEROZYGOUS else 2, gt, CALL, note)
+    how = low_confidence_reference(g, th)  # FILTER is a property of the site (another member's variant)
+    if how:
+        return SiteGenotype(None, gt, LOW_QUALITY, how)
+    note = "quality not assessed: no depth or GQ" if depth(g)[0] is None and g.gq is None else ""
     return SiteGenotype(0, gt, CALL, note)
 
 
 def block_genotype(g: SampleGenotype, th: Thresholds) -> SiteGenotype:
-    depth = g.min_dp if g.min_dp is not None else g.dp
+    d = block_depth(g)
     if all(a == -1 for a in g.alleles):
         return SiteGenotype(None, "./.", NO_CALL, "no call in the gVCF block")
-    if depth is not None and depth < th.min_dp:
-        return SiteGenotype(None, "0/0", LOW_QUALITY, f"gVCF block depth {depth} < {th.min_dp}")
-    return SiteGenotype(0, "0/0", GVCF_BLOCK, "" if depth is not None else "quality not assessed: no depth")
+    if d is not None and d < th.min_dp:
+        return SiteGenotype(None, "0/0", LOW_QUALITY, f"gVCF block depth {d} < {th.min_dp}")
+    return SiteGenotype(0, "0/0", GVCF_BLOCK, "" if d is not None else "quality not assessed: no depth")
 
 
 @dataclass
@@ -105,9 +107,9 @@ def member_genotypes(sample: str, records: Sequence[Record], j: int, th: Thresho
     """The lookup for sample column j of a VCF's normalised records. A site without a record and outside any
     gVCF block is reference *assumed* (variant-only VCF; a joint VCF's 0/0 is a record and a real call)."""
     out = MemberGenotypes(sample)
-    for r in records:
-        gt = r.genotypes
-        g = gt[j]
+    for rec in records:
+        g = rec.genotypes[j]
+        r = for_sample(rec, g)  # a <CNV> as this member's <DEL>/<DUP>, keyed as the child's call is
         if r.kind == "block":
             out.blocks.append((r.pos, r.end, block_genotype(g, th)))
         elif r.kind in ("small", "sv"):

@@ -17,7 +17,6 @@ from pathlib import Path
 from .errors import InputError
 from .samplesheet import SampleRow
 
-SHEET_COLUMNS = ("family", "father", "mother", "sex", "phenotype")
 SEX = {"1": "male", "2": "female", "0": "unknown"}
 PHENOTYPE = {"1": "unaffected", "2": "affected", "0": "unknown", "-9": "unknown"}
 MISSING_PARENT = ("0", "", ".")
@@ -48,9 +47,6 @@ class Pedigree:
 
     def family(self, family_id: str) -> list[Member]:
         return [m for m in self.members.values() if m.family == family_id]
-
-    def children_of(self, father: str | None, mother: str | None) -> list[Member]:
-        return [m for m in self.members.values() if (m.father, m.mother) == (father, mother)]
 
     def family_ids(self) -> dict[str, str]:
         """sample -> family id (for batching)."""

@@ -217,11 +217,6 @@ def call_qc(rec: Record, g: SampleGenotype, zyg: str, th: Thresholds, extra_revi
     return CallQC(state, tuple(fails + reviews), fields_used(rec, g), depth(g)[0], allele_balance(g))
 
 
-def qc_flags(rec: Record, g: SampleGenotype, zyg: str, th: Thresholds) -> list[str]:
-    """The flags of `call_qc` (kept for callers that only need the words)."""
-    return list(call_qc(rec, g, zyg, th).flags)
-
-
 def zygosity_flags(g: SampleGenotype, zyg: str, rec_kind: str = "small") -> tuple[str, ...]:
     """Review flags for zygosities the genotype alone cannot settle: a haploid small-variant call on this autosome
     without a copy number."""
@@ -240,6 +235,11 @@ def info_flags(g: SampleGenotype) -> list[str]:
     elif -1 in g.alleles and len(g.alleles) > 1:
         out.append("other allele is another ALT or missing (split multiallelic)")
     return out
+
+
+def block_depth(g: SampleGenotype) -> int | None:
+    """Depth of a gVCF reference block: its minimum (MIN_DP) when the caller wrote one, else DP."""
+    return g.min_dp if g.min_dp is not None else g.dp
 
 
 def low_confidence_reference(g: SampleGenotype, th: Thresholds) -> str | None:
@@ -329,8 +329,3 @@ def _hp_phase(g: SampleGenotype) -> Phase | None:
         return None
     block = parts[0][0]
     return Phase(True, int(block) if block.isdigit() else block, int(parts[i][1]) - 1, "HP (WhatsHap)")
-
-
-def alt_haplotype(g: SampleGenotype) -> int | None:
-    p = phase(g)
-    return p.haplotype if p.phased else None
