@@ -195,3 +195,33 @@ def test_clinical_context_table_is_checked(tmp_path: Path) -> None:
     bad.write_text("## version: x\nverdict\tsection\ttext\tsource\nbiallelic\tmeaning\ttext\t\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 3: every line needs a text and a source"):
         load_clinical_context(bad)
+
+
+def test_reviewed_verdict_keeps_the_phase_the_report_recorded():
+    """A trio child biallelic by phase from the parents: reclassifying an unrelated VUS must not lose that phase
+    (the verdict is recomputed from the report's own phase_set/phase_haplotype), and a change that alters no
+    class keeps the pipeline's verdict as it was."""
+    from hshpipe.review import recompute_verdict
+
+    def v(pos, c, cls, hap):
+        return {"chrom": "chr9", "pos": pos, "ref": "C", "alt": "T", "classification": cls,
+                "zygosity": "heterozygous", "phased": hap is not None, "phase_set": "parents" if hap is not None else None,
+                "phase_haplotype": hap, "qc_pass": True, "hgvs_c": f"NM_017662.5:c.{c}G>A", "hgvs_p": None,
+                "qc_flags": [], "criteria": [], "haplotype": None}  # fmt: skip
+
+    base = {
+        "verdict": "biallelic", "verdict_text": "pipeline text", "verdict_notes": ["a pipeline note"],
+        "variants": [v(100, 10, "likely_pathogenic", 0), v(200, 20, "likely_pathogenic", 1),
+                     v(300, 30, "uncertain_significance", None)],
+        "sample_qc": {"records_in_region": 3, "missing_genotype_records": 0}, "coverage": None,
+        "provenance": {"thresholds": {}}, "family": {"father": "F", "mother": "M"},
+    }  # fmt: skip
+    assert recompute_verdict(base, base["variants"]) == {
+        "verdict": "biallelic",
+        "verdict_text": "pipeline text",
+        "verdict_notes": ["a pipeline note"],
+    }
+    reviewed = [*base["variants"][:2], {**base["variants"][2], "classification": "likely_benign"}]
+    assert recompute_verdict(base, reviewed)["verdict"] == "biallelic"
+    downgraded = [{**base["variants"][0], "classification": "uncertain_significance"}, *base["variants"][1:]]
+    assert recompute_verdict(base, downgraded)["verdict"] == "uncertain"

@@ -34,11 +34,11 @@ class Provenance:
 @dataclass(frozen=True)
 class FamilyParts:
     """What the family step adds to a member's report (family_step): the `family` section, and per variant key
-    its inheritance and whether its phase comes from the parents."""
+    its inheritance and, where its phase comes from the parents, which haplotype (0 paternal, 1 maternal)."""
 
     section: dict[str, Any] | None
     inheritance: dict[str, str]
-    parent_phased: frozenset[str]
+    parent_phased: dict[str, int]
 
     def apply(self, report: dict[str, Any]) -> None:
         report["family"] = self.section
@@ -48,6 +48,7 @@ class FamilyParts:
                 v["inheritance"] = self.inheritance[key]
             if key in self.parent_phased:
                 v["phased"], v["phase_set"] = True, "parents"
+                v["phase_haplotype"] = self.parent_phased[key]
 
 
 def match_dict(match: CuratedMatch | None) -> dict[str, Any] | None:
@@ -80,6 +81,7 @@ def _call_fields(c: Call) -> dict[str, Any]:
         "phased": c.phase.phased,
         "phase_set": c.phase.phase_set,
         "phase_source": c.phase.source,
+        "phase_haplotype": c.phase.haplotype,  # the haplotype (0, 1) carrying the ALT in that phase set
         "qc_pass": c.qc_pass,
         "qc": {
             "filter": ";".join(r.filters),

@@ -50,7 +50,7 @@ class MemberAnalysis:
     verdict: Verdict
     unsure: tuple[str, ...] = ()  # curated pathogenic sites without a confident call (verdict.GenotypeDoubts)
     inheritance: dict[str, str] = field(default_factory=dict)  # variant key -> inheritance
-    parent_phased: set[str] = field(default_factory=set)  # variant keys phased from the parents
+    parent_phased: dict[str, int] = field(default_factory=dict)  # variant key -> haplotype, phased from the parents
     family: dict[str, Any] | None = None
 
 
@@ -96,7 +96,7 @@ def analyse_child(child: MemberAnalysis, father: MemberAnalysis | None, mother: 
     flags = [flag for o in origins if (flag := hom_flag(o))]
     child.inheritance = {o.site.key: o.inheritance for o in origins}
     haps = {o.site.key: h for o in origins if (h := parent_haplotype(o)) is not None}
-    child.parent_phased = set(haps)
+    child.parent_phased = haps
     calls = [
         replace(c, phased=True, phase_set=PARENTS_PHASE_SET, haplotype=haps[c.key]) if c.key in haps else c
         for c in child.calls

@@ -217,7 +217,7 @@ def sample_report(
 def member_report(a: MemberAnalysis, ctx: RunContext) -> dict[str, Any]:
     """A family member's report, after the family step."""
     notes = sample_notes(a.row, a.column, a.recs, a.verdict, a.coverage)
-    fam = FamilyParts(a.family, a.inheritance, frozenset(a.parent_phased))
+    fam = FamilyParts(a.family, a.inheritance, dict(a.parent_phased))
     return report_dict(
         a.row, a.column, a.recs, a.items, a.unsure, a.verdict, notes, a.coverage, a.sha, ctx.provenance, fam
     )

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .verdict import CoverageCheck, SampleCall, decide
+from .verdict import CoverageCheck, GenotypeDoubts, SampleCall, decide
 from .vocab import CLASS_LABEL, CLASSES, PLP
 
 COLUMNS: tuple[str, ...] = ("sample", "variant", "action", "value", "text", "reviewer", "date")
@@ -126,8 +126,9 @@ def _short(name: str | None) -> str:
     return name.split(":", 1)[1] if name and ":" in name else (name or "")
 
 
-def variant_key(v: Mapping[str, Any]) -> str:
-    return f"{v['chrom']}-{v['pos']}-{v['ref']}-{v['alt']}"
+def variant_key(v: Mapping[str, Any], sep: str = "-") -> str:
+    """chrom-pos-ref-alt as reviewers write it; with sep ":" the pipeline's call key (calls.Call.key)."""
+    return sep.join(str(v[k]) for k in ("chrom", "pos", "ref", "alt"))
 
 
 def matches(v: Mapping[str, Any], name: str) -> bool:
@@ -180,47 +181,35 @@ def content_sha256(report: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _haplotype_index(genotype: str) -> int | None:
-    """Phased heterozygous GT: which of the two haplotypes carries the ALT (as qc.alt_haplotype)."""
-    if "|" not in genotype:
-        return None
-    alleles = genotype.split("|")
-    if len(alleles) != 2:
-        return None
-    if alleles[0] == "1" and alleles[1] != "1":
-        return 0
-    if alleles[1] == "1" and alleles[0] != "1":
-        return 1
-    return None
-
-
 def sample_calls(variants: Sequence[Mapping[str, Any]]) -> list[SampleCall]:
-    """The verdict's view of report variants: one call per change (variants combined in cis count once)."""
-    calls: dict[str, SampleCall] = {}
+    """The verdict's view of report variants, as pipeline.verdict_calls makes it from the typed calls: one call
+    per change (a cis group counts once, at its last member's place), phase as the report recorded it."""
+    calls = []
     for v in variants:
         hap = v.get("haplotype") or {}
-        key = hap.get("hgvs_c") or variant_key(v)
-        calls.setdefault(
-            key,
+        key = ";".join(hap.get("members") or ()) or variant_key(v, sep=":")
+        calls.append(
             SampleCall(
                 key=key,
                 classification=str(v["classification"]),
                 zygosity=str(v["zygosity"]),
                 phased=bool(v.get("phased")),
                 phase_set=v.get("phase_set"),
-                haplotype=_haplotype_index(str(v.get("genotype") or "")),
+                haplotype=v.get("phase_haplotype"),
                 qc_pass=bool(v.get("qc_pass")),
                 pos=int(v["pos"]),
-                hgvs_c=hap.get("hgvs_c") or v.get("hgvs_c"),
+                hgvs_c=hap.get("hgvs_c") if hap else v.get("hgvs_c"),
                 hgvs_p=hap.get("hgvs_p") if hap else v.get("hgvs_p"),
                 qc_flags=tuple(v.get("qc_flags") or ()),
                 plausible=not any(c.get("code") == "BP7" for c in v.get("criteria") or ()),
-            ),
+            )
         )
-    return list(calls.values())
+    return list({c.key: c for c in reversed(calls)}.values())[::-1]
 
 
-def _coverage_inputs(report: Mapping[str, Any]) -> tuple[str | None, CoverageCheck | None]:
+def _verdict_inputs(report: Mapping[str, Any]) -> dict[str, Any]:
+    """What verdict.decide took besides the calls, as the report recorded it (coverage, genotype doubts, whether
+    the parents were read)."""
     from .coverage import describe_coverage
 
     cov = report.get("coverage")
@@ -228,23 +217,36 @@ def _coverage_inputs(report: Mapping[str, Any]) -> tuple[str | None, CoverageChe
     frac = cov.get("fraction_cds_at_threshold") if cov else None
     check = None
     if frac is not None and "min_covered_fraction" in th:
-        check = CoverageCheck(float(frac), int(th.get("coverage_threshold", 20)), float(th["min_covered_fraction"]))
-    return describe_coverage(dict(cov) if cov else None), check
-
-
-def _assessable(report: Mapping[str, Any]) -> bool:
+        check = CoverageCheck(float(frac), int(th["coverage_threshold"]), float(th["min_covered_fraction"]))
     qc = report.get("sample_qc") or {}
     n = int(qc.get("records_in_region") or 0)
-    return not (n > 0 and int(qc.get("missing_genotype_records") or 0) == n)
+    fam = report.get("family") or {}
+    return {
+        "assessable": not (n > 0 and int(qc.get("missing_genotype_records") or 0) == n),
+        "coverage_note": describe_coverage(dict(cov) if cov else None),
+        "coverage": check,
+        "doubts": GenotypeDoubts(
+            tuple(qc.get("curated_sites_not_called") or ()), tuple(qc.get("ref_mismatches") or ())
+        ),
+        "parents_tested": any(v.get("phase_set") == "parents" for v in report.get("variants") or ())
+        or bool(fam.get("father") or fam.get("mother")),
+    }
+
+
+def _classes(variants: Sequence[Mapping[str, Any]]) -> list[tuple[str, str]]:
+    return [(variant_key(v, sep=":"), str(v["classification"])) for v in variants]
 
 
 def recompute_verdict(base: Mapping[str, Any], variants: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """verdict, verdict_text, verdict_notes from the reviewed variants (verdict.decide); the pipeline's notes that
-    do not come from the verdict itself (VCF column, coverage, empty region) are kept."""
-    note, check = _coverage_inputs(base)
-    assessable = _assessable(base)
-    before = decide(sample_calls(base.get("variants") or []), assessable, note, check)
-    after = decide(sample_calls(variants), assessable, note, check)
+    """verdict, verdict_text, verdict_notes from the reviewed variants (verdict.decide with the inputs the report
+    recorded); the pipeline's notes that do not come from the verdict itself (VCF column, coverage, empty region,
+    family) are kept. When no class changed and no variant was excluded, the pipeline's verdict stands as it is."""
+    base_variants = base.get("variants") or []
+    if _classes(variants) == _classes(base_variants):
+        return {k: base[k] for k in ("verdict", "verdict_text", "verdict_notes")}
+    inputs = _verdict_inputs(base)
+    before = decide(sample_calls(base_variants), **inputs)
+    after = decide(sample_calls(variants), **inputs)
     own = [n for n in base.get("verdict_notes") or [] if n not in before.notes]
     return {"verdict": after.verdict, "verdict_text": after.text, "verdict_notes": [*after.notes, *own]}
 
