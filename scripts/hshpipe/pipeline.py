@@ -155,7 +155,8 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any] |
         cache.fetch,
     )
     cut = read.digest() != hashlib.sha256().digest()
-    fingerprint = input_fingerprint(rows[0].vcf, header.header_text, read if cut else None, whole_file=not cut)
+    whole = None if cut else (ctx.sha256(rows[0].vcf) or file_sha256(rows[0].vcf))  # hashed once per batch
+    fingerprint = input_fingerprint(rows[0].vcf, header.header_text, read if cut else None, whole)
     return [
         sample_report(row, j, col, records, checks, fingerprint, ctx) for j, (row, col) in enumerate(zip(rows, columns))
     ]

@@ -808,12 +808,15 @@ FINGERPRINT_HEAD = 1 << 16  # raw bytes at the start of a file (the header, for 
 INDEX_SUFFIXES = (".tbi", ".csi", ".bai", ".crai")
 
 
-def input_fingerprint(path: str | Path, header_text: str = "", region: Any = None, whole_file: bool = False) -> str:
+def input_fingerprint(
+    path: str | Path, header_text: str = "", region: Any = None, whole_sha256: str | None = None
+) -> str:
     """What identifies an input without reading all of it: SHA-256 over its size, mtime (ns), the first 64 KiB
     of the file as stored, the header text as parsed, every index beside it (.tbi/.csi/.bai/.crai, as stored)
     and the region's records as read through the index (`region`: a hashlib object fed by normalise_region).
-    A VCF whose region was not cut through a tabix index (`whole_file`: bcftools streamed or opened it whole)
-    has the whole file's SHA-256 in place of the region (docs/outputs.md, `provenance.inputs_fingerprint`)."""
+    A VCF whose region was not cut through a tabix index (bcftools streamed or opened it whole) has the whole
+    file's SHA-256 (`whole_sha256`, computed once by the caller) in place of the region (docs/outputs.md,
+    `provenance.inputs_fingerprint`)."""
     import hashlib
 
     p = Path(path)
@@ -828,8 +831,8 @@ def input_fingerprint(path: str | Path, header_text: str = "", region: Any = Non
             h.update(idx.suffix.encode() + hashlib.sha256(idx.read_bytes()).digest())
     if region is not None:
         h.update(b"region\0" + region.digest())
-    if whole_file:
-        h.update(b"file\0" + bytes.fromhex(file_sha256(p)))
+    if whole_sha256 is not None:
+        h.update(b"file\0" + bytes.fromhex(whole_sha256))
     return h.hexdigest()
 
 
