@@ -306,7 +306,8 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
                 reports = analyse_vcf(vcf_rows, ctx)
             except Exception as exc:  # isolation: this VCF's samples fail, every other sample is reported
                 for r in vcf_rows:
-                    summary[r.sample] = rp.failed_row(r.sample, r.vcf_sample or r.sample, failure_reason(exc))
+                    family = ctx.pedigree.family_of(r.sample) if ctx.pedigree else None
+                    summary[r.sample] = rp.failed_row(r.sample, r.vcf_sample or r.sample, failure_reason(exc), family)
                 continue
             for rep in reports:
                 if isinstance(rep, MemberAnalysis):

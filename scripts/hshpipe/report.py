@@ -794,25 +794,12 @@ def summary_row(report: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def failed_row(sample: str, vcf_sample: str, reason: str) -> dict[str, Any]:
-    """The summary row of a sample whose analysis failed: verdict `failed` (vocab.FAILED), no report, one-line reason."""
-    return {
-        "sample": sample,
-        "vcf_sample": vcf_sample,
-        "verdict": FAILED,
-        "qualifying": [],
-        "n_variants": None,
-        "n_qualifying": None,
-        "n_qc_fail": None,
-        "n_filtered": None,
-        "qc_state": "fail",
-        "coverage_fraction": None,
-        "coverage_threshold": None,
-        "n_coverage_gaps": None,
-        "synthetic_reference": False,
-        "report_html": None,
-        "failure_reason": " ".join(reason.split()),
-    }
+def failed_row(sample: str, vcf_sample: str, reason: str, family: str | None = None) -> dict[str, Any]:
+    """The summary row of a sample whose analysis failed: verdict `failed` (vocab.FAILED), no report, one-line
+    reason; `summary_row`'s keys, with nothing counted."""
+    stub = {"sample": sample, "vcf_sample": vcf_sample, "verdict": FAILED, "family": {"id": family} if family else None}
+    nothing = dict.fromkeys(("n_variants", "n_qualifying", "n_qc_fail", "n_filtered", "report_html", "review_state"))
+    return summary_row(stub) | nothing | {"qc_state": "fail", "failure_reason": " ".join(reason.split())}
 
 
 def _sorted_rows(rows: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
