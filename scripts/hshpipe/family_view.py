@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from .hgvs import short_hgvs
 from .vocab import PLP, VUS
 
 BOX = 26  # symbol size (px)
@@ -118,7 +119,7 @@ def family_view(report: Mapping[str, Any]) -> dict[str, Any] | None:
     me = str(report["sample"])
     inherited = [
         {
-            "name": " ".join(x for x in (_short(v.get("hgvs_c")), _short(v.get("hgvs_p"))) if x),
+            "name": " ".join(x for x in (short_hgvs(v.get("hgvs_c")), short_hgvs(v.get("hgvs_p"))) if x),
             "inheritance": INHERITANCE_LABEL.get(str(v["inheritance"]), str(v["inheritance"])),
         }
         for v in report.get("variants") or []
@@ -139,7 +140,3 @@ def family_view(report: Mapping[str, Any]) -> dict[str, Any] | None:
         "carrier": bool(fam.get("carrier")),
         "flags": list(fam.get("flags") or []),
     }
-
-
-def _short(name: Any) -> str:
-    return str(name).split(":", 1)[1] if name and ":" in str(name) else str(name or "")

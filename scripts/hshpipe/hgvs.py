@@ -250,3 +250,10 @@ def format_fs(ref_aa: str, pos: int, alt_aa: str, ter: int | None) -> str:
 def format_ext(pos: int, alt_aa: str, ter: int | None) -> str:
     """Stop loss: `Ter2023GlnextTer?` (ter counts the residue replacing the stop as 1)."""
     return f"Ter{pos}{AA3[alt_aa]}extTer{'?' if ter is None else ter}"
+
+
+def short_hgvs(name: str | None) -> str:
+    """A display name without its accession: `NM_017662.5:c.1769C>G` -> `c.1769C>G`; None -> ''."""
+    if not name:
+        return ""
+    return name.split(":", 1)[1] if ":" in name else name

@@ -25,6 +25,7 @@ from . import __version__
 from .clinical import clinical_view
 from .coverage import copy_number_exons
 from .family_view import family_view
+from .hgvs import short_hgvs
 from .paths import SCHEMAS
 from .review import review_view
 from .vocab import CLASS_LABEL, CLASSES, FAILED, VERDICTS
@@ -143,13 +144,6 @@ _DOI_TRAILING = ".,;:)]}'"
 # --------------------------------------------------------------------------------------------------
 # small formatting helpers (pure)
 # --------------------------------------------------------------------------------------------------
-
-
-def short_hgvs(name: str | None) -> str:
-    """`NM_017662.5:c.1769C>G` -> `c.1769C>G`; None -> ''."""
-    if not name:
-        return ""
-    return name.split(":", 1)[1] if ":" in name else name
 
 
 _TSV_BREAKS = re.compile(r"[\t\r\n]+")

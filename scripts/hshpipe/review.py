@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .hgvs import short_hgvs
 from .verdict import CoverageCheck, GenotypeDoubts, SampleCall, decide
 from .vocab import CLASS_LABEL, CLASSES, PLP
 
@@ -122,10 +123,6 @@ def read_review(path: Path, today: date) -> list[Decision]:
 # --------------------------------------------------------------------------------------------------
 
 
-def _short(name: str | None) -> str:
-    return name.split(":", 1)[1] if name and ":" in name else (name or "")
-
-
 def variant_key(v: Mapping[str, Any], sep: str = "-") -> str:
     """chrom-pos-ref-alt as reviewers write it; with sep ":" the pipeline's call key (calls.Call.key)."""
     return sep.join(str(v[k]) for k in ("chrom", "pos", "ref", "alt"))
@@ -142,7 +139,7 @@ def matches(v: Mapping[str, Any], name: str) -> bool:
             str(v["alt"]).upper(),
         )
     full = v.get("hgvs_c") or ""
-    return name == full if ":" in name else bool(full) and name == _short(full)
+    return name == full if ":" in name else bool(full) and name == short_hgvs(full)
 
 
 def find_variant(report: Mapping[str, Any], name: str) -> dict[str, Any] | None:
@@ -392,7 +389,7 @@ def signoff(
 
 
 def _name(v: Mapping[str, Any]) -> str:
-    return _short(v.get("hgvs_c")) or variant_key(v)
+    return short_hgvs(v.get("hgvs_c")) or variant_key(v)
 
 
 def _class_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+from .hgvs import short_hgvs
 from .vocab import BIALLELIC, CLASS_LABEL, INCONCLUSIVE, MONOALLELIC, NEGATIVE, PLP, UNCERTAIN, VUS, ZYGOSITIES
 
 PROXIMITY_BP = 150
@@ -58,8 +59,8 @@ class SampleCall:
     @property
     def name(self) -> str:
         """'c.1638+7T>C' or 'c.4287C>A p.(Cys1429Ter)' without accessions; the key when there is no c. name."""
-        c = _strip(self.hgvs_c)
-        p = _strip(self.hgvs_p)
+        c = short_hgvs(self.hgvs_c)
+        p = short_hgvs(self.hgvs_p)
         if c and p and p not in ("p.?", "p.(?)"):
             return f"{c} {p}"
         return c or p or self.key
@@ -80,10 +81,6 @@ class Verdict:
     text: str
     qualifying: tuple[str, ...]
     notes: tuple[str, ...] = ()
-
-
-def _strip(name: str | None) -> str:
-    return name.split(":", 1)[1] if name and ":" in name else (name or "")
 
 
 def phase_relation(a: SampleCall, b: SampleCall) -> str:
