@@ -31,10 +31,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from .consequence import Annotation
     from .curation import CuratedMatch
 
-NOT_ASSESSED = (
-    "PM2, BA1, BS1, BS2: not assessed (no population frequency data given)",
-    "PP3, BP4: not assessed (no in-silico predictor data given)",
-)
 STRENGTH_WORDS = {
     "stand_alone": "stand-alone",
     "very_strong": "very strong",
@@ -176,6 +172,18 @@ def _rule(
     return "; ".join(parts)
 
 
+def without_files(ann: Annotation) -> Evidence:
+    """What the evidence readers say when no population or predictor file is given (their wording, one place)."""
+    from .evidence.population import population_evidence
+    from .evidence.predictors import predictor_evidence
+    from .settings import EvidenceSettings
+
+    s = EvidenceSettings()
+    _, population = population_evidence(None, 0, s)
+    _, predictors = predictor_evidence(ann.consequences, None, None, ("", ""), s)
+    return Evidence((), tuple(population + predictors))
+
+
 def classify(
     ann: Annotation, match: CuratedMatch | None, evidence: Evidence | None = None, curated: Any = None
 ) -> Classification:
@@ -189,9 +197,9 @@ def classify(
     criteria += cur.criteria
     if cur.fixed is None:
         notes.append(cur.note)
-    if evidence is not None:
-        criteria += evidence.criteria
-    not_assessed = evidence.not_assessed if evidence is not None else NOT_ASSESSED
+    evidence = evidence if evidence is not None else without_files(ann)
+    criteria += evidence.criteria
+    not_assessed = evidence.not_assessed
     cls, points = combine(criteria)
     rule = _rule(criteria, notes, not_assessed, points, cls, cur)
     final = cur.fixed or cls

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .acmg import Criterion
+from .paths import RESOURCES
 from .vocab import CANONICAL_SPLICE
 
 if TYPE_CHECKING:  # pragma: no cover
     from .consequence import Annotation, MrnaEffect, SvExtent
 
-REGIONS_PATH = Path(__file__).resolve().parents[2] / "resources" / "trpm6" / "critical_regions.tsv"
+REGIONS_PATH = RESOURCES / "trpm6" / "critical_regions.tsv"
 SHARE = 0.10  # "removes > 10% of the protein"
 TRUNCATING = ("stop_gained", "frameshift_variant")
 
