@@ -4,6 +4,7 @@ report that looks finished; a sample's JSON is written last (its presence marks 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -30,6 +31,16 @@ def atomic_write(path: Path, text: str) -> None:
         fh.write(text)
     os.chmod(tmp, _FILE_MODE)
     os.replace(tmp, path)
+
+
+def atomic_copy(src: Path, dst: Path) -> None:
+    """Copy a file into place the same way (temporary name, the group-readable mode, rename)."""
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".part")
+    os.close(fd)
+    shutil.copyfile(src, tmp)
+    os.chmod(tmp, _FILE_MODE)
+    os.replace(tmp, dst)
 
 
 def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_on: str) -> dict[str, Path]:

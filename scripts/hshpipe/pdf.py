@@ -10,6 +10,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .outputs import atomic_copy
+
 CHROMIUM_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome")
 
 
@@ -53,8 +55,4 @@ def print_pdf(chromium: str, html: Path, pdf: Path, timeout: int = 120) -> None:
         if proc.returncode != 0 or not part.exists() or not part.read_bytes().startswith(b"%PDF"):
             tail = " ".join(proc.stderr.strip().splitlines()[-2:])
             raise RuntimeError(f"chromium could not print {html} (exit {proc.returncode}): {tail}")
-        fd, dest = tempfile.mkstemp(dir=pdf.parent, prefix=f".{pdf.name}.", suffix=".part")
-        os.close(fd)
-        shutil.copyfile(part, dest)
-        os.chmod(dest, 0o644)
-        os.replace(dest, pdf)
+        atomic_copy(part, pdf)

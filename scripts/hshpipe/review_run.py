@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import report as rp
-from .outputs import atomic_write
+from .outputs import atomic_copy, atomic_write
 from .pdf import print_pdf
 from .review import Decision, check_known, decisions_by_sample, read_review, review_report
 
@@ -90,13 +89,13 @@ def write_version(files: SampleFiles, current: Mapping[str, Any], new: Mapping[s
     if files.version(n, "json").exists():  # the pipeline overwrote a reviewed report with the same content
         for ext in ("json", "html", "pdf"):
             if files.version(n, ext).exists():
-                shutil.copyfile(files.version(n, ext), files.current(ext))
+                atomic_copy(files.version(n, ext), files.current(ext))
         atomic_write(files.tsv, rp.sample_tsv(new))
         return f"v{n} restored"
     if not files.versions():
         for ext in ("json", "html", "pdf"):
             if files.current(ext).exists():
-                shutil.copyfile(files.current(ext), files.version(1, ext))
+                atomic_copy(files.current(ext), files.version(1, ext))
     html = rp.sample_html(new, today)
     text = rp.sample_json(new)
     atomic_write(files.version(n, "html"), html)
@@ -121,7 +120,7 @@ def print_pdfs(outdir: Path, chromium: str | None) -> int:
         print_pdf(chromium, html, pdf)
         version = (_load(files.current("json")).get("review") or {}).get("version")
         if version and not files.version(int(version), "pdf").exists():
-            shutil.copyfile(pdf, files.version(int(version), "pdf"))
+            atomic_copy(pdf, files.version(int(version), "pdf"))
         n += 1
     return n
 
