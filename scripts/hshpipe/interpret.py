@@ -57,6 +57,7 @@ class Interpreter:
     evidence: EvidenceSources | None = None  # population and predictor files (None: none given)
     _annotations: dict[tuple[Any, ...], Annotation] = field(default_factory=dict)
     _results: dict[tuple[Any, ...], Interpretation] = field(default_factory=dict)
+    _groups: dict[tuple[Any, ...], Interpretation] = field(default_factory=dict)
 
     def annotate(self, call: Call) -> Annotation:
         return self._annotate(call.record, call.variant)
@@ -86,8 +87,15 @@ class Interpreter:
         return result
 
     def group(self, calls: Sequence[Call]) -> Interpretation:
-        vs = [c.variant for c in calls]
-        return self._interpret(combined_variant(vs, self.cache), annotate_haplotype(vs, self.cache))
+        """Calls in cis interpreted as one change, once per batch (samples of a cohort share their haplotypes)."""
+        key = tuple(_record_key(c.record) for c in calls)
+        result = self._groups.get(key)
+        if result is None:
+            vs = [c.variant for c in calls]
+            result = self._groups[key] = self._interpret(
+                combined_variant(vs, self.cache), annotate_haplotype(vs, self.cache)
+            )
+        return result
 
     def _interpret(self, variant: Variant, ann: Annotation) -> Interpretation:
         """Curated match, outside evidence and classification of one change."""
