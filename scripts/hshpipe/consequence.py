@@ -326,12 +326,8 @@ class _Codons:
 
 def _codons(g: _Gene, alt_s: str, delta: int, w0: int, w1: int) -> _Codons:
     ref_win, alt_win = g.s[w0:w1], alt_s[w0 : w1 + delta]
-    ref_pep, alt_pep = _to_first_stop(translate(ref_win)), _to_first_stop(translate(alt_win))
+    ref_pep, alt_pep = translate_to_stop(ref_win)[0], translate_to_stop(alt_win)[0]
     return _Codons(alt_s, delta, w0 // 3, w1, ref_win, alt_win, ref_pep, alt_pep)
-
-
-def _to_first_stop(pep: str) -> str:
-    return pep[: pep.index("*") + 1] if "*" in pep else pep
 
 
 def _start_lost(alt_s: str, delta: int) -> _Protein:
@@ -896,10 +892,9 @@ def _sv_terms(
 ) -> tuple[set[str], list[int], str | None, tuple[int, int] | None]:
     """SO terms, introns touched, p. name and residues of a DEL/DUP that overlaps the transcript partly."""
     t = g.t
-    _, introns = _intron_terms(g, start, end)
+    span_terms, introns = _intron_terms(g, start, end)
     if kind == "DEL":
-        terms, _ = _intron_terms(g, start, end)
-        terms |= {"feature_truncation"} | ({"exon_loss_variant"} if extent.whole_exons else set())
+        terms = span_terms | {"feature_truncation"} | ({"exon_loss_variant"} if extent.whole_exons else set())
     else:  # a (tandem) copy leaves the splice sites in place: only its breakpoints can disrupt one
         terms = _intron_terms(g, start, start)[0] | _intron_terms(g, end, end)[0] | {"feature_elongation"}
     coding, exons = extent.coding_bases, extent.whole_exons + extent.partial_exons
