@@ -76,7 +76,7 @@ def readable_copy(path: str | Path, tmpdir: str | Path) -> Path:
     return out
 
 
-_CONTIG = re.compile(r"^##contig=<.*?\bID=([^,>]+)(?:.*?\blength=(\d+))?", re.IGNORECASE)
+CONTIG_LINE = re.compile(r"^##contig=<.*?\bID=([^,>]+)(?:.*?\blength=(\d+))?", re.IGNORECASE)  # ID, length
 
 
 def _text_header(p: Path, shown: str, gz: bool) -> tuple[dict[str, int | None], tuple[str, ...], bool, str | None, str]:
@@ -97,7 +97,7 @@ def _text_header(p: Path, shown: str, gz: bool) -> tuple[dict[str, int | None], 
                 if line.startswith("#"):
                     lines.append(line if line.endswith("\n") else line + "\n")
                 if line.startswith("##"):
-                    m = _CONTIG.match(line)
+                    m = CONTIG_LINE.match(line)
                     if m:
                         contigs[m.group(1)] = int(m.group(2)) if m.group(2) else None
                     elif line.startswith("##FORMAT=<ID=GT,"):

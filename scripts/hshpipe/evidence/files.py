@@ -4,19 +4,17 @@ the TRPM6 region of each build, and allele trimming so that keys compare across 
 from __future__ import annotations
 
 import gzip
-import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..errors import InputError
 from ..model import Transcript
 from ..reference import CHR9_LENGTHS, CHR9_NAMES, GeneCache
-from ..vcfio import FLANK, is_bgzf
+from ..vcfio import CONTIG_LINE, FLANK, is_bgzf
 
 BUILDS = ("GRCh38", "GRCh37")
 MIN_REF_CHECKS = 3  # reference-allele spot checks needed before a disagreement rate is judged
 MAX_REF_MISMATCH = 0.2  # more REF disagreements than this fraction: another build
-_CONTIG = re.compile(r"^##contig=<.*?\bID=([^,>]+)(?:.*?\blength=(\d+))?", re.IGNORECASE)
 
 Key = tuple[int, str, str]  # (pos, ref, alt) after trimming, on the reference's coordinates
 
@@ -59,7 +57,7 @@ def require_bgzip_index(path: str, key: str) -> None:
 def header_contigs(header_lines: Iterable[str]) -> dict[str, int | None]:
     out: dict[str, int | None] = {}
     for line in header_lines:
-        m = _CONTIG.match(line)
+        m = CONTIG_LINE.match(line)
         if m:
             out[m.group(1)] = int(m.group(2)) if m.group(2) else None
     return out
