@@ -25,19 +25,12 @@ from typing import TYPE_CHECKING, Any
 
 from . import pvs1
 from .acmg import Criterion, Evidence, combine
-from .vocab import BLB, CLASS_LABEL, LIKELY_BENIGN, PLP, SPLICE_REGION_TERMS
+from .vocab import BLB, CLASS_LABEL, LIKELY_BENIGN, PLP, SPLICE_REGION_TERMS, STRENGTH_LABEL
 
 if TYPE_CHECKING:  # pragma: no cover
     from .consequence import Annotation
     from .curation import CuratedMatch
 
-STRENGTH_WORDS = {
-    "stand_alone": "stand-alone",
-    "very_strong": "very strong",
-    "strong": "strong",
-    "moderate": "moderate",
-    "supporting": "supporting",
-}
 INFRAME_TERMS = ("inframe_deletion", "inframe_insertion")
 BP7_TERMS = frozenset(
     {
@@ -152,7 +145,7 @@ def _consequence_criteria(ann: Annotation, has_pvs1: bool) -> list[Criterion]:
 
 def _criterion_text(c: Criterion) -> str:
     pts = f", {c.points:+d}" if c.strength != "stand_alone" else ""
-    return f"{c.label} ({STRENGTH_WORDS[c.strength]}{pts}): {c.reason}"
+    return f"{c.label} ({STRENGTH_LABEL[c.strength]}{pts}): {c.reason}"
 
 
 def _rule(

@@ -28,7 +28,7 @@ from .family_view import family_view
 from .hgvs import short_hgvs
 from .paths import SCHEMAS
 from .review import review_view
-from .vocab import CLASS_LABEL, CLASSES, FAILED, VERDICTS
+from .vocab import CLASS_LABEL, CLASSES, FAILED, STRENGTH_LABEL, STRENGTH_POINTS, VERDICTS
 
 SCHEMA_VERSION = "1.1.0"  # 1.1.0: criteria, points, population per variant; review block (review.py)
 SCHEMA_PATH = SCHEMAS / "report.schema.json"
@@ -279,24 +279,14 @@ def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
     return f"Not counted toward the verdict: failed QC ({flags})."
 
 
-STRENGTH_LABELS: dict[str, str] = {
-    "stand_alone": "stand-alone",
-    "very_strong": "very strong",
-    "strong": "strong",
-    "moderate": "moderate",
-    "supporting": "supporting",
-}
-_POINTS = {"very_strong": 8, "strong": 4, "moderate": 2, "supporting": 1}
-
-
 def criterion_view(c: Mapping[str, Any]) -> dict[str, str]:
     """One ACMG criterion as the report prints it: code with strength, points, direction, reason."""
     strength = str(c.get("strength", ""))
-    pts = _POINTS.get(strength)
+    pts = STRENGTH_POINTS.get(strength)
     sign = -1 if c.get("direction") == "benign" else 1
     return {
         "code": str(c.get("code", "")),
-        "strength": STRENGTH_LABELS.get(strength, strength),
+        "strength": STRENGTH_LABEL.get(strength, strength),
         "direction": str(c.get("direction", "")),
         "points": "stand-alone" if pts is None else f"{sign * pts:+d}",
         "reason": str(c.get("reason", "")),
@@ -641,12 +631,17 @@ def load_report_schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-def validate_report(report: Mapping[str, Any]) -> None:
-    """Raise ValueError listing every schema violation of a report dict (empty list = valid)."""
+@lru_cache(maxsize=1)
+def _report_validator() -> Any:
+    """One validator per process (the review step validates every re-rendered report)."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(load_report_schema())
-    errors = sorted(validator.iter_errors(report), key=lambda e: [str(p) for p in e.absolute_path])
+    return jsonschema.Draft202012Validator(load_report_schema())
+
+
+def validate_report(report: Mapping[str, Any]) -> None:
+    """Raise ValueError listing every schema violation of a report dict (empty list = valid)."""
+    errors = sorted(_report_validator().iter_errors(report), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
         lines = [f"{'/'.join(str(p) for p in e.absolute_path) or '<root>'}: {e.message}" for e in errors[:20]]
         more = f" (+{len(errors) - 20} more)" if len(errors) > 20 else ""

@@ -43,6 +43,7 @@ ZYGOSITIES: tuple[str, ...] = (HETEROZYGOUS, HOMOZYGOUS, HEMIZYGOUS)
 STRENGTH_POINTS: dict[str, int] = {"very_strong": 8, "strong": 4, "moderate": 2, "supporting": 1}
 STAND_ALONE = "stand_alone"  # BA1: benign on its own, outside the points scale
 STRENGTHS: tuple[str, ...] = (STAND_ALONE, *STRENGTH_POINTS)
+STRENGTH_LABEL: dict[str, str] = {s: s.replace("_", " ").replace("stand alone", "stand-alone") for s in STRENGTHS}
 DIRECTIONS: tuple[str, ...] = ("pathogenic", "benign")
 
 # --- Sequence Ontology consequence terms: Ensembl VEP's ranking (most severe first) and impact -----------------
