@@ -18,7 +18,7 @@ from .review import empty_review
 from .samplesheet import SampleRow
 from .settings import Thresholds
 from .verdict import Verdict
-from .vocab import PLP
+from .vocab import qualifies
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def variant_dict(item: Interpreted) -> dict[str, Any]:
         "curated_match": match_dict(res.match),
         "qc_flags": [*c.qc_flags, *c.info_flags, *near],
         "haplotype": haplotype,
-        "qualifying": c.qc_pass and res.classification.classification in PLP,
+        "qualifying": qualifies(res.classification.classification, c.qc_pass),
     }
     if ann.exons_affected:
         v["exons_affected"] = list(ann.exons_affected)

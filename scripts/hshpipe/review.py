@@ -34,7 +34,7 @@ from typing import Any
 from .errors import InputError
 from .hgvs import short_hgvs
 from .verdict import CoverageCheck, GenotypeDoubts, SampleCall, decide
-from .vocab import CLASS_LABEL, CLASSES, PLP
+from .vocab import CLASS_LABEL, CLASSES, qualifies
 
 COLUMNS: tuple[str, ...] = ("sample", "variant", "action", "value", "text", "reviewer", "date")
 ACTIONS: tuple[str, ...] = ("classify", "exclude", "note", "sign")
@@ -255,7 +255,7 @@ def _classify(v: dict[str, Any], d: Decision) -> None:
     v["classification_rule"] = (
         f"Reviewer {d.reviewer} ({d.date}, line {d.line}): {label}: {d.text} [pipeline: {pipeline}]"
     )
-    v["qualifying"] = bool(v.get("qc_pass")) and d.value in PLP
+    v["qualifying"] = qualifies(d.value, bool(v.get("qc_pass")))
 
 
 def _exclude(v: Mapping[str, Any], d: Decision) -> dict[str, Any]:

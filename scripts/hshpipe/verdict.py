@@ -21,7 +21,18 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from .hgvs import short_hgvs
-from .vocab import BIALLELIC, CLASS_LABEL, INCONCLUSIVE, MONOALLELIC, NEGATIVE, PLP, UNCERTAIN, VUS, ZYGOSITIES
+from .vocab import (
+    BIALLELIC,
+    CLASS_LABEL,
+    INCONCLUSIVE,
+    MONOALLELIC,
+    NEGATIVE,
+    PLP,
+    UNCERTAIN,
+    VUS,
+    ZYGOSITIES,
+    qualifies,
+)
 
 PROXIMITY_BP = 150
 RESOLVE = (
@@ -54,7 +65,7 @@ class SampleCall:
 
     @property
     def qualifying(self) -> bool:
-        return self.classification in PLP and self.qc_pass
+        return qualifies(self.classification, self.qc_pass)
 
     @property
     def name(self) -> str:

@@ -15,6 +15,13 @@ BENIGN = "benign"
 CLASSES: tuple[str, ...] = (PATHOGENIC, LIKELY_PATHOGENIC, VUS, LIKELY_BENIGN, BENIGN)
 PLP: frozenset[str] = frozenset({PATHOGENIC, LIKELY_PATHOGENIC})  # classes that can qualify a variant
 BLB: frozenset[str] = frozenset({LIKELY_BENIGN, BENIGN})
+
+
+def qualifies(classification: str, qc_pass: bool) -> bool:
+    """A qualifying variant (the report contract): pathogenic or likely pathogenic, and it passes QC."""
+    return qc_pass and classification in PLP
+
+
 CLASS_LABEL: dict[str, str] = {
     PATHOGENIC: "pathogenic",
     LIKELY_PATHOGENIC: "likely pathogenic",
