@@ -55,8 +55,8 @@ bcftools view -r "$REGION" -Ou "$1" \\
 STAGES = [
     (("analyse_batch.py", "main"), "analyse_batch.main (all, after imports)"),
     (("reference.py", "load"), "GeneCache.load"),
-    (("curation.py", "load_curated_table"), "load_curated_table"),
-    (("curation.py", "compile"), "curated table compile"),
+    (("load.py", "load_curated_table"), "load_curated_table"),
+    (("compile.py", "compile_table"), "curated table compile"),
     (("pipeline.py", "run_batch"), "run_batch"),
     (("pipeline.py", "analyse_vcf"), "  analyse_vcf (per VCF)"),
     (("vcfio.py", "inspect_vcf"), "    inspect_vcf (header open)"),
@@ -67,12 +67,14 @@ STAGES = [
     (("vcfio.py", "file_sha256"), "    file_sha256 (whole input VCF)"),
     (("vcfio.py", "input_fingerprint"), "    input_fingerprint (header, index, region)"),
     (("pipeline.py", "sample_report"), "    sample_report"),
-    (("pipeline.py", "annotate_record"), "      annotate_record (cached per batch)"),
-    (("pipeline.py", "write_sample_outputs"), "  write_sample_outputs"),
+    (("interpret.py", "sample"), "      Interpreter.sample (annotate, classify; cached per batch)"),
+    (("calls.py", "sample_records"), "      calls.sample_records"),
+    (("assemble.py", "report_dict"), "      assemble.report_dict"),
+    (("outputs.py", "write_sample_reports"), "  write_sample_reports"),
     (("report.py", "sample_html"), "    sample_html (jinja2)"),
     (("report.py", "sample_tsv"), "    sample_tsv"),
     (("report.py", "sample_json"), "    sample_json"),
-    (("pipeline.py", "atomic_write"), "    atomic_write (3 files/sample)"),
+    (("outputs.py", "atomic_write"), "    atomic_write (3 files/sample)"),
     (("report.py", "summary_row"), "  summary_row"),
 ]
 
