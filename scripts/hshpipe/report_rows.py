@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from .acmg import Criterion
 from .hgvs import short_hgvs
@@ -225,9 +225,10 @@ def change_text(k: ChangeKey) -> ChangeText:
         f'      <div class="small">{escape(k.rule or "")}</div>\n'
     )
     if k.curated:
+        level: Any = cur_level
         klass += (
             f'<div class="small">Curated: <span class="mono">{escape(cur_id)}</span> '
-            f"({escape(MATCH_LEVEL_LABELS.get(cur_level, cur_level))})</div>"
+            f"({escape(MATCH_LEVEL_LABELS.get(level, level))})</div>"
         )
     return ChangeText(tsv, variant, consequence, klass)
 
