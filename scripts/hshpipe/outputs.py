@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .report import sample_html, sample_json, sample_tsv, summary_html, summary_tsv
+from .report import sample_html, sample_json, sample_tsv, summary_html, summary_tsv, variant_texts
 from .vocab import SAMPLE_ID
 
 
@@ -67,8 +67,9 @@ def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_
         "html": sample_dir / f"{s}.report.html",
         "json": sample_dir / f"{s}.report.json",
     }
-    atomic_write(paths["tsv"], sample_tsv(report))
-    atomic_write(paths["html"], sample_html(report, generated_on))
+    texts = variant_texts(report)  # each variant's text once, for both files
+    atomic_write(paths["tsv"], sample_tsv(report, texts))
+    atomic_write(paths["html"], sample_html(report, generated_on, texts))
     atomic_write(paths["json"], sample_json(report))
     return paths
 

@@ -34,15 +34,15 @@ from .report_rows import (
     MATCH_LEVEL_LABELS,
     SAMPLE_COLUMNS,
     TSV_COLUMNS,
+    VariantText,
     format_float,
-    info_text,
+    info_pairs,
     location_text,
     not_qualifying_reason,
-    other_row,
     phase_text,
     record_label,
     tsv_cell,
-    tsv_line,
+    variant_text,
 )
 from .review import review_view
 from .vocab import CLASS_LABEL, CLASSES, FAILED, STRENGTH_LABEL, STRENGTH_POINTS, VERDICTS
@@ -224,7 +224,7 @@ def verdict_headline(verdict: str, qualifying: Sequence[Mapping[str, Any]]) -> s
 
 def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
     """A qualifying variant's card (templates/_variant_card.html); the other variants are table rows
-    (report_rows.other_row)."""
+    (report_rows.variant_text)."""
     cls = str(v.get("classification", ""))
     qc = v.get("qc") or {}
     original = v.get("original")
@@ -264,7 +264,7 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
         "ab": "n/a" if ab is None else format_float(float(ab), 2),
         "curated": _curated_view(v.get("curated_match")),
         "haplotype": _haplotype_view(v.get("haplotype")),
-        "info": info_text(v.get("info")),
+        "info": "; ".join(info_pairs(v.get("info"))),
     }
 
 
@@ -460,15 +460,17 @@ def provenance_view(prov: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
+def report_view(
+    report: Mapping[str, Any], generated_on: str, texts: Sequence[tuple[Mapping[str, Any], VariantText]]
+) -> dict[str, Any]:
+    """What templates/sample_report.html prints; `texts`: each reported variant with its text (variant_texts)."""
     verdict = str(report["verdict"])
     if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r} for sample {report.get('sample')!r}")
-    variants = list(report.get("variants") or [])
-    qualifying = sorted((v for v in variants if v.get("qualifying")), key=_transcript_order_key)
+    qualifying = sorted((v for v, _ in texts if v.get("qualifying")), key=_transcript_order_key)
     others = sorted(
-        (v for v in variants if not v.get("qualifying")),
-        key=lambda v: (_classification_rank(str(v.get("classification"))), _transcript_order_key(v)),
+        (vt for vt in texts if not vt[0].get("qualifying")),
+        key=lambda vt: (_classification_rank(str(vt[0].get("classification"))), _transcript_order_key(vt[0])),
     )
     filtered = sorted(report.get("filtered") or [], key=_genomic_order_key)
     prov = report.get("provenance") or {}
@@ -489,7 +491,7 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         "verdict_notes": list(report.get("verdict_notes") or []),
         "qualifying": [variant_view(v) for v in qualifying],
         "n_others": len(others),
-        "other_rows": Markup("\n".join([other_row(v) for v in others])),  # escaped in other_row
+        "other_rows": Markup("\n".join([t.html for _, t in others])),  # escaped in report_rows.variant_text
         "filtered": [{"position": record_label(f), "reason": f.get("reason", "")} for f in filtered],
         "sample_qc": report.get("sample_qc") or {},
         "coverage": coverage_view(report.get("coverage")),
@@ -587,13 +589,19 @@ def sample_json(report: Mapping[str, Any]) -> str:
     return json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def sample_tsv(report: Mapping[str, Any]) -> str:
+def variant_texts(report: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], VariantText]]:
+    """Each reported variant with its TSV line and HTML row, in the report's order."""
+    return [(v, variant_text(v)) for v in report.get("variants") or []]
+
+
+def sample_tsv(report: Mapping[str, Any], texts: Sequence[tuple[Mapping[str, Any], VariantText]] | None = None) -> str:
     """`{sample}.variants.tsv`: columns SAMPLE_TSV_COLUMNS (docs/outputs.md); reported variants in genomic order,
-    then filtered records (classification `filtered`, with their reason)."""
+    then filtered records (classification `filtered`, with their reason). `texts`: variant_texts(report), when
+    already made for the HTML."""
     sample = (report["sample"], report.get("vcf_sample"), report["verdict"])
-    sample_cells = "\t".join([tsv_cell(c) for c in sample])
-    lines = ["\t".join(SAMPLE_TSV_COLUMNS)]
-    lines.extend(tsv_line(sample_cells, v) for v in sorted(report.get("variants") or [], key=_genomic_order_key))
+    cells = "\t".join([tsv_cell(c) for c in sample])
+    ordered = sorted(variant_texts(report) if texts is None else texts, key=lambda vt: _genomic_order_key(vt[0]))
+    lines = ["\t".join(SAMPLE_TSV_COLUMNS), *[f"{cells}\t{t.tsv}" for _, t in ordered]]
     base = dict(zip(SAMPLE_COLUMNS, sample, strict=True))
     filtered = [
         {**base, "chrom": f["chrom"], "pos": f["pos"], "ref": f["ref"], "alt": f["alt"]}
@@ -604,9 +612,13 @@ def sample_tsv(report: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def sample_html(report: Mapping[str, Any], generated_on: str) -> str:
-    """`{sample}.report.html`: self-contained, printable clinical report (no scripts, no external resources)."""
-    return _render("sample_report.html", r=report_view(report, generated_on))
+def sample_html(
+    report: Mapping[str, Any], generated_on: str, texts: Sequence[tuple[Mapping[str, Any], VariantText]] | None = None
+) -> str:
+    """`{sample}.report.html`: self-contained, printable clinical report (no scripts, no external resources).
+    `texts`: variant_texts(report), when already made for the TSV."""
+    view = report_view(report, generated_on, variant_texts(report) if texts is None else texts)
+    return _render("sample_report.html", r=view)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -68,6 +68,8 @@ def tsv_cell(value: Any) -> str:
         return _TSV_BREAKS.sub(" ", value) if "\t" in value or "\n" in value or "\r" in value else value
     if value is None:
         return ""
+    if type(value) is int:
+        return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
@@ -110,6 +112,11 @@ def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
         return None
     flags = ", ".join(v.get("qc_flags") or []) or "QC"
     return f"Not counted toward the verdict: failed QC ({flags})."
+
+
+def info_pairs(info: Mapping[str, Any] | None) -> list[str]:
+    """The record's INFO as `KEY=value` items in key order."""
+    return [f"{k}={val}" for k, val in sorted(info.items())] if info else []
 
 
 def location_text(exon: Any, intron: Any) -> str:
@@ -238,21 +245,11 @@ def change_text(k: ChangeKey) -> ChangeText:
 # --------------------------------------------------------------------------------------------------
 
 
-def tsv_line(sample_cells: str, v: Mapping[str, Any]) -> str:
-    """A reported variant's TSV line (no line end) after the sample's cells (`_tsv_cells` of SAMPLE_COLUMNS)."""
-    change = change_text(change_key(v)).tsv
-    qc = v.get("qc") or {}
-    ab = qc.get("allele_balance")
-    info = v.get("info")
-    call = (
-        _tsv_cells((v.get("genotype"), v.get("zygosity"), bool(v.get("phased")), v.get("phase_set"))),
-        _tsv_cells(
-            (bool(v.get("qualifying")), bool(v.get("qc_pass")), ";".join(v.get("qc_flags") or []))
-            + (qc.get("filter"), qc.get("dp"), qc.get("gq"), None if ab is None else float(ab))
-        ),
-        tsv_cell(";".join([f"{k}={val}" for k, val in sorted(info.items())]) if info else "") + "\t",
-    )
-    return "\t".join((sample_cells, change[0], call[0], change[1], call[1], change[2], call[2]))
+class VariantText(NamedTuple):
+    """A reported variant's TSV line (after the sample's cells) and its "Other variants" row (escaped HTML)."""
+
+    tsv: str
+    html: str
 
 
 _QC_BADGE = {
@@ -262,35 +259,38 @@ _QC_BADGE = {
 }
 
 
-def info_text(info: Mapping[str, Any] | None) -> str:
-    """The record's INFO as `KEY=value; KEY=value` in key order ('' without any)."""
-    return "; ".join([f"{k}={val}" for k, val in sorted(info.items())]) if info else ""
-
-
-def other_row(v: Mapping[str, Any]) -> str:
-    """A variant's row of the "Other variants" table (templates/sample_report.html) as escaped HTML."""
+def variant_text(v: Mapping[str, Any]) -> VariantText:
+    """The change's memoised text with this call's own cells; each of the call's values is looked up once."""
     change = change_text(change_key(v))
     qc = v.get("qc") or {}
+    ab, dp, gq, flt = qc.get("allele_balance"), qc.get("dp"), qc.get("gq"), qc.get("filter")
     qc_pass = bool(v.get("qc_pass"))
-    badge = _QC_BADGE["pass" if qc_pass else "review" if qc.get("state") == "review" else "fail"]
-    ab, dp, gq = qc.get("allele_balance"), qc.get("dp"), qc.get("gq")
+    flags = v.get("qc_flags") or []
+    pairs = info_pairs(v.get("info"))
+    tsv = "\t".join(
+        (change.tsv[0], tsv_cell(v.get("genotype")), tsv_cell(v.get("zygosity")))
+        + ("true" if v.get("phased") else "false", tsv_cell(v.get("phase_set")), change.tsv[1])
+        + ("true" if v.get("qualifying") else "false", "true" if qc_pass else "false", tsv_cell(";".join(flags)))
+        + (tsv_cell(flt), tsv_cell(dp), tsv_cell(gq), "" if ab is None else format_float(float(ab)), change.tsv[2])
+        + (tsv_cell(";".join(pairs)), "")  # info, reason (filtered records only)
+    )
     note = not_qualifying_reason(v)
-    flags = v.get("qc_flags")
-    info = v.get("info")
-    return (
+    state = "pass" if qc_pass else "review" if qc.get("state") == "review" else "fail"
+    html = (
         f"  <tr>\n    <td>{change.html_variant}</td>\n"
         f'    <td class="small">{change.html_consequence}</td>\n'
         f'    <td class="small">{escape(str(v.get("zygosity", "")).capitalize())} '
         f'<span class="mono">({escape(v.get("genotype", ""))})</span><br>{escape(phase_text(v))}</td>\n'
         f"    <td>{change.html_class}"
         + (f'<div class="small alert">{escape(note)}</div>' if note else "")
-        + f'</td>\n    <td class="small">{badge}      <br>FILTER <span class="mono">{escape(qc.get("filter", ""))}</span>'
-        f"<br>DP {'n/a' if dp is None else dp if type(dp) is int else escape(dp)}"
+        + f'</td>\n    <td class="small">{_QC_BADGE[state]}      <br>FILTER <span class="mono">'
+        f"{escape(qc.get('filter', ''))}</span><br>DP {'n/a' if dp is None else dp if type(dp) is int else escape(dp)}"
         f" &middot; GQ {'n/a' if gq is None else gq if type(gq) is int else escape(gq)}"
         f" &middot; AB {'n/a' if ab is None else format_float(float(ab), 2)}\n"
         f'      <br><span class="muted">fields read: <span class="mono">'
         f"{escape(', '.join(qc.get('fields_used') or []) or 'none')}</span></span>\n"
         + (f'<br><span class="qc-fail">{escape(", ".join(map(str, flags)))}</span>' if flags else "")
-        + (f'<br><span class="mono muted">{escape(info_text(info))}</span>' if info else "")
+        + (f'<br><span class="mono muted">{escape("; ".join(pairs))}</span>' if pairs else "")
         + "</td>\n  </tr>"
     )
+    return VariantText(tsv, html)
