@@ -64,19 +64,19 @@ _TSV_BREAKS = re.compile(r"[\t\r\n]+")
 def tsv_cell(value: Any) -> str:
     """One TSV cell: None -> '', booleans -> true/false, floats without trailing zeros (<= 4 decimals);
     tabs and line breaks inside text become spaces so a record never spans two lines."""
-    if type(value) is str:  # the common case first
-        return _TSV_BREAKS.sub(" ", value) if "\t" in value or "\n" in value or "\r" in value else value
-    if value is None:
-        return ""
-    if type(value) is int:
-        return str(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_float(value)
-    if isinstance(value, (list, tuple)):
-        return ",".join([tsv_cell(v) for v in value])
-    return tsv_cell(str(value))
+    if type(value) is not str:  # text is the common case
+        if value is None:
+            return ""
+        if type(value) is int:
+            return str(value)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, float):
+            return format_float(value)
+        if isinstance(value, (list, tuple)):
+            return ",".join([tsv_cell(v) for v in value])
+        value = str(value)
+    return _TSV_BREAKS.sub(" ", value) if "\t" in value or "\n" in value or "\r" in value else value
 
 
 def _tsv_cells(values: tuple[Any, ...]) -> str:
