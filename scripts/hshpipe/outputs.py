@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .report import sample_html, sample_json, sample_tsv, summary_html, summary_tsv
+from .report import sample_html, sample_json, sample_tsv, summary_html, summary_tsv, variant_texts
 from .vocab import SAMPLE_ID
 
 
@@ -23,21 +22,35 @@ def _file_mode() -> int:
 _FILE_MODE = _file_mode()
 
 
+def _part_path(path: Path) -> Path:
+    """The temporary name of a file being written: hidden, unique to this process (one writer per process)."""
+    return path.with_name(f".{path.name}.{os.getpid()}.part")
+
+
 def atomic_write(path: Path, text: str) -> None:
-    """UTF-8, '\n' line ends, readable by the group (mkstemp makes 0600; reviewers must read the reports)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(text)
-    os.chmod(tmp, _FILE_MODE)
+    """UTF-8, '\n' line ends (as given), mode 0o666 & ~umask (reviewers must read the reports), renamed into
+    place. A `.part` file left by a killed process of the same id is replaced."""
+    data = text.encode("utf-8")
+    tmp = _part_path(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, _FILE_MODE)  # a stale .part keeps its old mode through O_TRUNC; the umask is applied at open
+    finally:
+        os.close(fd)
     os.replace(tmp, path)
 
 
 def atomic_copy(src: Path, dst: Path) -> None:
     """Copy a file into place the same way (temporary name, the group-readable mode, rename)."""
     dst.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".part")
-    os.close(fd)
+    tmp = _part_path(dst)
     shutil.copyfile(src, tmp)
     os.chmod(tmp, _FILE_MODE)
     os.replace(tmp, dst)
@@ -54,8 +67,9 @@ def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_
         "html": sample_dir / f"{s}.report.html",
         "json": sample_dir / f"{s}.report.json",
     }
-    atomic_write(paths["tsv"], sample_tsv(report))
-    atomic_write(paths["html"], sample_html(report, generated_on))
+    texts = variant_texts(report)  # each variant's text once, for both files
+    atomic_write(paths["tsv"], sample_tsv(report, texts))
+    atomic_write(paths["html"], sample_html(report, generated_on, texts))
     atomic_write(paths["json"], sample_json(report))
     return paths
 

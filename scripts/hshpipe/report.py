@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from markupsafe import Markup
 
 from . import __version__
 from .clinical import clinical_view
@@ -27,6 +28,22 @@ from .coverage import copy_number_exons
 from .family_view import family_view
 from .hgvs import short_hgvs
 from .paths import SCHEMAS
+from .report_rows import (
+    CLASSIFICATION_CSS,
+    CLASSIFICATION_LABELS,
+    MATCH_LEVEL_LABELS,
+    SAMPLE_COLUMNS,
+    TSV_COLUMNS,
+    VariantText,
+    format_float,
+    info_pairs,
+    location_text,
+    not_qualifying_reason,
+    phase_text,
+    record_label,
+    tsv_cell,
+    variant_text,
+)
 from .review import review_view
 from .vocab import CLASS_LABEL, CLASSES, FAILED, STRENGTH_LABEL, STRENGTH_POINTS, VERDICTS
 
@@ -54,61 +71,7 @@ VERDICT_HEADLINES: dict[str, str] = {
     "negative": "No qualifying TRPM6 variant detected",
     "inconclusive": "Inconclusive: this sample could not be assessed",
 }
-CLASSIFICATION_LABELS: dict[str, str] = {c: label.capitalize() for c, label in CLASS_LABEL.items()}
-CLASSIFICATION_CSS: dict[str, str] = {
-    "pathogenic": "cls-p",
-    "likely_pathogenic": "cls-lp",
-    "uncertain_significance": "cls-vus",
-    "likely_benign": "cls-lb",
-    "benign": "cls-b",
-}
-MATCH_LEVEL_LABELS: dict[str, str] = {
-    "genomic": "same genomic allele",
-    "cdna": "same c. change",
-    "protein": "same protein change, other nucleotide change (PS1-like)",
-    "codon": "other change at a codon with a known pathogenic missense (PM5-like)",
-    "exon": "exon-level entry overlapped by this structural variant",
-}
-
-SAMPLE_TSV_COLUMNS: tuple[str, ...] = (
-    "sample",
-    "vcf_sample",
-    "verdict",
-    "chrom",
-    "pos",
-    "ref",
-    "alt",
-    "original",
-    "hgvs_g",
-    "hgvs_c",
-    "hgvs_p",
-    "consequence",
-    "impact",
-    "exon",
-    "intron",
-    "genotype",
-    "zygosity",
-    "phased",
-    "phase_set",
-    "classification",
-    "rule",
-    "criteria",
-    "points",
-    "curated_id",
-    "curated_level",
-    "curated_classification",
-    "qualifying",
-    "qc_pass",
-    "qc_flags",
-    "filter",
-    "dp",
-    "gq",
-    "allele_balance",
-    "haplotype_hgvs_c",
-    "haplotype_hgvs_p",
-    "info",
-    "reason",
-)
+SAMPLE_TSV_COLUMNS = TSV_COLUMNS
 SUMMARY_TSV_COLUMNS: tuple[str, ...] = (
     "sample",
     "vcf_sample",
@@ -146,34 +109,6 @@ _DOI_TRAILING = ".,;:)]}'"
 # --------------------------------------------------------------------------------------------------
 
 
-_TSV_BREAKS = re.compile(r"[\t\r\n]+")
-
-
-def tsv_cell(value: Any) -> str:
-    """One TSV cell: None -> '', booleans -> true/false, floats without trailing zeros (<= 4 decimals);
-    tabs and line breaks inside text become spaces so a record never spans two lines."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_float(value)
-    if isinstance(value, (list, tuple)):
-        return ",".join(tsv_cell(v) for v in value)
-    text = str(value)
-    if "\t" in text or "\n" in text or "\r" in text:  # rare: skip the regex on the hot path
-        return _TSV_BREAKS.sub(" ", text)
-    return text
-
-
-def format_float(value: float, decimals: int = 4) -> str:
-    """Fixed decimals with trailing zeros stripped; refuses NaN/inf (they are bugs upstream)."""
-    if not math.isfinite(value):
-        raise ValueError(f"non-finite number in report: {value!r}")
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def format_percent(fraction: float | None) -> str:
     """0.9731 -> '97.3 %'. Rounded down so that an incomplete coverage never reads as 100 %."""
     if fraction is None:
@@ -183,16 +118,14 @@ def format_percent(fraction: float | None) -> str:
     return f"{math.floor(fraction * 1000 + 1e-9) / 10:.1f} %"
 
 
-def record_label(rec: Mapping[str, Any]) -> str:
-    """VCF-style `chrom:pos:ref:alt`."""
-    return f"{rec['chrom']}:{rec['pos']}:{rec['ref']}:{rec['alt']}"
+def tsv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Rows as tab-separated lines (no line ends), cells in `columns` order (missing keys: empty)."""
+    return ["\t".join([tsv_cell(row.get(c)) for c in columns]) for row in rows]
 
 
 def tsv_table(columns: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> str:
     """Header + rows, tab-separated, '\\n' line ends, trailing newline."""
-    lines = ["\t".join(columns)]
-    lines.extend("\t".join(tsv_cell(row.get(c)) for c in columns) for row in rows)
-    return "\n".join(lines) + "\n"
+    return "\n".join(["\t".join(columns), *tsv_lines(columns, rows)]) + "\n"
 
 
 def citation_segments(evidence: str | Sequence[str] | None) -> list[dict[str, str | None]]:
@@ -262,23 +195,6 @@ def _genomic_order_key(v: Mapping[str, Any]) -> tuple[Any, ...]:
     return (str(v["chrom"]), int(v["pos"]), str(v["ref"]), str(v["alt"]))
 
 
-def phase_text(v: Mapping[str, Any]) -> str:
-    if v.get("zygosity") == "homozygous":
-        return "not applicable (homozygous)"
-    if v.get("phased"):
-        ps = v.get("phase_set")
-        return f"phased, GT {v.get('genotype', '')}" + (f", phase set {ps}" if ps is not None else "")
-    return "unphased"
-
-
-def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
-    """Why a pathogenic / likely pathogenic variant does not count toward the verdict."""
-    if v.get("qualifying") or v.get("classification") not in ("pathogenic", "likely_pathogenic"):
-        return None
-    flags = ", ".join(v.get("qc_flags") or []) or "QC"
-    return f"Not counted toward the verdict: failed QC ({flags})."
-
-
 def criterion_view(c: Mapping[str, Any]) -> dict[str, str]:
     """One ACMG criterion as the report prints it: code with strength, points, direction, reason."""
     strength = str(c.get("strength", ""))
@@ -291,13 +207,6 @@ def criterion_view(c: Mapping[str, Any]) -> dict[str, str]:
         "points": "stand-alone" if pts is None else f"{sign * pts:+d}",
         "reason": str(c.get("reason", "")),
     }
-
-
-def criterion_label(c: Mapping[str, Any]) -> str:
-    """'PVS1', 'PVS1_Moderate', 'PM2_Supporting': the code with its strength when not the code's default."""
-    from .acmg import Criterion
-
-    return Criterion(str(c["code"]), str(c["strength"]), str(c["direction"]), str(c.get("reason", ""))).label
 
 
 def verdict_headline(verdict: str, qualifying: Sequence[Mapping[str, Any]]) -> str:
@@ -314,14 +223,11 @@ def verdict_headline(verdict: str, qualifying: Sequence[Mapping[str, Any]]) -> s
 
 
 def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
+    """A qualifying variant's card (templates/_variant_card.html); the other variants are table rows
+    (report_rows.variant_text)."""
     cls = str(v.get("classification", ""))
     qc = v.get("qc") or {}
     original = v.get("original")
-    location = []
-    if v.get("exon"):
-        location.append(f"exon {v['exon']}")
-    if v.get("intron"):
-        location.append(f"intron {v['intron']}")
     ab = qc.get("allele_balance")
     return {
         "position": record_label(v),
@@ -334,7 +240,7 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
         "hgvs_p": v.get("hgvs_p") or "",
         "consequence": list(v.get("consequence") or []),
         "impact": v.get("impact") or "",
-        "location": ", ".join(location) or "outside exons and introns",
+        "location": location_text(v.get("exon"), v.get("intron")),
         "genotype": v.get("genotype", ""),
         "zygosity": str(v.get("zygosity", "")).capitalize(),
         "phase": phase_text(v),
@@ -358,7 +264,7 @@ def variant_view(v: Mapping[str, Any]) -> dict[str, Any]:
         "ab": "n/a" if ab is None else format_float(float(ab), 2),
         "curated": _curated_view(v.get("curated_match")),
         "haplotype": _haplotype_view(v.get("haplotype")),
-        "info": [{"key": k, "value": str(val)} for k, val in sorted((v.get("info") or {}).items())],
+        "info": "; ".join(info_pairs(v.get("info"))),
     }
 
 
@@ -554,15 +460,17 @@ def provenance_view(prov: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
+def report_view(
+    report: Mapping[str, Any], generated_on: str, texts: Sequence[tuple[Mapping[str, Any], VariantText]]
+) -> dict[str, Any]:
+    """What templates/sample_report.html prints; `texts`: each reported variant with its text (variant_texts)."""
     verdict = str(report["verdict"])
     if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r} for sample {report.get('sample')!r}")
-    variants = list(report.get("variants") or [])
-    qualifying = sorted((v for v in variants if v.get("qualifying")), key=_transcript_order_key)
+    qualifying = sorted((v for v, _ in texts if v.get("qualifying")), key=_transcript_order_key)
     others = sorted(
-        (v for v in variants if not v.get("qualifying")),
-        key=lambda v: (_classification_rank(str(v.get("classification"))), _transcript_order_key(v)),
+        (vt for vt in texts if not vt[0].get("qualifying")),
+        key=lambda vt: (_classification_rank(str(vt[0].get("classification"))), _transcript_order_key(vt[0])),
     )
     filtered = sorted(report.get("filtered") or [], key=_genomic_order_key)
     prov = report.get("provenance") or {}
@@ -582,7 +490,8 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
         "verdict_text": report.get("verdict_text", ""),
         "verdict_notes": list(report.get("verdict_notes") or []),
         "qualifying": [variant_view(v) for v in qualifying],
-        "others": [variant_view(v) for v in others],
+        "n_others": len(others),
+        "other_rows": Markup("\n".join([t.html for _, t in others])),  # escaped in report_rows.variant_text
         "filtered": [{"position": record_label(f), "reason": f.get("reason", "")} for f in filtered],
         "sample_qc": report.get("sample_qc") or {},
         "coverage": coverage_view(report.get("coverage")),
@@ -605,15 +514,38 @@ def report_view(report: Mapping[str, Any], generated_on: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------------
 
 
+_ENV_OPTIONS: dict[str, Any] = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "keep_trailing_newline": True,
+    "auto_reload": False,  # the templates do not change while a job runs: no stat per template per render
+}
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept across jobs in jinja2's per-user private temporary folder (created 0700 and
+    refused when not the user's own). Compiling costs ~0.1 s per job; loading ~2 ms. Jinja2 recompiles when a
+    template's source changes (checksum); the file names carry jinja2's and Python's versions and the
+    environment's options, which the compiled code also depends on. None where that folder is unusable."""
+    import hashlib
+    import sys
+
+    tag = hashlib.sha256(repr((jinja2.__version__, sys.version, sorted(_ENV_OPTIONS.items()))).encode()).hexdigest()
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=f"__hshpipe_{tag[:16]}_%s.cache")
+    except (OSError, RuntimeError):
+        return None
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
+    """One environment per process; templates are compiled when first used."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
+        bytecode_cache=_bytecode_cache(),
+        **_ENV_OPTIONS,
     )
 
 
@@ -657,79 +589,36 @@ def sample_json(report: Mapping[str, Any]) -> str:
     return json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
 
 
-def sample_tsv_rows(report: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Rows of the per-sample TSV: reported variants in genomic order, then filtered records
-    (classification `filtered`, with their reason)."""
-    base = {"sample": report["sample"], "vcf_sample": report.get("vcf_sample"), "verdict": report["verdict"]}
-    rows = [_variant_tsv_row(base, v) for v in sorted(report.get("variants") or [], key=_genomic_order_key)]
-    for f in sorted(report.get("filtered") or [], key=_genomic_order_key):
-        rows.append(
-            {
-                **base,
-                "chrom": f["chrom"],
-                "pos": f["pos"],
-                "ref": f["ref"],
-                "alt": f["alt"],
-                "classification": "filtered",
-                "reason": f.get("reason"),
-            }
-        )
-    return rows
+def variant_texts(report: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], VariantText]]:
+    """Each reported variant with its TSV line and HTML row, in the report's order."""
+    return [(v, variant_text(v)) for v in report.get("variants") or []]
 
 
-def _variant_tsv_row(base: Mapping[str, Any], v: Mapping[str, Any]) -> dict[str, Any]:
-    """One reported variant's TSV row, after the sample columns of `base`."""
-    qc = v.get("qc") or {}
-    cm = v.get("curated_match") or {}
-    hap = v.get("haplotype") or {}
-    original = v.get("original")
-    return {
-        **base,
-        "chrom": v["chrom"],
-        "pos": v["pos"],
-        "ref": v["ref"],
-        "alt": v["alt"],
-        "original": record_label(original) if original else None,
-        "hgvs_g": v.get("hgvs_g"),
-        "hgvs_c": v.get("hgvs_c"),
-        "hgvs_p": v.get("hgvs_p"),
-        "consequence": list(v.get("consequence") or []),
-        "impact": v.get("impact"),
-        "exon": v.get("exon"),
-        "intron": v.get("intron"),
-        "genotype": v.get("genotype"),
-        "zygosity": v.get("zygosity"),
-        "phased": bool(v.get("phased")),
-        "phase_set": v.get("phase_set"),
-        "classification": v.get("classification"),
-        "rule": v.get("classification_rule"),
-        "criteria": ",".join(criterion_label(c) for c in v.get("criteria") or []),
-        "points": v.get("points"),
-        "curated_id": cm.get("id"),
-        "curated_level": cm.get("level"),
-        "curated_classification": cm.get("classification"),
-        "qualifying": bool(v.get("qualifying")),
-        "qc_pass": bool(v.get("qc_pass")),
-        "qc_flags": ";".join(v.get("qc_flags") or []),
-        "filter": qc.get("filter"),
-        "dp": qc.get("dp"),
-        "gq": qc.get("gq"),
-        "allele_balance": None if qc.get("allele_balance") is None else float(qc["allele_balance"]),
-        "haplotype_hgvs_c": hap.get("hgvs_c"),
-        "haplotype_hgvs_p": hap.get("hgvs_p"),
-        "info": ";".join(f"{k}={val}" for k, val in sorted((v.get("info") or {}).items())),
-        "reason": None,
-    }
+def sample_tsv(report: Mapping[str, Any], texts: Sequence[tuple[Mapping[str, Any], VariantText]] | None = None) -> str:
+    """`{sample}.variants.tsv`: columns SAMPLE_TSV_COLUMNS (docs/outputs.md); reported variants in genomic order,
+    then filtered records (classification `filtered`, with their reason). `texts`: variant_texts(report), when
+    already made for the HTML."""
+    sample = (report["sample"], report.get("vcf_sample"), report["verdict"])
+    cells = "\t".join([tsv_cell(c) for c in sample])
+    ordered = sorted(variant_texts(report) if texts is None else texts, key=lambda vt: _genomic_order_key(vt[0]))
+    lines = ["\t".join(SAMPLE_TSV_COLUMNS), *[f"{cells}\t{t.tsv}" for _, t in ordered]]
+    base = dict(zip(SAMPLE_COLUMNS, sample, strict=True))
+    filtered = [
+        {**base, "chrom": f["chrom"], "pos": f["pos"], "ref": f["ref"], "alt": f["alt"]}
+        | {"classification": "filtered", "reason": f.get("reason")}
+        for f in sorted(report.get("filtered") or [], key=_genomic_order_key)
+    ]
+    lines.extend(tsv_lines(SAMPLE_TSV_COLUMNS, filtered))
+    return "\n".join(lines) + "\n"
 
 
-def sample_tsv(report: Mapping[str, Any]) -> str:
-    """`{sample}.variants.tsv`: columns SAMPLE_TSV_COLUMNS (docs/outputs.md)."""
-    return tsv_table(SAMPLE_TSV_COLUMNS, sample_tsv_rows(report))
-
-
-def sample_html(report: Mapping[str, Any], generated_on: str) -> str:
-    """`{sample}.report.html`: self-contained, printable clinical report (no scripts, no external resources)."""
-    return _render("sample_report.html", r=report_view(report, generated_on))
+def sample_html(
+    report: Mapping[str, Any], generated_on: str, texts: Sequence[tuple[Mapping[str, Any], VariantText]] | None = None
+) -> str:
+    """`{sample}.report.html`: self-contained, printable clinical report (no scripts, no external resources).
+    `texts`: variant_texts(report), when already made for the TSV."""
+    view = report_view(report, generated_on, variant_texts(report) if texts is None else texts)
+    return _render("sample_report.html", r=view)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -1,0 +1,73 @@
+"""Per-variant report text (report_rows): the change's text memoised on a key that fully determines it, the
+call's cells per sample, escaping; atomic writes."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+from test_report import GENERATED_ON, biallelic_report
+
+from hshpipe import outputs
+from hshpipe import report as rp
+from hshpipe import report_rows as rr
+
+
+def _vus() -> dict[str, Any]:
+    return next(v for v in biallelic_report()["variants"] if v["classification"] == "uncertain_significance")
+
+
+def test_same_change_in_two_samples_shares_the_change_text_only() -> None:
+    a, b = _vus(), _vus()
+    b["genotype"], b["zygosity"], b["qc"]["dp"], b["info"] = "1/1", "homozygous", 77, {"DP": "77"}
+    assert rr.change_key(a) == rr.change_key(b)
+    ta, tb = rr.variant_text(a), rr.variant_text(b)
+    assert ta != tb
+    assert "(1/1)" in tb.html and "DP 77" in tb.html and "\t1/1\thomozygous\t" in tb.tsv
+    assert "(0/1)" in ta.html
+
+
+def test_change_key_keeps_apart_what_prints_differently() -> None:
+    base = _vus()
+    keys = set()
+    for points in (1, 1.0, True, None):
+        v = copy.deepcopy(base)
+        v["points"] = points
+        keys.add(rr.change_key(v))
+    assert len(keys) == 4
+    other = copy.deepcopy(base)
+    other["classification"] = "likely_benign"
+    assert rr.change_key(other) != rr.change_key(base)
+
+
+def test_variant_strings_are_escaped_once() -> None:
+    v = _vus()
+    v["info"] = {"X<b>": "a&b"}
+    v["qc"]["filter"] = "q<10"
+    v["genotype"] = "0/1<i>"
+    html = rr.variant_text(v).html
+    assert "X&lt;b&gt;=a&amp;b" in html and "q&lt;10" in html and "(0/1&lt;i&gt;)" in html
+    assert "&amp;lt;" not in html and "<b>" not in html
+
+
+def test_sample_files_agree_with_the_standalone_functions() -> None:
+    rep = biallelic_report()
+    texts = rp.variant_texts(rep)
+    assert rp.sample_tsv(rep, texts) == rp.sample_tsv(rep)
+    assert rp.sample_html(rep, GENERATED_ON, texts) == rp.sample_html(rep, GENERATED_ON)
+
+
+def test_atomic_write_mode_and_no_leftovers(tmp_path: Path) -> None:
+    target = tmp_path / "d" / "x.json"
+    stale = target.parent / f".x.json.{os.getpid()}.part"
+    target.parent.mkdir()
+    stale.write_text("stale")
+    stale.chmod(0o600)
+    outputs.atomic_write(target, "é\n")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.read_bytes() == "é\n".encode()
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in target.parent.iterdir()] == ["x.json"]
