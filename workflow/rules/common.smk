@@ -148,7 +148,8 @@ CACHE_DIR = _cache_dir()
 GENE_CACHE = "{}/gene_cache.{}.json".format(
     CACHE_DIR, reference_key(config["reference"], config.get("genome_build", "auto"), hshpipe.__version__)[:32]
 )
-# the curated table, checked once (rule curated_table) and kept by its content's key: the batch jobs read it checked
+# the curated table, checked once by curation.smk and kept under the key of its path, bytes and checks; the batch
+# jobs read the checked table
 CURATED_CHECKED = "{}/curated_table.{}.json".format(
     CACHE_DIR, checked_table_key(config["curated_table"], hshpipe.__version__)[:32]
 )
