@@ -548,12 +548,13 @@ def main() -> None:
     w.add_argument("--templates", type=int, default=8)
     w.add_argument("--records", type=int, default=300_000)
     w.add_argument("--link", action="store_true", help="hardlink templates instead of real per-sample copies")
+    w.add_argument("--kind", choices=sorted(KINDS), default="wgs", help="chr9: files whose index holds chr9 only")
     c = sub.add_parser("cohort")
     c.add_argument("--samples", type=int, default=COHORT_N)
     sub.add_parser("gff3")
     a = ap.parse_args()
     if a.what == "wgs":
-        print(make_wgs(a.n, a.templates, a.records, link=a.link))
+        print(make_wgs(a.n, a.templates, a.records, link=a.link, kind=a.kind))
     elif a.what == "cohort":
         print(make_cohort(a.samples))
     else:

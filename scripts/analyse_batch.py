@@ -13,7 +13,7 @@ from hshpipe.cli import log_arg, run
 
 
 def main() -> None:
-    from hshpipe.curation import load_curated_table
+    from hshpipe.curation import CuratedTable
     from hshpipe.evidence import EvidenceSources
     from hshpipe.outputs import atomic_write
     from hshpipe.pedigree import load_pedigree
@@ -29,7 +29,7 @@ def main() -> None:
     ap.add_argument("--batch", required=True, type=int)
     ap.add_argument("--batch-size", required=True, type=int)
     ap.add_argument("--cache", required=True)
-    ap.add_argument("--curated", required=True)
+    ap.add_argument("--curated", required=True, help="the checked curated table (rule curated_table)")
     ap.add_argument("--clinvar", default="")
     ap.add_argument("--pedigree", default="", help="PED file (else the sheet's family columns, if any)")
     ap.add_argument("--outdir", required=True)
@@ -43,7 +43,7 @@ def main() -> None:
     pedigree = load_pedigree(a.pedigree or None, sheet, a.sheet)
     rows = make_batches(sheet, a.batch_size, pedigree.family_ids())[a.batch]
     cache = GeneCache.load(a.cache)
-    table = load_curated_table(a.curated)
+    table = CuratedTable.from_json(Path(a.curated).read_text())
     # bcftools norm reads the user's reference directly; a VCF with the other chromosome naming gets a
     # region FASTA of its own naming, written once per batch (see pipeline.region_fasta_for)
     fastas = {cache.contig: cache.reference}

@@ -408,6 +408,24 @@ def test_dot_means_empty_and_extra_columns_are_kept_out(tmp_path):
     assert t.version == "lab-3" and t.entries[0].hgvs_c is None and t.entries[0].exon is None
 
 
+def test_checked_table_round_trip_and_key(table, tmp_path):
+    """The batch jobs read the table as rule curated_table wrote it: the same entries; the key changes with the
+    table's bytes and its path (the compiled table names the path), not with reading it again."""
+    import shutil
+
+    from hshpipe.curation import CuratedTable, checked_table_key
+
+    assert CuratedTable.from_json(table.to_json()) == table
+    key = checked_table_key(TABLE, "1.0")
+    assert key == checked_table_key(TABLE, "1.0") != checked_table_key(TABLE, "1.1")
+    copy = tmp_path / "t.tsv"
+    shutil.copyfile(TABLE, copy)
+    assert checked_table_key(copy, "1.0") != key
+    before = checked_table_key(copy, "1.0")
+    copy.write_text(copy.read_text().replace("2026", "2025", 1))
+    assert checked_table_key(copy, "1.0") != before
+
+
 def test_reference_checks_at_compile_time(tmp_path, cache38):
     from hshpipe.curation import load_curated_table
 

@@ -55,7 +55,7 @@ def test_batch_size_for_splits_by_run_size_not_cores():
 
     assert batch_size_for(1, 200) == 4
     assert batch_size_for(24, 200) == 4  # 6 jobs: a run of 24-48 samples uses every core it is given
-    assert batch_size_for(48, 200) == 4
-    assert batch_size_for(1000, 200) == 63  # 16 jobs
+    assert batch_size_for(48, 200) == 6  # 8 jobs
+    assert batch_size_for(1000, 200) == 125  # 8 jobs
     assert batch_size_for(10_000, 200) == 200  # the configured limit
     assert batch_size_for(30, 2) == 2

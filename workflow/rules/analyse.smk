@@ -4,7 +4,7 @@ rule analyse_batch:
     input:
         cache=rules.gene_cache.output.cache,
         sheet=config["samples"],
-        curated=config["curated_table"],
+        curated=rules.curated_table.output.table,
         data=batch_inputs,
         evidence=evidence_inputs,
     output:

@@ -1,11 +1,15 @@
 """Loading the curated table: the version line, the header, one entry per row, each validated (schema, then
-notation); InputError names the file, line and entry on the first problem."""
+notation); InputError names the file, line and entry on the first problem. A checked table is kept as JSON
+(rule curated_table) under a key of its content and of the checks (`checked_table_key`), so the batch jobs of a
+run read it without checking it again."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +35,17 @@ class CuratedTable:
         from .compile import compile_table
 
         return compile_table(self, cache, clinvar_vcf)
+
+    def to_json(self) -> str:
+        """The checked table (rule curated_table's output)."""
+        entries = [asdict(e) for e in self.entries]
+        return json.dumps({"path": self.path, "version": self.version, "entries": entries}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> CuratedTable:
+        """A table written by `to_json`: checked when it was written, so not checked again."""
+        d = json.loads(text)
+        return cls(d["path"], d["version"], tuple(CuratedEntry(**e) for e in d["entries"]))
 
 
 def _cell(v: str) -> str:
@@ -71,6 +86,27 @@ def load_curated_table(path: str | Path) -> CuratedTable:
             f"{path}: no header line; the first non-comment line must name the columns {' '.join(COLUMNS)}"
         )
     return CuratedTable(str(path), version, tuple(entries))
+
+
+def checked_table_key(path: str | Path, version: str) -> str:
+    """Key of a checked table kept across runs (config `cache_dir`, rule curated_table): SHA-256 of the table's
+    path as given (the reports name it), its bytes, the pipeline version and what checks it (the curation
+    modules, the HGVS parser, the transcript model, the schema, the transcript models and the protein). Another
+    table, another path or changed checks give another key, so a checked table never stands for another."""
+    from ..paths import RESOURCES, SCHEMAS
+
+    pkg = Path(__file__).parent.parent
+    checks = [
+        *sorted(Path(__file__).parent.glob("*.py")),
+        *(pkg / f for f in ("hgvs_parser.py", "model.py", "codons.py", "vocab.py")),
+        SCHEMAS / "curated_table.schema.yaml",
+        *sorted((RESOURCES / "trpm6").glob("*.json")),
+        RESOURCES / "trpm6" / "NP_060132.3.fa",
+    ]
+    h = hashlib.sha256(f"hshpipe-curated-table-1\0{path}\0{version}\0".encode())
+    for f in [*checks, Path(path)]:
+        h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+    return h.hexdigest()
 
 
 def _lines(path: Path) -> list[str]:

@@ -119,13 +119,18 @@ def _check_c_vs_p(edit: CEdit, p: PChange) -> str | None:
     return None
 
 
-def _schema_errors(row: dict[str, str]) -> list[str]:
+@lru_cache(maxsize=1)
+def _validator() -> Any:
+    """One validator for every row (building it costs more than checking a row)."""
     import jsonschema
 
+    return jsonschema.Draft202012Validator(_schema())
+
+
+def _schema_errors(row: dict[str, str]) -> list[str]:
     schema = _schema()
-    validator = jsonschema.Draft202012Validator(schema)
     out = []
-    for err in sorted(validator.iter_errors(row), key=lambda e: list(e.path)):
+    for err in sorted(_validator().iter_errors(row), key=lambda e: list(e.path)):
         col = err.path[0] if err.path else None
         if col is not None:
             desc = schema["properties"].get(col, {}).get("description", "")
