@@ -8,9 +8,10 @@ Scenarios (data under $HSHBENCH_DIR, default /tmp/hshbench; generated once):
   chr9    1,000 single-sample VCFs, 300,000 chr9 records each (index of chr9 only), real separate copies
   wgs     1,000 single-sample VCFs, 300,000 records over chr1..Y (index over the whole genome), real copies
   10k     10,000 single-sample VCFs, 30,000 chr9 records each (0.7 MB; 10,000 x 7 MB would not fit the disk)
-  real300 40 VCFs of 300 MB, real3g 40 "gVCFs" of 3 GB: sparse files (header block + 4 real filler blocks +
-          a hole + the chr9 records of a chr9 template), with the tabix index of the full file (built once
-          from a real file of the same layout, then deleted), so only what an indexed reader touches is real
+  real300 1,000 VCFs of 300 MB, real3g 1,000 "gVCFs" of 3 GB (--real-n): sparse files (header block + 4 real
+          filler blocks + a hole + the 30,000 chr9 records of one of 8 chr9 templates), with the tabix index of
+          the full file (built once per template from a real file of the same layout, then deleted), so only
+          what an indexed reader touches is real
 For each scenario, `reps` times, interleaved: the pipeline (`snakemake --cores 2`, fresh outdir, warm gene
 cache in `cache_dir`), then the peer as two shell loops side by side (samples i % 2), each per sample
 `bcftools view -r | norm -m-any -f | csq -p a | query`. Ratio = best pipeline wall / best peer wall. Every
@@ -61,36 +62,43 @@ def filler_block(b: int, n_blocks: int) -> bytes:
     return md._bgzf_stored_block(line.encode() * (64_000 // len(line)))
 
 
-def make_real(label: str, size: int, n: int) -> Path:
-    """n sparse files of `size` bytes (apparent) with a valid tabix index; returns the sheet."""
+def make_real(label: str, size: int, n: int, templates: int = 8, n_records: int = 30_000) -> Path:
+    """n sparse files of `size` bytes (apparent) with a valid tabix index; returns the sheet. File i carries the
+    chr9 records of template i % templates (as the chr9/wgs scenarios), after the filler of its full layout."""
     d = WORK / "data" / label
     sheet = d / f"samples.{n}.tsv"
     if sheet.exists():
         return sheet
-    body, _tbi = md.wgs_template(0, 300_000, 48, "chr9")
     prefix = label[:3].upper()
     head = md._bgzf_stored_block(md._header([f"{prefix}00000"]).encode())
-    n_blocks = max(4, (size - len(head) - body.stat().st_size) // len(filler_block(0, 1)))
     d.mkdir(parents=True, exist_ok=True)
-    full = d / "full.vcf.gz"
-    with open(full, "wb") as fh:  # the real file of the same layout, once: tabix indexes it
-        fh.write(head)
-        for b in range(n_blocks):
-            fh.write(filler_block(b, n_blocks))
-        body_at = fh.tell()
-        with open(body, "rb") as src:
-            shutil.copyfileobj(src, fh, 4 << 20)
-    t0 = time.perf_counter()
-    subprocess.run(["tabix", "-f", "-p", "vcf", str(full)], check=True)
-    print(
-        f"{label}: tabix of the {full.stat().st_size / 1e9:.2f} GB file {time.perf_counter() - t0:.1f}s",
-        file=sys.stderr,
-    )
-    tbi = Path(str(full) + ".tbi")
+    layouts = []  # per template: (body, offset of the body, its index)
+    for k in range(templates):
+        body, _tbi = md.wgs_template(k, n_records, 48, "chr9")
+        n_blocks = max(4, (size - len(head) - body.stat().st_size) // len(filler_block(0, 1)))
+        full = d / f"full{k}.vcf.gz"
+        with open(full, "wb") as fh:  # the real file of the same layout, once per template: tabix indexes it
+            fh.write(head)
+            for b in range(n_blocks):
+                fh.write(filler_block(b, n_blocks))
+            body_at = fh.tell()
+            with open(body, "rb") as src:
+                shutil.copyfileobj(src, fh, 4 << 20)
+        t0 = time.perf_counter()
+        subprocess.run(["tabix", "-f", "-p", "vcf", str(full)], check=True)
+        print(
+            f"{label}: tabix of the {full.stat().st_size / 1e9:.2f} GB file {time.perf_counter() - t0:.1f}s",
+            file=sys.stderr,
+        )
+        tbi = d / f"t{k}.tbi"
+        Path(str(full) + ".tbi").rename(tbi)
+        full.unlink()
+        layouts.append((body, body_at, n_blocks, tbi))
     lines = ["sample\tvcf\n"]
     for i in range(1, n + 1):
         name = f"{prefix}{i:05d}"
         vcf = d / f"{name}.vcf.gz"
+        body, body_at, n_blocks, tbi = layouts[i % templates]
         with open(vcf, "wb") as fh:
             fh.write(md._bgzf_stored_block(md._header([name]).encode()))
             for b in range(4):  # the first records are read with the header (vcfio._text_header)
@@ -100,8 +108,6 @@ def make_real(label: str, size: int, n: int) -> Path:
                 shutil.copyfileobj(src, fh, 4 << 20)
         shutil.copyfile(tbi, str(vcf) + ".tbi")
         lines.append(f"{name}\t{vcf}\n")
-    full.unlink()
-    tbi.unlink()
     sheet.write_text("".join(lines))
     return sheet
 
@@ -253,7 +259,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="*", default=["chr9", "wgs", "10k", "real300", "real3g", "memory"])
     ap.add_argument("--reps", type=int, default=2)
-    ap.add_argument("--real-n", type=int, default=40)
+    ap.add_argument("--real-n", type=int, default=1000)
     ap.add_argument("--profile", action="store_true", help="cProfile of batch 0 of the chr9 and wgs scenarios")
     a = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
