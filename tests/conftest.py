@@ -175,3 +175,28 @@ def run_inprocess(tmp: Path, ctx_factory, sheet: str) -> dict[str, dict]:
     return {
         r.sample: json.loads((ctx.outdir / "samples" / r.sample / f"{r.sample}.report.json").read_text()) for r in rows
     }
+
+
+@pytest.fixture(scope="session")
+def demo_summary_rows(ctx_factory, tmp_path_factory) -> list[dict]:
+    """The run summary rows of the bundled demo (config/samples.tsv), analysed in-process: real rows."""
+    from hshpipe.pipeline import run_batch
+    from hshpipe.samplesheet import read_sample_sheet
+
+    tmp = tmp_path_factory.mktemp("demo-run")
+    rows = run_batch(read_sample_sheet(ROOT / "config/samples.tsv", base=ROOT), ctx_factory(tmp), "2026-01-01")
+    assert len(rows) == 11 and not [r for r in rows if r["verdict"] == "failed"]
+    return rows
+
+
+def replicated_rows(rows: list[dict], n: int) -> list[dict]:
+    """`n` summary rows: `rows` repeated, each copy with a new sample id X<i>-<id> (sorted order = i)."""
+    from hshpipe.report import report_href
+
+    out = []
+    for i in range(n):
+        r = dict(rows[i % len(rows)])
+        r["sample"] = f"X{i:05d}-{r['sample']}"
+        r["report_html"] = report_href(r["sample"])
+        out.append(r)
+    return out

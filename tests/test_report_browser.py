@@ -3,6 +3,7 @@ from the network, the summary sorts, and they print. Screenshots land in test-ar
 
 from __future__ import annotations
 
+import html as htmllib
 import json
 import re
 import shutil
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import require_tool
+from conftest import replicated_rows, require_tool
 from test_report import (
     GENERATED_ON,
     biallelic_report,
@@ -234,6 +235,95 @@ window.addEventListener("load", function () {
     assert verdict_desc == "HSH-003,HSH-002,HSH-001"
     assert coverage_asc == "HSH-003,HSH-002,HSH-001"  # n/a, 97.3 % (two gaps), 97.3 %: stable order
     assert not [c for c in run.console if re.search(r"uncaught|error", c, re.I)]
+
+
+PWNED = {  # markup that would log PWNED if it ever became a tag or a script
+    "qualifying": [{"hgvs_c": '</script><script>console.log("PWNED")</script>', "hgvs_p": None, "zygosity": None}],
+    "family": '<img src=x onerror=console.log("PWNED")>',
+}
+
+
+@pytest.fixture(scope="module")
+def large_summary(demo_summary_rows: list[dict], tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    """summary.html of 10,000 samples (the demo's real rows with new ids); two carry hostile texts, one on
+    the server-rendered first page, one only in the JSON island."""
+    rows = replicated_rows(demo_summary_rows, 10_000)
+    rows[3] |= PWNED
+    rows[9000] |= PWNED
+    out = tmp_path_factory.mktemp("large")
+    outputs.write_summary(rows, out / "summary.tsv", out / "summary.html", GENERATED_ON)
+    return out / "summary.html", [rp.summary_cells(r) for r in sorted(rows, key=lambda r: r["sample"])]
+
+
+def test_large_summary_loads_one_page(large_summary: tuple[Path, list], tmp_path: Path) -> None:
+    path, cells = large_summary
+    html = path.read_text(encoding="utf-8")
+    run = run_chromium(path.as_uri(), tmp_path)
+    assert_clean(run, html)
+    assert run.console == []
+    body = re.search(r"<tbody>(.*)</tbody>", run.dom, re.S)
+    assert body is not None and body.group(1).count("<tr>") == rp.PAGE_ROWS
+    assert f"Rows 1\u2013{rp.PAGE_ROWS} of 10000" in run.dom
+    assert re.search(r'<div class="pager" id="pager">', run.dom)  # the script ran: pager shown
+    screenshot(path.as_uri(), ARTIFACTS / "summary_10000.png", tmp_path, size="1280,900")
+
+
+LARGE_HARNESS = """<!DOCTYPE html><html><body><pre id="out"></pre>
+<iframe id="f" src="summary.html"></iframe>
+<script>
+window.addEventListener("load", function () {
+  var doc = document.getElementById("f").contentDocument;
+  function el(id) { return doc.getElementById(id); }
+  function column(i) {
+    return Array.prototype.map.call(doc.querySelectorAll("#samples tbody tr"), function (r) {
+      return r.cells[i].getAttribute("data-v") !== null ? r.cells[i].getAttribute("data-v") : r.cells[i].textContent;
+    });
+  }
+  function state() { return {range: el("page-range").textContent, samples: column(0)}; }
+  function filter(text) { el("filter").value = text; el("filter").dispatchEvent(new Event("input")); }
+  var out = {initial: state()};
+  el("page-next").click(); out.next = state();
+  filter("X07777-"); out.found = state();
+  filter("pwned"); out.hostile = state(); out.hostile.texts = column(2).concat(column(7));
+  out.hostile.links = Array.prototype.map.call(doc.querySelectorAll("#samples tbody a"), function (a) {
+    return a.getAttribute("href"); });
+  out.hostile.elements = doc.querySelectorAll("#samples img, #samples script, #samples tbody *[onerror]").length;
+  filter("");
+  doc.querySelectorAll("#samples thead th")[1].click();  // verdict
+  out.verdicts = []; out.pages = 0;
+  for (;;) {
+    out.verdicts = out.verdicts.concat(column(1)); out.pages++;
+    if (el("page-next").disabled) { break; }
+    el("page-next").click();
+  }
+  out.last = el("page-range").textContent;
+  document.getElementById("out").textContent = "RESULT:" + JSON.stringify(out) + ":END";
+});
+</script></body></html>"""
+
+
+def test_large_summary_pages_filters_and_sorts_all_rows(large_summary: tuple[Path, list], tmp_path: Path) -> None:
+    """A harness page frames the 10,000-sample summary, pages, filters and sorts it, and records the table."""
+    path, cells = large_summary
+    samples = [c[0].text for c in cells]
+    harness = path.parent / "large-harness.html"
+    harness.write_text(LARGE_HARNESS, encoding="utf-8")
+    run = run_chromium(harness.as_uri(), tmp_path, extra=("--allow-file-access-from-files",))
+    m = re.search(r"RESULT:(.*?):END", run.dom, re.S)
+    assert m is not None, run.console
+    out = json.loads(htmllib.unescape(m.group(1)))
+    assert out["initial"] == {"range": f"Rows 1\u2013{rp.PAGE_ROWS} of 10000", "samples": samples[: rp.PAGE_ROWS]}
+    assert out["next"] == {"range": "Rows 501\u20131000 of 10000", "samples": samples[500:1000]}
+    assert out["found"] == {"range": "Rows 1\u20131 of 1", "samples": [samples[7777]]}  # found from page 2
+    hostile = out["hostile"]
+    assert hostile["samples"] == [samples[3], samples[9000]] and hostile["range"] == "Rows 1\u20132 of 2"
+    assert hostile["texts"] == [PWNED["qualifying"][0]["hgvs_c"]] * 2 + [PWNED["family"]] * 2  # text, inert
+    assert hostile["links"] == [rp.report_href(samples[3]), rp.report_href(samples[9000])]
+    assert hostile["elements"] == 0
+    assert out["pages"] == 20 and out["last"] == "Rows 9501\u201310000 of 10000"
+    ranks = [int(v) for v in out["verdicts"]]
+    assert ranks == sorted(int(c[1].key) for c in cells)  # sorted across all 10,000 rows, not one page
+    assert not [c for c in run.console if "PWNED" in c or re.search(r"uncaught|error", c, re.I)], run.console
 
 
 def test_sample_report_prints(rendered: dict[str, Path], tmp_path: Path) -> None:

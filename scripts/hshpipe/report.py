@@ -16,11 +16,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .clinical import clinical_view
@@ -50,6 +50,8 @@ from .vocab import CLASS_LABEL, CLASSES, FAILED, STRENGTH_LABEL, STRENGTH_POINTS
 SCHEMA_VERSION = "1.1.0"  # 1.1.0: criteria, points, population per variant; review block (review.py)
 SCHEMA_PATH = SCHEMAS / "report.schema.json"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+
+PAGE_ROWS = 500  # summary.html: above this many samples, pages of PAGE_ROWS rows (docs/outputs.md)
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO REFERENCE \u2014 NOT FOR CLINICAL USE"
 
@@ -711,8 +713,9 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
     q = r.get("qualifying") or []
     frac = r.get("coverage_fraction")
     verdict = str(r["verdict"])
+    sample = str(r["sample"])
     return {
-        "sample": str(r["sample"]),
+        "sample": sample,
         "family": str(r.get("family") or ""),
         "verdict": verdict,
         "verdict_label": VERDICT_LABELS.get(verdict, verdict),
@@ -728,16 +731,83 @@ def _summary_row_view(r: Mapping[str, Any]) -> dict[str, Any]:
         "qc_state": str(r.get("qc_state", "")),
         "coverage": "n/a" if frac is None else format_percent(float(frac)),
         "coverage_sort": "-1" if frac is None else format_float(float(frac)),
-        "href": "#" if verdict == FAILED else str(r.get("report_html") or report_href(str(r["sample"]))),
+        "href": "#" if verdict == FAILED else report_href(sample),  # the one link: the sample's own report
         "review_state": str(r.get("review_state") or "draft"),  # review.py
     }
 
 
+class SummaryCell(NamedTuple):
+    """One cell of the run summary's table, as both the server-rendered rows and the page script show it."""
+
+    text: str
+    css: str = ""  # class attribute ("" = none)
+    key: str | None = None  # sort key (data-v) when it is not the text
+    href: str | None = None  # link around the text: report_href(sample), or "#" (no report)
+
+
+def summary_cells(r: Mapping[str, Any]) -> tuple[SummaryCell, ...]:
+    """A summary row's cells, in the table's column order (the one definition: server rows and JSON island)."""
+    v = _summary_row_view(r)
+    return (
+        SummaryCell(v["sample"], "mono", href=v["href"]),
+        SummaryCell(v["verdict_label"], f"vt vt-{v['verdict']}", str(v["verdict_rank"])),
+        SummaryCell(v["qualifying"], "mono"),
+        SummaryCell(str(v["n_variants"]), "num"),
+        SummaryCell(v["qc_state"], f"q-{v['qc_state']}"),
+        SummaryCell(v["coverage"], "num", v["coverage_sort"]),
+        SummaryCell(v["review_state"]),
+        SummaryCell(v["family"], "mono"),
+    )
+
+
+def _cell_html(c: SummaryCell) -> str:
+    attrs = (f' class="{escape(c.css)}"' if c.css else "") + (f' data-v="{escape(c.key)}"' if c.key is not None else "")
+    text = escape(c.text) if c.href is None else f'<a href="{escape(c.href)}">{escape(c.text)}</a>'
+    return f"<td{attrs}>{text}</td>"
+
+
+def summary_row_html(cells: Sequence[SummaryCell]) -> Markup:
+    """A server-rendered table row (every text, class, key and link escaped)."""
+    return Markup("<tr>" + "".join([_cell_html(c) for c in cells]) + "</tr>")
+
+
+_SCRIPT_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+_SCRIPT_JSON_ESCAPES |= {0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def script_json(data: Any) -> Markup:
+    """JSON that is inert inside <script type="application/json">: <, >, & and U+2028/2029 as \\uXXXX (they
+    occur only inside JSON strings, where the escape means the same character), so no </script>, <!-- or
+    line break in it; compact, keys in the given order (deterministic)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Markup(text.translate(_SCRIPT_JSON_ESCAPES))
+
+
+def summary_island(cell_rows: Sequence[Sequence[SummaryCell]]) -> Markup:
+    """Every row's cells for the page script: {"n", "page_rows", "classes", "rows"}; a cell is
+    [text, index into classes] + [key] + [href] (trailing nothing left out)."""
+    classes = sorted({c.css for row in cell_rows for c in row})
+    index = {css: i for i, css in enumerate(classes)}
+
+    def cell(c: SummaryCell) -> list[Any]:
+        out: list[Any] = [c.text, index[c.css]]
+        if c.href is not None:
+            return [*out, c.key, c.href]
+        return out if c.key is None else [*out, c.key]
+
+    rows = [[cell(c) for c in row] for row in cell_rows]
+    return script_json({"n": len(rows), "page_rows": PAGE_ROWS, "classes": classes, "rows": rows})
+
+
 def summary_html(rows: Iterable[Mapping[str, Any]], generated_on: str, synthetic: bool) -> str:
-    """`summary.html`: verdict counts, then one plain table row per sample (sortable by a small inline
-    script; usable without it). No per-variant details: it stays light at 10,000 samples."""
+    """`summary.html`: verdict counts, then one plain table row per sample (sortable and filterable by a small
+    inline script; usable and printable without it). No per-variant details. Above PAGE_ROWS samples the page
+    stays light: the first PAGE_ROWS rows are server-rendered, every row's cells are in a JSON data island, and
+    the script shows pages of PAGE_ROWS rows, sorting and filtering across all of them (docs/outputs.md)."""
     ordered = _sorted_rows(rows)
     counts = verdict_counts(ordered)
+    cells = [summary_cells(r) for r in ordered]
+    paged = len(cells) > PAGE_ROWS
     return _render(
         "summary.html",
         generated_on=generated_on,
@@ -745,6 +815,8 @@ def summary_html(rows: Iterable[Mapping[str, Any]], generated_on: str, synthetic
         banner=SYNTHETIC_BANNER,
         counts=[{"verdict": v, "label": VERDICT_LABELS.get(v, v), "n": n} for v, n in counts.items()],
         n_samples=len(ordered),
-        rows=[_summary_row_view(r) for r in ordered],
+        rows=[summary_row_html(c) for c in cells[:PAGE_ROWS]],
+        page_rows=PAGE_ROWS,
+        island=summary_island(cells) if paged else None,
         renderer_version=__version__,
     )
