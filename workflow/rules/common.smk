@@ -165,3 +165,16 @@ onstart:
     _problem = prepare_executor(workflow)
     if _problem:
         _fail(_problem)
+
+
+# the run is over: do not wait a second for Snakemake's scheduler timer before exiting (hshpipe/snakemake_exit.py)
+onsuccess:
+    from hshpipe.snakemake_exit import release_scheduler_timers
+
+    release_scheduler_timers()
+
+
+onerror:
+    from hshpipe.snakemake_exit import release_scheduler_timers
+
+    release_scheduler_timers()
