@@ -481,8 +481,7 @@ class GenotypeTable:
         self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
         alleles = gt[:, :-1]
         self.carrier: list[bool] = (alleles == 1).any(axis=1).tolist()  # python lists: fast per-sample lookups
-        present = alleles > -2
-        self.missing: list[bool] = ((alleles == -1) | ~present).all(axis=1).tolist()
+        self.missing: list[bool] = (alleles < 0).all(axis=1).tolist()  # every allele missing (-1) or absent (-2)
         self.fields = fields  # name -> array over samples (None when the caller wrote no such field)
         self.dp = fields.get("dp")
         self.read_source = read_source  # where ad_ref/ad_alt came from (see SampleGenotype)
@@ -507,40 +506,28 @@ class GenotypeTable:
         return col
 
     def __getitem__(self, j: int) -> SampleGenotype:
-        row = self.gt[j]
-        alleles = tuple(int(a) for a in row[:-1] if a > -2) or (-1,)
+        row = self.gt[j].tolist()
+        alleles = tuple(a for a in row[:-1] if a > -2) or (-1,)
         phased = bool(row[-1]) and len(alleles) > 1
         f = self.fields
-
-        def num(name: str) -> int | None:
-            col = f.get(name)
-            return None if col is None else _int_or_none(col[j])
-
-        def text(name: str) -> str | None:
-            col = f.get(name)
-            return None if col is None else _str_or_none(col[j])
-
-        qs = num("qs")
+        num = {k: None if (c := f.get(k)) is None else _int_or_none(c[j]) for k in _NUM_GENOTYPE}
+        text = {k: None if (c := f.get(k)) is None else _str_or_none(c[j]) for k in _TEXT_GENOTYPE}
+        qs = num.pop("qs")
+        ps = text.pop("ps")
         return SampleGenotype(
             alleles=alleles,
             phased=phased,
-            phase_set=_phase_set(text("ps")) if phased else None,
-            dp=num("dp"),
-            gq=num("gq"),
-            ad_ref=num("ad_ref"),
-            ad_alt=num("ad_alt"),
-            min_dp=num("min_dp"),
-            ad_site=num("ad_site"),
+            phase_set=_phase_set(ps) if phased else None,
             read_source=self.read_source,
-            ft=text("ft"),
             quality=None if qs is None else ("QS", qs),
-            cn=num("cn"),
             other_alt=j in self.other_alt,
-            hp=text("hp"),
-            pgt=text("pgt"),
-            pid=text("pid"),
-            sv_reads=num("sv_reads"),
+            **num,
+            **text,
         )
+
+
+_NUM_GENOTYPE = ("dp", "gq", "ad_ref", "ad_alt", "min_dp", "ad_site", "cn", "sv_reads", "qs")  # table fields read
+_TEXT_GENOTYPE = ("ft", "hp", "pgt", "pid", "ps")  # into a SampleGenotype (as integers / as text)
 
 
 def _int_or_none(x: Any) -> int | None:
@@ -590,9 +577,9 @@ def _numeric_matrix(arr: Any) -> IntArray:
     import numpy as np
 
     arr = arr.reshape(len(arr), -1)
-    if arr.dtype.kind == "f":
-        arr = np.where(np.isnan(arr), -1, arr)
-    out = arr.astype(np.int64)
+    if arr.dtype.kind != "f":
+        return np.maximum(arr, -1, dtype=np.int64)  # every negative value (missing, vector end) is -1
+    out = np.where(np.isnan(arr), -1, arr).astype(np.int64)
     out[out < 0] = -1
     return out
 
@@ -616,7 +603,8 @@ def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     order = [list(vcf.samples).index(s) for s in samples]
     order_arr = None if order == list(range(len(order))) else np.array(order, dtype=np.int64)
     fmt = {h["ID"]: h.info().get("Number", ".") for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
-    records = [_record(v, fmt, len(vcf.samples), order_arr) for v in vcf]
+    plan = FormatPlan.of(fmt, len(vcf.samples))
+    records = [_record(v, plan, order_arr) for v in vcf]
     vcf.close()
     link_split_sites(records)
     yield from records
@@ -634,7 +622,7 @@ def _kind(alt: str) -> str:
     return "star" if alt == "*" else "small"
 
 
-def _record(v: Any, fmt: dict[str, str], n: int, order: IntArray | None) -> Record:
+def _record(v: Any, plan: FormatPlan, order: IntArray | None) -> Record:
     alt = v.ALT[0] if v.ALT else "."
     kind = _kind(alt)
     orig_raw = v.INFO.get(ORIG_TAG)
@@ -660,13 +648,35 @@ def _record(v: Any, fmt: dict[str, str], n: int, order: IntArray | None) -> Reco
             e = v.POS + svlen if svlen else v.POS
         end = e
     qual = None if v.QUAL is None else float(v.QUAL)
-    genotypes = _genotype_table(v, fmt, n, order, alt_index)
+    genotypes = _genotype_table(v, plan, order, alt_index)
     return Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
 
 
-def _genotype_table(
-    v: Any, fmt: dict[str, str], n: int, order: IntArray | None = None, alt_index: int = 1
-) -> GenotypeTable:
+@dataclass(frozen=True)
+class FormatPlan:
+    """Which FORMAT keys of a file's header fill which genotype-table field (resolved once per file)."""
+
+    fmt: dict[str, str]  # FORMAT key -> its Number
+    n: int  # samples in the file
+    ints: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as integers (INT_FIELDS, first key declared)
+    strs: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as text (STR_FIELDS)
+    sv_reads: tuple[str, ...]  # the first SV_READ_FIELDS set whose keys are all declared (empty: none)
+    absent: tuple[str, ...]  # fields no declared key fills: None in every table
+
+    @classmethod
+    def of(cls, fmt: dict[str, str], n: int) -> FormatPlan:
+        def first(fields: dict[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+            found = ((name, next((t for t in tags if t in fmt), None)) for name, tags in fields.items())
+            return tuple((name, tag) for name, tag in found if tag is not None)
+
+        ints, strs = first(INT_FIELDS), first(STR_FIELDS)
+        filled = {name for name, _ in ints + strs}
+        absent = tuple(name for name in (*INT_FIELDS, *STR_FIELDS) if name not in filled)
+        sv = next((tags for tags in SV_READ_FIELDS if all(t in fmt for t in tags)), ())
+        return cls(fmt, n, ints, strs, sv, absent)
+
+
+def _genotype_table(v: Any, plan: FormatPlan, order: IntArray | None = None, alt_index: int = 1) -> GenotypeTable:
     import numpy as np
 
     try:
@@ -674,21 +684,19 @@ def _genotype_table(
     except Exception:  # cyvcf2 raises a bare Exception when a record has no usable GT
         gt = None
     if gt is None:
-        gt = np.full((n, 3), -1, dtype=np.int32)
+        gt = np.full((plan.n, 3), -1, dtype=np.int32)
         gt[:, 2] = 0
-    fields: dict[str, Column | None] = {}
-    for name, tags in INT_FIELDS.items():
-        tag = next((t for t in tags if t in fmt), None)
-        m = None if tag is None else _int_matrix(v.format(tag))
+    fields: dict[str, Column | None] = dict.fromkeys(plan.absent)
+    for name, tag in plan.ints:
+        m = _int_matrix(v.format(tag))
         fields[name] = None if m is None else m[:, 0]
-    for name, tags in STR_FIELDS.items():
-        tag = next((t for t in tags if t in fmt), None)
-        arr = None if tag is None else v.format(tag)
+    for name, tag in plan.strs:
+        arr = v.format(tag)
         fields[name] = None if arr is None else _str_column(arr)
-    reads = _read_counts(v, fmt, alt_index)
+    reads = _read_counts(v, plan.fmt, alt_index)
     if reads is not None:
         fields |= {"ad_ref": reads.ref, "ad_alt": reads.alt, "ad_site": reads.site}
-    fields["sv_reads"] = _sv_reads(v, fmt)
+    fields["sv_reads"] = _sv_reads(v, plan.sv_reads) if plan.sv_reads else None
     if order is not None:
         gt = gt[order]
         fields = {k: None if x is None else x[order] for k, x in fields.items()}
@@ -752,19 +760,17 @@ def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | N
     return None
 
 
-def _sv_reads(v: Any, fmt: dict[str, str]) -> IntArray | None:
-    """All reads an SV caller counted for the sample (Manta PR+SR, Delly DR+DV+RR+RV), or None."""
+def _sv_reads(v: Any, tags: tuple[str, ...]) -> IntArray | None:
+    """All reads an SV caller counted for the sample (Manta PR+SR, Delly DR+DV+RR+RV; `tags`: one set of
+    SV_READ_FIELDS, all declared), or None."""
     import numpy as np
 
-    for tags in SV_READ_FIELDS:
-        if all(t in fmt for t in tags):
-            ms = [m for m in (_int_matrix(v.format(t)) for t in tags) if m is not None]
-            if not ms:
-                return None
-            tot = np.sum([np.where(m < 0, 0, m).sum(axis=1) for m in ms], axis=0)
-            none = np.logical_and.reduce([(m < 0).all(axis=1) for m in ms])
-            return np.where(none, -1, tot)
-    return None
+    ms = [m for m in (_int_matrix(v.format(t)) for t in tags) if m is not None]
+    if not ms:
+        return None
+    tot = np.sum([np.where(m < 0, 0, m).sum(axis=1) for m in ms], axis=0)
+    none = np.logical_and.reduce([(m < 0).all(axis=1) for m in ms])
+    return np.where(none, -1, tot)
 
 
 def link_split_sites(records: list[Record]) -> None:
@@ -784,7 +790,7 @@ def link_split_sites(records: list[Record]) -> None:
         split = [t for t in tables if t.split_counts]
         if not split:
             continue
-        alts = np.sum([np.where(t.column("ad_alt") < 0, 0, t.column("ad_alt")) for t in split], axis=0)
+        alts = sum(np.maximum(t.column("ad_alt"), 0) for t in split)  # missing (-1) counts as 0
         for t in split:
             ref = t.column("ad_ref")
             t.fields["ad_site"] = np.where(ref < 0, -1, ref + alts)
