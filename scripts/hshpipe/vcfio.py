@@ -479,9 +479,11 @@ class GenotypeTable:
         split_counts: bool = False,
     ):
         self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
+        import numpy as np
+
         alleles = gt[:, :-1]
         self.carrier: list[bool] = (alleles == 1).any(axis=1).tolist()  # python lists: fast per-sample lookups
-        self.missing: list[bool] = (alleles < 0).all(axis=1).tolist()  # every allele missing (-1) or absent (-2)
+        self.missing: list[bool] = np.less(alleles, 0).all(axis=1).tolist()  # every allele missing or absent
         self.fields = fields  # name -> array over samples (None when the caller wrote no such field)
         self.dp = fields.get("dp")
         self.read_source = read_source  # where ad_ref/ad_alt came from (see SampleGenotype)
@@ -510,19 +512,29 @@ class GenotypeTable:
         alleles = tuple(a for a in row[:-1] if a > -2) or (-1,)
         phased = bool(row[-1]) and len(alleles) > 1
         f = self.fields
-        num = {k: None if (c := f.get(k)) is None else _int_or_none(c[j]) for k in _NUM_GENOTYPE}
-        text = {k: None if (c := f.get(k)) is None else _str_or_none(c[j]) for k in _TEXT_GENOTYPE}
-        qs = num.pop("qs")
-        ps = text.pop("ps")
+        dp, gq, ad_ref, ad_alt, min_dp, ad_site, cn, sv_reads, qs = (
+            None if (c := f.get(k)) is None else _int_or_none(c[j]) for k in _NUM_GENOTYPE
+        )
+        ft, hp, pgt, pid, ps = (None if (c := f.get(k)) is None else _str_or_none(c[j]) for k in _TEXT_GENOTYPE)
         return SampleGenotype(
             alleles=alleles,
             phased=phased,
             phase_set=_phase_set(ps) if phased else None,
+            dp=dp,
+            gq=gq,
+            ad_ref=ad_ref,
+            ad_alt=ad_alt,
+            min_dp=min_dp,
+            ad_site=ad_site,
             read_source=self.read_source,
+            ft=ft,
             quality=None if qs is None else ("QS", qs),
+            cn=cn,
             other_alt=j in self.other_alt,
-            **num,
-            **text,
+            hp=hp,
+            pgt=pgt,
+            pid=pid,
+            sv_reads=sv_reads,
         )
 
 
