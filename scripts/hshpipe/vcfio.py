@@ -748,10 +748,8 @@ def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | N
     RO + AO, or Platypus NR/NV. `split` says the site total is summed over the split records later."""
     import numpy as np
 
-    def get(tag: str) -> IntArray | None:
-        return _int_matrix(v.format(tag)) if tag in fmt else None
-
-    ad, rd = get("AD"), get("RD")
+    ad = _int_matrix(v.format("AD")) if "AD" in fmt else None
+    rd = _int_matrix(v.format("RD")) if "RD" in fmt else None
     if ad is not None and fmt["AD"] == "1" and rd is not None:  # VarScan: AD is the ALT's reads only
         ref, alt = _column(rd, 0), ad[:, 0]
         return _ReadCounts(ref, alt, np.where((ref < 0) | (alt < 0), -1, ref + alt), "RD/AD", split=False)
@@ -760,10 +758,10 @@ def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | N
             return _ReadCounts(ad[:, 0], ad[:, 1], None, "AD", split=True)
         site = np.where((ad < 0).all(axis=1), -1, np.where(ad < 0, 0, ad).sum(axis=1))
         return _ReadCounts(ad[:, 0], _column(ad, alt_index), site, "AD", split=False)
-    ro, ao = get("RO"), get("AO")
+    ro, ao = (_int_matrix(v.format(t)) if t in fmt else None for t in ("RO", "AO"))
     if ro is not None and ao is not None:
         return _ReadCounts(ro[:, 0], ao[:, 0], None, "RO/AO", split=ao.shape[1] == 1)
-    nr, nv = get("NR"), get("NV")
+    nr, nv = (_int_matrix(v.format(t)) if t in fmt else None for t in ("NR", "NV"))
     if nr is not None and nv is not None:
         k = alt_index - 1 if nr.shape[1] > alt_index - 1 else 0
         site, alt = nr[:, k], _column(nv, k if nv.shape[1] > k else 0)
