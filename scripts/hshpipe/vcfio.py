@@ -391,27 +391,72 @@ def declare_undeclared(source: str, header: VcfHeader, region: str, out: Path) -
 
 
 def _tabix_excerpt(header: VcfHeader, region: str, out: Path, read: Any = None) -> Path:
+    body = tabix_lines(header, region, read)
+    with open(out, "w") as fh:
+        fh.write(header.header_text)  # (TabixFile.header re-reads it: ~15 ms per WGS file)
+        fh.write(body)
+    return out
+
+
+def tabix_lines(header: VcfHeader, region: str, read: Any = None) -> str:
+    """The record lines of the region (records overlapping it), cut through the tabix index; `read` as in
+    normalise_region."""
     import pysam
 
     contig, span = region.split(":")
     start, end = (int(x) for x in span.split("-"))
+    text = ""
     try:
         index = next((header.path + ext for ext in (".tbi", ".csi") if Path(header.path + ext).exists()), None)
-        with pysam.TabixFile(header.path, index=index) as tb, open(out, "w") as fh:
-            fh.write(header.header_text)  # (TabixFile.header re-reads it: ~15 ms per WGS file)
-            if read is not None:
-                read.update(b"tabix\0")
+        with pysam.TabixFile(header.path, index=index) as tb:
             if contig in tb.contigs:
                 text = "".join(line + "\n" for line in tb.fetch(contig, start - 1, end))
-                fh.write(text)
-                if read is not None:
-                    read.update(text.encode())
     except (OSError, ValueError) as exc:
         raise InputError(
             f"{header.name}: the region cannot be read through the index ({exc}); re-index the "
             "file (tabix -p vcf) or remove the stale index"
         ) from None
-    return out
+    if read is not None:
+        read.update(b"tabix\0" + text.encode())
+    return text
+
+
+def shared_norm_key(header: VcfHeader) -> str | None:
+    """VCFs with the same key can be normalised by one bcftools norm (normalise_together): single-sample,
+    bgzipped and indexed (cut through tabix), chromosome 9 declared, and the same header up to the sample name
+    (the header decides how norm splits each record: Number=R/A/G). None: this VCF is normalised on its own."""
+    text = header.header_text
+    if len(header.samples) != 1 or not header.contig_declared or not text or not header.indexed:
+        return None
+    if not is_bgzf(header.path):
+        return None
+    head = text[: text.rstrip("\n").rfind("\n") + 1]  # without the #CHROM line
+    return header.contig + "\0" + _GT_TYPE.sub(r"\1String", head)
+
+
+def normalise_together(
+    headers: list[VcfHeader], bodies: list[str], region: str, region_fasta: str, out_path: Path
+) -> Path:
+    """One bcftools norm over the region lines (tabix_lines) of several VCFs with one shared_norm_key, each
+    record's ID replaced by its VCF's index in `headers` (read back with read_records_by_id). bcftools norm
+    treats each record on its own (split, left-align, trim, HSH_ORIG), so a VCF's records come out as its own
+    normalise_region gives them; the ID column is read nowhere else. Raises on any norm error (the caller then
+    normalises each VCF alone, so that an error names its file)."""
+    src = out_path.with_suffix(".in.vcf")
+    with open(src, "w") as fh:
+        fh.write(_GT_TYPE.sub(r"\1String", headers[0].header_text))
+        for k, body in enumerate(bodies):
+            fh.writelines(_with_id(line, str(k)) for line in body.splitlines(keepends=True))
+    try:
+        _norm(str(src), ["-t", region, "--targets-overlap", "1"], region_fasta, out_path)
+    finally:
+        src.unlink(missing_ok=True)
+    return out_path
+
+
+def _with_id(line: str, ident: str) -> str:
+    f = line.split("\t", 3)
+    return "\t".join((f[0], f[1], ident, f[3])) if len(f) == 4 else line
 
 
 @dataclass
@@ -607,6 +652,23 @@ def _float_or_none(v: str) -> float | None:
 def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     """Records of a normalised region VCF with per-sample genotypes for `samples` (in that order). Records
     split from one caller's site are read together, so that 1/2 calls keep the reads of all their alleles."""
+    records = [r for _, r in _read(bcf, samples)]
+    link_split_sites(records)
+    yield from records
+
+
+def read_records_by_id(bcf: str | Path, samples: list[str]) -> dict[str, list[Record]]:
+    """read_records of a normalise_together output: each VCF's records (by the ID its records were given)."""
+    out: dict[str, list[Record]] = {}
+    for ident, r in _read(bcf, samples):
+        out.setdefault(ident, []).append(r)
+    for records in out.values():
+        link_split_sites(records)
+    return out
+
+
+def _read(bcf: str | Path, samples: list[str]) -> list[tuple[str, Record]]:
+    """(ID, Record) of every record, genotypes in the order of `samples`."""
     import numpy as np
     from cyvcf2 import VCF
 
@@ -616,10 +678,9 @@ def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     order_arr = None if order == list(range(len(order))) else np.array(order, dtype=np.int64)
     fmt = {h["ID"]: h.info().get("Number", ".") for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
     plan = FormatPlan.of(fmt, len(vcf.samples))
-    records = [_record(v, plan, order_arr) for v in vcf]
+    records = [(v.ID or ".", _record(v, plan, order_arr)) for v in vcf]
     vcf.close()
-    link_split_sites(records)
-    yield from records
+    return records
 
 
 def _kind(alt: str) -> str:
