@@ -230,6 +230,9 @@ def read_shared(by_vcf: dict[str, list[SampleRow]], ctx: RunContext) -> dict[str
             tmp.unlink(missing_ok=True)
         for k, (vcf, header, columns, _, read) in enumerate(members):
             out[vcf] = ReadVcf(header, columns, by_id.get(str(k), []), read)
+    logging.getLogger("hsh").info(
+        "%d of %d VCFs normalised together (one bcftools norm per header)", len(out), len(by_vcf)
+    )
     return out
 
 

@@ -423,15 +423,20 @@ def tabix_lines(header: VcfHeader, region: str, read: Any = None) -> str:
 
 def shared_norm_key(header: VcfHeader) -> str | None:
     """VCFs with the same key can be normalised by one bcftools norm (normalise_together): single-sample,
-    bgzipped and indexed (cut through tabix), chromosome 9 declared, and the same header up to the sample name
-    (the header decides how norm splits each record: Number=R/A/G). None: this VCF is normalised on its own."""
+    bgzipped and indexed (cut through tabix), chromosome 9 declared, and the same structured header lines
+    (STRUCTURED_HEADER: what htslib reads into the header's dictionaries, which decide how norm splits and
+    writes each record: Number=R/A/G, types, contigs). Free-text lines (##source, command lines, dates) may
+    differ. None: this VCF is normalised on its own."""
     text = header.header_text
     if len(header.samples) != 1 or not header.contig_declared or not text or not header.indexed:
         return None
     if not is_bgzf(header.path):
         return None
-    head = text[: text.rstrip("\n").rfind("\n") + 1]  # without the #CHROM line
-    return header.contig + "\0" + _GT_TYPE.sub(r"\1String", head)
+    kept = (line for line in text.splitlines(keepends=True) if line[2:].split("=", 1)[0].lower() in STRUCTURED_HEADER)
+    return header.contig + "\0" + _GT_TYPE.sub(r"\1String", "".join(kept))
+
+
+STRUCTURED_HEADER = {"fileformat", "info", "format", "filter", "contig", "alt"}  # ##KEY= lines in shared_norm_key
 
 
 def normalise_together(
