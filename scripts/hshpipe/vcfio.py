@@ -515,6 +515,7 @@ INT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 STR_FIELDS: dict[str, tuple[str, ...]] = {"ps": ("PS",), "ft": ("FT",), "hp": ("HP",), "pgt": ("PGT",), "pid": ("PID",)}
 SV_READ_FIELDS = (("PR", "SR"), ("DR", "DV", "RR", "RV"))  # Manta, Delly: reads for REF and ALT
+READ_COUNT_TAGS = ("AD", "RD", "RO", "AO", "NR", "NV")  # FORMAT keys _read_counts reads
 
 
 class GenotypeTable:
@@ -683,9 +684,33 @@ def _read(bcf: str | Path, samples: list[str]) -> list[tuple[str, Record]]:
     order_arr = None if order == list(range(len(order))) else np.array(order, dtype=np.int64)
     fmt = {h["ID"]: h.info().get("Number", ".") for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
     plan = FormatPlan.of(fmt, len(vcf.samples))
-    records = [(v.ID or ".", _record(v, plan, order_arr)) for v in vcf]
+    variants = list(vcf)
     vcf.close()
-    return records
+    mats = _format_matrices(variants, plan)
+    return [(v.ID or ".", _record(v, plan, order_arr, m)) for v, m in zip(variants, mats, strict=True)]
+
+
+def _format_matrices(variants: list[Any], plan: FormatPlan) -> list[dict[str, IntArray | None]]:
+    """Per record, each integer-read FORMAT key (FormatPlan.int_tags) as _int_matrix gives it. Numeric arrays of
+    one type and shape are converted together: one numpy call per key and shape, not one per record (each
+    record's matrix is its own slice of the result)."""
+    import numpy as np
+
+    out: list[dict[str, IntArray | None]] = [{} for _ in variants]
+    for tag in plan.int_tags:
+        arrays = [v.format(tag) for v in variants]
+        groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+        for i, a in enumerate(arrays):
+            if a is None or a.dtype.kind in "SUO":  # text values: as wide as the record's longest, converted alone
+                out[i][tag] = _int_matrix(a)
+            else:
+                groups.setdefault((a.dtype.str, a.shape), []).append(i)
+        for (_, shape), idx in groups.items():
+            m = _numeric_matrix(np.concatenate([arrays[i].reshape(shape[0], -1) for i in idx]))
+            n = shape[0]
+            for k, i in enumerate(idx):
+                out[i][tag] = m[k * n : (k + 1) * n]
+    return out
 
 
 def _kind(alt: str) -> str:
@@ -700,7 +725,7 @@ def _kind(alt: str) -> str:
     return "star" if alt == "*" else "small"
 
 
-def _record(v: Any, plan: FormatPlan, order: IntArray | None) -> Record:
+def _record(v: Any, plan: FormatPlan, order: IntArray | None, mats: dict[str, IntArray | None]) -> Record:
     alt = v.ALT[0] if v.ALT else "."
     kind = _kind(alt)
     orig_raw = v.INFO.get(ORIG_TAG)
@@ -726,7 +751,7 @@ def _record(v: Any, plan: FormatPlan, order: IntArray | None) -> Record:
             e = v.POS + svlen if svlen else v.POS
         end = e
     qual = None if v.QUAL is None else float(v.QUAL)
-    genotypes = _genotype_table(v, plan, order, alt_index)
+    genotypes = _genotype_table(v, plan, mats, order, alt_index)
     return Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
 
 
@@ -740,6 +765,7 @@ class FormatPlan:
     strs: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as text (STR_FIELDS)
     sv_reads: tuple[str, ...]  # the first SV_READ_FIELDS set whose keys are all declared (empty: none)
     absent: tuple[str, ...]  # fields no declared key fills: None in every table
+    int_tags: tuple[str, ...]  # every declared key read as integers (ints, read counts, sv_reads)
 
     @classmethod
     def of(cls, fmt: dict[str, str], n: int) -> FormatPlan:
@@ -751,10 +777,14 @@ class FormatPlan:
         filled = {name for name, _ in ints + strs}
         absent = tuple(name for name in (*INT_FIELDS, *STR_FIELDS) if name not in filled)
         sv = next((tags for tags in SV_READ_FIELDS if all(t in fmt for t in tags)), ())
-        return cls(fmt, n, ints, strs, sv, absent)
+        counts = tuple(t for t in READ_COUNT_TAGS if t in fmt)
+        return cls(fmt, n, ints, strs, sv, absent, tuple(dict.fromkeys((*(t for _, t in ints), *counts, *sv))))
 
 
-def _genotype_table(v: Any, plan: FormatPlan, order: IntArray | None = None, alt_index: int = 1) -> GenotypeTable:
+def _genotype_table(
+    v: Any, plan: FormatPlan, mats: dict[str, IntArray | None], order: IntArray | None = None, alt_index: int = 1
+) -> GenotypeTable:
+    """One record's genotype table; `mats`: its integer FORMAT values (_format_matrices)."""
     import numpy as np
 
     try:
@@ -766,15 +796,15 @@ def _genotype_table(v: Any, plan: FormatPlan, order: IntArray | None = None, alt
         gt[:, 2] = 0
     fields: dict[str, Column | None] = dict.fromkeys(plan.absent)
     for name, tag in plan.ints:
-        m = _int_matrix(v.format(tag))
+        m = mats[tag]
         fields[name] = None if m is None else m[:, 0]
     for name, tag in plan.strs:
         arr = v.format(tag)
         fields[name] = None if arr is None else _str_column(arr)
-    reads = _read_counts(v, plan.fmt, alt_index)
+    reads = _read_counts(mats, plan.fmt, alt_index)
     if reads is not None:
         fields |= {"ad_ref": reads.ref, "ad_alt": reads.alt, "ad_site": reads.site}
-    fields["sv_reads"] = _sv_reads(v, plan.sv_reads) if plan.sv_reads else None
+    fields["sv_reads"] = _sv_reads([mats[t] for t in plan.sv_reads]) if plan.sv_reads else None
     if order is not None:
         gt = gt[order]
         fields = {k: None if x is None else x[order] for k, x in fields.items()}
@@ -808,14 +838,13 @@ class _ReadCounts:
     split: bool  # the caller's counts are per ALT, split with the record
 
 
-def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | None:
+def _read_counts(mats: dict[str, IntArray | None], fmt: dict[str, str], alt_index: int) -> _ReadCounts | None:
     """Reads for REF, this ALT and (when the caller's vector is whole) all alleles of the site, from AD
     (Number=R split by bcftools, or Number=. left whole: GATK <= 3.4), VarScan RD + AD (Number=1), FreeBayes
     RO + AO, or Platypus NR/NV. `split` says the site total is summed over the split records later."""
     import numpy as np
 
-    ad = _int_matrix(v.format("AD")) if "AD" in fmt else None
-    rd = _int_matrix(v.format("RD")) if "RD" in fmt else None
+    ad, rd = mats.get("AD"), mats.get("RD")
     if ad is not None and fmt["AD"] == "1" and rd is not None:  # VarScan: AD is the ALT's reads only
         ref, alt = _column(rd, 0), ad[:, 0]
         return _ReadCounts(ref, alt, np.where((ref < 0) | (alt < 0), -1, ref + alt), "RD/AD", split=False)
@@ -824,10 +853,10 @@ def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | N
             return _ReadCounts(ad[:, 0], ad[:, 1], None, "AD", split=True)
         site = np.where((ad < 0).all(axis=1), -1, np.where(ad < 0, 0, ad).sum(axis=1))
         return _ReadCounts(ad[:, 0], _column(ad, alt_index), site, "AD", split=False)
-    ro, ao = (_int_matrix(v.format(t)) if t in fmt else None for t in ("RO", "AO"))
+    ro, ao = mats.get("RO"), mats.get("AO")
     if ro is not None and ao is not None:
         return _ReadCounts(ro[:, 0], ao[:, 0], None, "RO/AO", split=ao.shape[1] == 1)
-    nr, nv = (_int_matrix(v.format(t)) if t in fmt else None for t in ("NR", "NV"))
+    nr, nv = mats.get("NR"), mats.get("NV")
     if nr is not None and nv is not None:
         k = alt_index - 1 if nr.shape[1] > alt_index - 1 else 0
         site, alt = nr[:, k], _column(nv, k if nv.shape[1] > k else 0)
@@ -836,12 +865,12 @@ def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | N
     return None
 
 
-def _sv_reads(v: Any, tags: tuple[str, ...]) -> IntArray | None:
-    """All reads an SV caller counted for the sample (Manta PR+SR, Delly DR+DV+RR+RV; `tags`: one set of
+def _sv_reads(mats: list[IntArray | None]) -> IntArray | None:
+    """All reads an SV caller counted for the sample (Manta PR+SR, Delly DR+DV+RR+RV: `mats`, one set of
     SV_READ_FIELDS, all declared), or None."""
     import numpy as np
 
-    ms = [m for m in (_int_matrix(v.format(t)) for t in tags) if m is not None]
+    ms = [m for m in mats if m is not None]
     if not ms:
         return None
     tot = np.sum([np.where(m < 0, 0, m).sum(axis=1) for m in ms], axis=0)
