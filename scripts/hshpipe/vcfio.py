@@ -562,35 +562,36 @@ class GenotypeTable:
         row = self.gt[j].tolist()
         alleles = tuple(a for a in row[:-1] if a > -2) or (-1,)
         phased = bool(row[-1]) and len(alleles) > 1
-        f = self.fields
-        dp, gq, ad_ref, ad_alt, min_dp, ad_site, cn, sv_reads, qs = (
-            None if (c := f.get(k)) is None else _int_or_none(c[j]) for k in _NUM_GENOTYPE
-        )
-        ft, hp, pgt, pid, ps = (None if (c := f.get(k)) is None else _str_or_none(c[j]) for k in _TEXT_GENOTYPE)
+        get = self.fields.get
+        qs, ps = _num_at(get("qs"), j), _text_at(get("ps"), j)
         return SampleGenotype(
             alleles=alleles,
             phased=phased,
             phase_set=_phase_set(ps) if phased else None,
-            dp=dp,
-            gq=gq,
-            ad_ref=ad_ref,
-            ad_alt=ad_alt,
-            min_dp=min_dp,
-            ad_site=ad_site,
+            dp=_num_at(get("dp"), j),
+            gq=_num_at(get("gq"), j),
+            ad_ref=_num_at(get("ad_ref"), j),
+            ad_alt=_num_at(get("ad_alt"), j),
+            min_dp=_num_at(get("min_dp"), j),
+            ad_site=_num_at(get("ad_site"), j),
             read_source=self.read_source,
-            ft=ft,
+            ft=_text_at(get("ft"), j),
             quality=None if qs is None else ("QS", qs),
-            cn=cn,
+            cn=_num_at(get("cn"), j),
             other_alt=j in self.other_alt,
-            hp=hp,
-            pgt=pgt,
-            pid=pid,
-            sv_reads=sv_reads,
+            hp=_text_at(get("hp"), j),
+            pgt=_text_at(get("pgt"), j),
+            pid=_text_at(get("pid"), j),
+            sv_reads=_num_at(get("sv_reads"), j),
         )
 
 
-_NUM_GENOTYPE = ("dp", "gq", "ad_ref", "ad_alt", "min_dp", "ad_site", "cn", "sv_reads", "qs")  # table fields read
-_TEXT_GENOTYPE = ("ft", "hp", "pgt", "pid", "ps")  # into a SampleGenotype (as integers / as text)
+def _num_at(col: Column | None, j: int) -> int | None:
+    return None if col is None else _int_or_none(col[j])
+
+
+def _text_at(col: Column | None, j: int) -> str | None:
+    return None if col is None else _str_or_none(col[j])
 
 
 def _int_or_none(x: Any) -> int | None:
