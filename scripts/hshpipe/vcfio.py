@@ -528,13 +528,11 @@ class GenotypeTable:
         fields: dict[str, Column | None],
         read_source: str | None = None,
         split_counts: bool = False,
+        masks: tuple[list[bool], list[bool]] | None = None,  # (carrier, missing) when known (_allele_masks)
     ):
         self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
-        import numpy as np
-
-        alleles = gt[:, :-1]
-        self.carrier: list[bool] = (alleles == 1).any(axis=1).tolist()  # python lists: fast per-sample lookups
-        self.missing: list[bool] = np.less(alleles, 0).all(axis=1).tolist()  # every allele missing or absent
+        # python lists: fast per-sample lookups; missing = every allele missing (-1) or absent (-2)
+        self.carrier, self.missing = masks or _allele_masks([gt])[0]
         self.fields = fields  # name -> array over samples (None when the caller wrote no such field)
         self.dp = fields.get("dp")
         self.read_source = read_source  # where ad_ref/ad_alt came from (see SampleGenotype)
@@ -688,7 +686,46 @@ def _read(bcf: str | Path, samples: list[str]) -> list[tuple[str, Record]]:
     variants = list(vcf)
     vcf.close()
     mats = _format_matrices(variants, plan)
-    return [(v.ID or ".", _record(v, plan, order_arr, m)) for v, m in zip(variants, mats, strict=True)]
+    gts = [_gt_array(v, plan.n, order_arr) for v in variants]
+    masks = _allele_masks(gts)
+    return [
+        (v.ID or ".", _record(v, plan, order_arr, m, gt, mask))
+        for v, m, gt, mask in zip(variants, mats, gts, masks, strict=True)
+    ]
+
+
+def _gt_array(v: Any, n: int, order: IntArray | None) -> npt.NDArray[np.integer[Any]]:
+    """The record's GT as cyvcf2 gives it (n x (ploidy + 1), the last column the phased flag), all missing
+    when the record has no usable GT; samples in the requested order."""
+    import numpy as np
+
+    try:
+        gt = v.genotype.array() if v.genotype is not None else None
+    except Exception:  # cyvcf2 raises a bare Exception when a record has no usable GT
+        gt = None
+    if gt is None:
+        gt = np.full((n, 3), -1, dtype=np.int32)
+        gt[:, 2] = 0
+    return gt if order is None else gt[order]
+
+
+def _allele_masks(gts: list[npt.NDArray[np.integer[Any]]]) -> list[tuple[list[bool], list[bool]]]:
+    """(carrier of allele 1, no allele called) per sample of each GT array; arrays of one type and shape are
+    reduced together (one numpy call per shape, not per record)."""
+    import numpy as np
+
+    out: list[tuple[list[bool], list[bool]]] = [([], [])] * len(gts)
+    groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    for i, gt in enumerate(gts):
+        groups.setdefault((gt.dtype.str, gt.shape), []).append(i)
+    for (_, shape), idx in groups.items():
+        alleles = np.concatenate([gts[i] for i in idx])[:, :-1]
+        carrier = (alleles == 1).any(axis=1).tolist()
+        missing = np.less(alleles, 0).all(axis=1).tolist()
+        n = shape[0]
+        for k, i in enumerate(idx):
+            out[i] = (carrier[k * n : (k + 1) * n], missing[k * n : (k + 1) * n])
+    return out
 
 
 def _format_matrices(variants: list[Any], plan: FormatPlan) -> list[dict[str, IntArray | None]]:
@@ -726,7 +763,14 @@ def _kind(alt: str) -> str:
     return "star" if alt == "*" else "small"
 
 
-def _record(v: Any, plan: FormatPlan, order: IntArray | None, mats: dict[str, IntArray | None]) -> Record:
+def _record(
+    v: Any,
+    plan: FormatPlan,
+    order: IntArray | None,
+    mats: dict[str, IntArray | None],
+    gt: npt.NDArray[np.integer[Any]],
+    masks: tuple[list[bool], list[bool]],
+) -> Record:
     alt = v.ALT[0] if v.ALT else "."
     kind = _kind(alt)
     orig_raw = v.INFO.get(ORIG_TAG)
@@ -752,7 +796,7 @@ def _record(v: Any, plan: FormatPlan, order: IntArray | None, mats: dict[str, In
             e = v.POS + svlen if svlen else v.POS
         end = e
     qual = None if v.QUAL is None else float(v.QUAL)
-    genotypes = _genotype_table(v, plan, mats, order, alt_index)
+    genotypes = _genotype_table(v, plan, mats, gt, masks, order, alt_index)
     return Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
 
 
@@ -783,18 +827,16 @@ class FormatPlan:
 
 
 def _genotype_table(
-    v: Any, plan: FormatPlan, mats: dict[str, IntArray | None], order: IntArray | None = None, alt_index: int = 1
+    v: Any,
+    plan: FormatPlan,
+    mats: dict[str, IntArray | None],
+    gt: npt.NDArray[np.integer[Any]],
+    masks: tuple[list[bool], list[bool]],
+    order: IntArray | None = None,
+    alt_index: int = 1,
 ) -> GenotypeTable:
-    """One record's genotype table; `mats`: its integer FORMAT values (_format_matrices)."""
-    import numpy as np
-
-    try:
-        gt = v.genotype.array() if v.genotype is not None else None
-    except Exception:  # cyvcf2 raises a bare Exception when a record has no usable GT
-        gt = None
-    if gt is None:
-        gt = np.full((plan.n, 3), -1, dtype=np.int32)
-        gt[:, 2] = 0
+    """One record's genotype table: `gt` and `masks` in the requested sample order (_gt_array, _allele_masks),
+    `mats` its integer FORMAT values in the file's order (_format_matrices), reordered here."""
     fields: dict[str, Column | None] = dict.fromkeys(plan.absent)
     for name, tag in plan.ints:
         m = mats[tag]
@@ -807,11 +849,10 @@ def _genotype_table(
         fields |= {"ad_ref": reads.ref, "ad_alt": reads.alt, "ad_site": reads.site}
     fields["sv_reads"] = _sv_reads([mats[t] for t in plan.sv_reads]) if plan.sv_reads else None
     if order is not None:
-        gt = gt[order]
         fields = {k: None if x is None else x[order] for k, x in fields.items()}
     if reads is None:
-        return GenotypeTable(gt, fields)
-    return GenotypeTable(gt, fields, reads.source, reads.split)
+        return GenotypeTable(gt, fields, masks=masks)
+    return GenotypeTable(gt, fields, reads.source, reads.split, masks)
 
 
 def _str_column(arr: Any) -> npt.NDArray[np.object_]:
