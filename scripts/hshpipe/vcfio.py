@@ -926,6 +926,7 @@ def link_split_sites(records: list[Record]) -> None:
     import numpy as np
 
     groups: dict[tuple[str, int, str, str], list[GenotypeTable]] = {}
+    alone: list[GenotypeTable] = []  # the only record of its site with split counts
     for r in records:
         if r.kind != "block":
             groups.setdefault(r.original, []).append(r.genotypes)
@@ -935,12 +936,29 @@ def link_split_sites(records: list[Record]) -> None:
             for t in tables:
                 t.other_alt = {j for j, c in enumerate(t.carrier) if c and carriers[j] > 1}
         split = [t for t in tables if t.split_counts]
-        if not split:
-            continue
-        alts = sum(np.maximum(t.column("ad_alt"), 0) for t in split)  # missing (-1) counts as 0
-        for t in split:
-            ref = t.column("ad_ref")
-            t.fields["ad_site"] = np.where(ref < 0, -1, ref + alts)
+        if len(split) == 1:
+            alone.append(split[0])
+        elif split:
+            alts = np.sum([np.maximum(t.column("ad_alt"), 0) for t in split], axis=0)  # missing (-1) counts as 0
+            for t in split:
+                t.fields["ad_site"] = _site_reads(t.column("ad_ref"), alts)
+    by_length: dict[int, list[GenotypeTable]] = {}
+    for t in alone:  # the site's total is this record's own reads: all such records in one numpy call
+        by_length.setdefault(len(t), []).append(t)
+    for n, ts in by_length.items():
+        site = _site_reads(
+            np.concatenate([t.column("ad_ref") for t in ts]),
+            np.maximum(np.concatenate([t.column("ad_alt") for t in ts]), 0),
+        )
+        for k, t in enumerate(ts):
+            t.fields["ad_site"] = site[k * n : (k + 1) * n]
+
+
+def _site_reads(ref: IntArray, alts: IntArray) -> IntArray:
+    """All reads of a caller's site: REF's and every ALT's (missing ALT counts as 0); -1 where REF's is missing."""
+    import numpy as np
+
+    return np.where(ref < 0, -1, ref + alts)
 
 
 def to_reference_naming(chrom: str, cache: GeneCache) -> str:
