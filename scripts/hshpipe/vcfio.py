@@ -445,8 +445,10 @@ def normalise_together(
     """One bcftools norm over the region lines (tabix_lines) of several VCFs with one shared_norm_key, each
     record's ID replaced by its VCF's index in `headers` (read back with read_records_by_id). bcftools norm
     treats each record on its own (split, left-align, trim, HSH_ORIG), so a VCF's records come out as its own
-    normalise_region gives them; the ID column is read nowhere else. Raises on any norm error (the caller then
-    normalises each VCF alone, so that an error names its file)."""
+    normalise_region gives them; the ID column is read nowhere else. Only their order may differ: norm sorts
+    its output by position within a 1,000-bp window, so a record left-aligned past an earlier one of its VCF may
+    follow it here (records of equal position keep their input order either way); analyse_vcf sorts them.
+    Raises on any norm error (the caller then normalises each VCF alone, so that an error names its file)."""
     src = out_path.with_suffix(".in.vcf")
     with open(src, "w") as fh:
         fh.write(_GT_TYPE.sub(r"\1String", headers[0].header_text))
