@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
@@ -191,6 +191,22 @@ def read_vcf(rows: list[SampleRow], ctx: RunContext) -> ReadVcf:
     records = list(read_records(tmp, columns))
     tmp.unlink(missing_ok=True)
     return ReadVcf(header, columns, records, read)
+
+
+SHARED_NORM_MAX_VCFS = 16  # VCFs read together at most: their records are held until each is analysed
+
+
+def read_in_groups(
+    by_vcf: dict[str, list[SampleRow]], ctx: RunContext
+) -> Iterator[tuple[list[SampleRow], ReadVcf | None]]:
+    """Each VCF's rows, in order, with the VCF as read_shared read it (None: analyse_vcf reads it alone), for
+    SHARED_NORM_MAX_VCFS VCFs at a time (one norm costs less than its records, and memory stays bounded)."""
+    items = list(by_vcf.items())
+    for start in range(0, len(items), SHARED_NORM_MAX_VCFS):
+        chunk = dict(items[start : start + SHARED_NORM_MAX_VCFS])
+        shared = read_shared(chunk, ctx)
+        for vcf, rows in chunk.items():
+            yield rows, shared.pop(vcf, None)
 
 
 def read_shared(by_vcf: dict[str, list[SampleRow]], ctx: RunContext) -> dict[str, ReadVcf]:
@@ -375,10 +391,9 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
     with ThreadPoolExecutor(max_workers=1) as pool:
         for path in sorted(p for p in {p for r in rows for p in (r.vcf, r.alignments) if p} if ctx.hashes(p)):
             ctx.checksums[path] = pool.submit(file_sha256, path)
-        shared = read_shared(by_vcf, ctx)
-        for vcf, vcf_rows in by_vcf.items():
+        for vcf_rows, pre in read_in_groups(by_vcf, ctx):
             try:
-                reports = analyse_vcf(vcf_rows, ctx, shared.pop(vcf, None))
+                reports = analyse_vcf(vcf_rows, ctx, pre)
             except Exception as exc:  # isolation: this VCF's samples fail, every other sample is reported
                 for r in vcf_rows:
                     family = ctx.pedigree.family_of(r.sample) if ctx.pedigree else None
