@@ -108,7 +108,7 @@ def sample_records(records: Sequence[Record], j: int, checks: RegionChecks, th: 
     """Sort every record into a call, a filtered record or a reference observation for sample column j."""
     out = SampleRecords(had_blocks=any(r.kind == "block" for r in records))
     seen: set[tuple[int, str, str, int]] = set()
-    deletions = sample_deletions(list(records), j)
+    ctx = Context(checks, th, sample_deletions(list(records), j))
     for i, r in enumerate(records):
         out.n_records += 1
         gt = r.genotypes
@@ -120,7 +120,7 @@ def sample_records(records: Sequence[Record], j: int, checks: RegionChecks, th: 
             if dp is not None and dp >= 0:
                 out.blocks.append((r.pos, r.pos + len(r.ref) - 1, int(dp)))
             continue
-        _one_record(r, gt[j], i in checks.bad_ref, Context(checks, th, deletions), seen, out)
+        _one_record(r, gt[j], i in checks.bad_ref, ctx, seen, out)
     return out
 
 

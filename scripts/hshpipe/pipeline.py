@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import partial
@@ -41,10 +41,15 @@ from .vcfio import (
     file_sha256,
     input_fingerprint,
     inspect_vcf,
+    is_bgzf,
     normalise_region,
+    normalise_together,
     read_records,
+    read_records_by_id,
     readable_copy,
     region_of,
+    shared_norm_key,
+    tabix_lines,
 )
 from .verdict import CoverageCheck, GenotypeDoubts, SampleCall, Verdict, decide
 from .vocab import INCONCLUSIVE, MONOALLELIC, NEGATIVE
@@ -129,24 +134,24 @@ def check_ref_alleles(records: list[Record], ctx: RunContext, header: VcfHeader)
     return bad
 
 
-def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any] | MemberAnalysis]:
-    """Reports (dicts) for the samples of one VCF; family members' analyses for the family step."""
-    path = readable_copy(rows[0].vcf, ctx.tmpdir)
-    header = inspect_vcf(
-        path,
-        ctx.cache,
-        source=rows[0].vcf if str(path) != rows[0].vcf else None,
-        allow_empty=all(row.alignments for row in rows),  # alignments can show a record-less VCF's region covered
-    )
-    columns = [vcf_column(row, header) for row in rows]
-    tmp = ctx.tmpdir / f"norm.{abs(hash(header.path))}.vcf"
-    fasta = region_fasta_for(ctx, header.contig)
-    if not header.contig_declared:
-        header = declare_contig(header, fasta, ctx.tmpdir)
-    read = hashlib.sha256()  # the region's records as read through the index (the input's fingerprint)
-    normalise_region(header, region_of(ctx.cache, header.contig), fasta, tmp, read)
-    records = sorted(read_records(tmp, columns), key=lambda r: (r.pos, r.end, r.ref, r.alt))  # input order may vary
-    tmp.unlink(missing_ok=True)
+@dataclass
+class ReadVcf:
+    """One VCF's header, the sample columns of its rows, and its region's normalised records (input order)."""
+
+    header: VcfHeader
+    columns: list[str]
+    records: list[Record]
+    read: Any  # hashlib object fed with the region's records as read through the index (input_fingerprint)
+
+
+def analyse_vcf(
+    rows: list[SampleRow], ctx: RunContext, pre: ReadVcf | None = None
+) -> list[dict[str, Any] | MemberAnalysis]:
+    """Reports (dicts) for the samples of one VCF; family members' analyses for the family step. `pre`: the VCF
+    as read by read_shared (normalised together with others of the batch), else it is read here."""
+    got = pre or read_vcf(rows, ctx)
+    header, columns = got.header, got.columns
+    records = sorted(got.records, key=lambda r: (r.pos, r.end, r.ref, r.alt))  # input order may vary
     cache = ctx.cache
     checks = RegionChecks(
         cache.contig,
@@ -154,12 +159,97 @@ def analyse_vcf(rows: list[SampleRow], ctx: RunContext) -> list[dict[str, Any] |
         frozenset(check_ref_alleles(records, ctx, header)),
         cache.fetch,
     )
-    cut = read.digest() != hashlib.sha256().digest()
+    cut = got.read.digest() != hashlib.sha256().digest()
     whole = None if cut else (ctx.sha256(rows[0].vcf) or file_sha256(rows[0].vcf))  # hashed once per batch
-    fingerprint = input_fingerprint(rows[0].vcf, header.header_text, read if cut else None, whole)
+    fingerprint = input_fingerprint(rows[0].vcf, header.header_text, got.read if cut else None, whole)
     return [
         sample_report(row, j, col, records, checks, fingerprint, ctx) for j, (row, col) in enumerate(zip(rows, columns))
     ]
+
+
+def open_vcf(rows: list[SampleRow], ctx: RunContext) -> tuple[VcfHeader, list[str]]:
+    """The VCF's header checked (a plain-gzip VCF decompressed first), and the rows' sample columns."""
+    path = readable_copy(rows[0].vcf, ctx.tmpdir)
+    header = inspect_vcf(
+        path,
+        ctx.cache,
+        source=rows[0].vcf if str(path) != rows[0].vcf else None,
+        allow_empty=all(row.alignments for row in rows),  # alignments can show a record-less VCF's region covered
+    )
+    return header, [vcf_column(row, header) for row in rows]
+
+
+def read_vcf(rows: list[SampleRow], ctx: RunContext) -> ReadVcf:
+    """One VCF's region normalised on its own (bcftools norm) and read."""
+    header, columns = open_vcf(rows, ctx)
+    tmp = ctx.tmpdir / f"norm.{abs(hash(header.path))}.vcf"
+    fasta = region_fasta_for(ctx, header.contig)
+    if not header.contig_declared:
+        header = declare_contig(header, fasta, ctx.tmpdir)
+    read = hashlib.sha256()  # the region's records as read through the index (the input's fingerprint)
+    normalise_region(header, region_of(ctx.cache, header.contig), fasta, tmp, read)
+    records = list(read_records(tmp, columns))
+    tmp.unlink(missing_ok=True)
+    return ReadVcf(header, columns, records, read)
+
+
+SHARED_NORM_MAX_VCFS = 16  # VCFs read together at most: their records are held until each is analysed
+
+
+def read_in_groups(
+    by_vcf: dict[str, list[SampleRow]], ctx: RunContext
+) -> Iterator[tuple[list[SampleRow], ReadVcf | None]]:
+    """Each VCF's rows, in order, with the VCF as read_shared read it (None: analyse_vcf reads it alone), for
+    SHARED_NORM_MAX_VCFS VCFs at a time (one norm costs less than its records, and memory stays bounded)."""
+    items = list(by_vcf.items())
+    for start in range(0, len(items), SHARED_NORM_MAX_VCFS):
+        chunk = dict(items[start : start + SHARED_NORM_MAX_VCFS])
+        shared = read_shared(chunk, ctx)
+        for vcf, rows in chunk.items():
+            yield rows, shared.pop(vcf, None)
+
+
+def read_shared(by_vcf: dict[str, list[SampleRow]], ctx: RunContext) -> dict[str, ReadVcf]:
+    """The batch's single-sample VCFs whose headers agree (vcfio.shared_norm_key), each group normalised by one
+    bcftools norm (one call per VCF costs more than the records it normalises). Never raises: a VCF left out
+    (any error, or a group whose norm fails) is read on its own by analyse_vcf, where its error names it."""
+    groups: dict[str, list[tuple[str, VcfHeader, list[str], str, Any]]] = {}
+    for vcf, rows in by_vcf.items():
+        try:
+            if not is_bgzf(vcf):  # cannot be cut through tabix (nor shared): read alone
+                continue
+            header, columns = open_vcf(rows, ctx)
+            key = shared_norm_key(header)
+            if key is None:
+                continue
+            read = hashlib.sha256()
+            body = tabix_lines(header, region_of(ctx.cache, header.contig), read)
+        except Exception:  # noqa: BLE001 - read again alone, where the error is reported
+            continue
+        groups.setdefault(key, []).append((vcf, header, columns, body, read))
+    out: dict[str, ReadVcf] = {}
+    for n, members in enumerate(g for g in groups.values() if len(g) > 1):
+        contig = members[0][1].contig
+        tmp = ctx.tmpdir / f"shared.{n}.vcf"
+        try:
+            normalise_together(
+                [m[1] for m in members],
+                [m[3] for m in members],
+                region_of(ctx.cache, contig),
+                region_fasta_for(ctx, contig),
+                tmp,
+            )
+            by_id = read_records_by_id(tmp, list(members[0][1].samples))
+        except Exception:  # noqa: BLE001 - each VCF of the group is read alone instead
+            continue
+        finally:
+            tmp.unlink(missing_ok=True)
+        for k, (vcf, header, columns, _, read) in enumerate(members):
+            out[vcf] = ReadVcf(header, columns, by_id.get(str(k), []), read)
+    logging.getLogger("hsh").info(
+        "%d of %d VCFs normalised together (one bcftools norm per header)", len(out), len(by_vcf)
+    )
+    return out
 
 
 def vcf_column(row: SampleRow, header: VcfHeader) -> str:
@@ -301,9 +391,9 @@ def run_batch(rows: list[SampleRow], ctx: RunContext, generated_on: str) -> list
     with ThreadPoolExecutor(max_workers=1) as pool:
         for path in sorted(p for p in {p for r in rows for p in (r.vcf, r.alignments) if p} if ctx.hashes(p)):
             ctx.checksums[path] = pool.submit(file_sha256, path)
-        for vcf_rows in by_vcf.values():
+        for vcf_rows, pre in read_in_groups(by_vcf, ctx):
             try:
-                reports = analyse_vcf(vcf_rows, ctx)
+                reports = analyse_vcf(vcf_rows, ctx, pre)
             except Exception as exc:  # isolation: this VCF's samples fail, every other sample is reported
                 for r in vcf_rows:
                     family = ctx.pedigree.family_of(r.sample) if ctx.pedigree else None

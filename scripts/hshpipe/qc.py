@@ -194,11 +194,17 @@ GATES: tuple[Gate, ...] = (
 
 def fields_used(rec: Record, g: SampleGenotype) -> tuple[str, ...]:
     """The caller's fields that QC read for this call, for the report's methods."""
+    return _fields_used(rec, g, depth(g), allele_balance(g))
+
+
+def _fields_used(
+    rec: Record, g: SampleGenotype, dp: tuple[int | None, str | None], ab: float | None
+) -> tuple[str, ...]:
+    """fields_used with the call's depth (and its source) and allele balance already computed."""
     out = ["FILTER"]
     out += ["FT"] if g.ft is not None else []
-    d, source = depth(g)
-    out += [f"depth from {source}"] if d is not None else []
-    out += [f"allele balance from {g.read_source}"] if allele_balance(g) is not None and rec.kind == "small" else []
+    out += [f"depth from {dp[1]}"] if dp[0] is not None else []
+    out += [f"allele balance from {g.read_source}"] if ab is not None and rec.kind == "small" else []
     out += ["GQ"] if g.gq is not None else ([g.quality[0]] if g.quality is not None else [])
     out += ["QUAL"] if rec.qual is not None else []
     out += ["CN"] if g.cn is not None else []
@@ -214,7 +220,8 @@ def call_qc(rec: Record, g: SampleGenotype, zyg: str, th: Thresholds, extra_revi
         if flag:
             (reviews if gate.review else fails).append(flag)
     state = FAIL if fails else (REVIEW if reviews else PASS)
-    return CallQC(state, tuple(fails + reviews), fields_used(rec, g), depth(g)[0], allele_balance(g))
+    dp, ab = depth(g), allele_balance(g)
+    return CallQC(state, tuple(fails + reviews), _fields_used(rec, g, dp, ab), dp[0], ab)
 
 
 def zygosity_flags(g: SampleGenotype, zyg: str, rec_kind: str = "small") -> tuple[str, ...]:

@@ -391,27 +391,79 @@ def declare_undeclared(source: str, header: VcfHeader, region: str, out: Path) -
 
 
 def _tabix_excerpt(header: VcfHeader, region: str, out: Path, read: Any = None) -> Path:
+    body = tabix_lines(header, region, read)
+    with open(out, "w") as fh:
+        fh.write(header.header_text)  # (TabixFile.header re-reads it: ~15 ms per WGS file)
+        fh.write(body)
+    return out
+
+
+def tabix_lines(header: VcfHeader, region: str, read: Any = None) -> str:
+    """The record lines of the region (records overlapping it), cut through the tabix index; `read` as in
+    normalise_region."""
     import pysam
 
     contig, span = region.split(":")
     start, end = (int(x) for x in span.split("-"))
+    text = ""
     try:
         index = next((header.path + ext for ext in (".tbi", ".csi") if Path(header.path + ext).exists()), None)
-        with pysam.TabixFile(header.path, index=index) as tb, open(out, "w") as fh:
-            fh.write(header.header_text)  # (TabixFile.header re-reads it: ~15 ms per WGS file)
-            if read is not None:
-                read.update(b"tabix\0")
+        with pysam.TabixFile(header.path, index=index) as tb:
             if contig in tb.contigs:
                 text = "".join(line + "\n" for line in tb.fetch(contig, start - 1, end))
-                fh.write(text)
-                if read is not None:
-                    read.update(text.encode())
     except (OSError, ValueError) as exc:
         raise InputError(
             f"{header.name}: the region cannot be read through the index ({exc}); re-index the "
             "file (tabix -p vcf) or remove the stale index"
         ) from None
-    return out
+    if read is not None:
+        read.update(b"tabix\0" + text.encode())
+    return text
+
+
+def shared_norm_key(header: VcfHeader) -> str | None:
+    """VCFs with the same key can be normalised by one bcftools norm (normalise_together): single-sample,
+    bgzipped and indexed (cut through tabix), chromosome 9 declared, and the same structured header lines
+    (STRUCTURED_HEADER: what htslib reads into the header's dictionaries, which decide how norm splits and
+    writes each record: Number=R/A/G, types, contigs). Free-text lines (##source, command lines, dates) may
+    differ. None: this VCF is normalised on its own."""
+    text = header.header_text
+    if len(header.samples) != 1 or not header.contig_declared or not text or not header.indexed:
+        return None
+    if not is_bgzf(header.path):
+        return None
+    kept = (line for line in text.splitlines(keepends=True) if line[2:].split("=", 1)[0].lower() in STRUCTURED_HEADER)
+    return header.contig + "\0" + _GT_TYPE.sub(r"\1String", "".join(kept))
+
+
+STRUCTURED_HEADER = {"fileformat", "info", "format", "filter", "contig", "alt"}  # ##KEY= lines in shared_norm_key
+
+
+def normalise_together(
+    headers: list[VcfHeader], bodies: list[str], region: str, region_fasta: str, out_path: Path
+) -> Path:
+    """One bcftools norm over the region lines (tabix_lines) of several VCFs with one shared_norm_key, each
+    record's ID replaced by its VCF's index in `headers` (read back with read_records_by_id). bcftools norm
+    treats each record on its own (split, left-align, trim, HSH_ORIG), so a VCF's records come out as its own
+    normalise_region gives them; the ID column is read nowhere else. Only their order may differ: norm sorts
+    its output by position within a 1,000-bp window, so a record left-aligned past an earlier one of its VCF may
+    follow it here (records of equal position keep their input order either way); analyse_vcf sorts them.
+    Raises on any norm error (the caller then normalises each VCF alone, so that an error names its file)."""
+    src = out_path.with_suffix(".in.vcf")
+    with open(src, "w") as fh:
+        fh.write(_GT_TYPE.sub(r"\1String", headers[0].header_text))
+        for k, body in enumerate(bodies):
+            fh.writelines(_with_id(line, str(k)) for line in body.splitlines(keepends=True))
+    try:
+        _norm(str(src), ["-t", region, "--targets-overlap", "1"], region_fasta, out_path)
+    finally:
+        src.unlink(missing_ok=True)
+    return out_path
+
+
+def _with_id(line: str, ident: str) -> str:
+    f = line.split("\t", 3)
+    return "\t".join((f[0], f[1], ident, f[3])) if len(f) == 4 else line
 
 
 @dataclass
@@ -465,6 +517,7 @@ INT_FIELDS: dict[str, tuple[str, ...]] = {
 }
 STR_FIELDS: dict[str, tuple[str, ...]] = {"ps": ("PS",), "ft": ("FT",), "hp": ("HP",), "pgt": ("PGT",), "pid": ("PID",)}
 SV_READ_FIELDS = (("PR", "SR"), ("DR", "DV", "RR", "RV"))  # Manta, Delly: reads for REF and ALT
+READ_COUNT_TAGS = ("AD", "RD", "RO", "AO", "NR", "NV")  # FORMAT keys _read_counts reads
 
 
 class GenotypeTable:
@@ -477,12 +530,11 @@ class GenotypeTable:
         fields: dict[str, Column | None],
         read_source: str | None = None,
         split_counts: bool = False,
+        masks: tuple[list[bool], list[bool]] | None = None,  # (carrier, missing) when known (_allele_masks)
     ):
         self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
-        alleles = gt[:, :-1]
-        self.carrier: list[bool] = (alleles == 1).any(axis=1).tolist()  # python lists: fast per-sample lookups
-        present = alleles > -2
-        self.missing: list[bool] = ((alleles == -1) | ~present).all(axis=1).tolist()
+        # python lists: fast per-sample lookups; missing = every allele missing (-1) or absent (-2)
+        self.carrier, self.missing = masks or _allele_masks([gt])[0]
         self.fields = fields  # name -> array over samples (None when the caller wrote no such field)
         self.dp = fields.get("dp")
         self.read_source = read_source  # where ad_ref/ad_alt came from (see SampleGenotype)
@@ -507,40 +559,39 @@ class GenotypeTable:
         return col
 
     def __getitem__(self, j: int) -> SampleGenotype:
-        row = self.gt[j]
-        alleles = tuple(int(a) for a in row[:-1] if a > -2) or (-1,)
+        row = self.gt[j].tolist()
+        alleles = tuple(a for a in row[:-1] if a > -2) or (-1,)
         phased = bool(row[-1]) and len(alleles) > 1
-        f = self.fields
-
-        def num(name: str) -> int | None:
-            col = f.get(name)
-            return None if col is None else _int_or_none(col[j])
-
-        def text(name: str) -> str | None:
-            col = f.get(name)
-            return None if col is None else _str_or_none(col[j])
-
-        qs = num("qs")
+        get = self.fields.get
+        qs, ps = _num_at(get("qs"), j), _text_at(get("ps"), j)
         return SampleGenotype(
             alleles=alleles,
             phased=phased,
-            phase_set=_phase_set(text("ps")) if phased else None,
-            dp=num("dp"),
-            gq=num("gq"),
-            ad_ref=num("ad_ref"),
-            ad_alt=num("ad_alt"),
-            min_dp=num("min_dp"),
-            ad_site=num("ad_site"),
+            phase_set=_phase_set(ps) if phased else None,
+            dp=_num_at(get("dp"), j),
+            gq=_num_at(get("gq"), j),
+            ad_ref=_num_at(get("ad_ref"), j),
+            ad_alt=_num_at(get("ad_alt"), j),
+            min_dp=_num_at(get("min_dp"), j),
+            ad_site=_num_at(get("ad_site"), j),
             read_source=self.read_source,
-            ft=text("ft"),
+            ft=_text_at(get("ft"), j),
             quality=None if qs is None else ("QS", qs),
-            cn=num("cn"),
+            cn=_num_at(get("cn"), j),
             other_alt=j in self.other_alt,
-            hp=text("hp"),
-            pgt=text("pgt"),
-            pid=text("pid"),
-            sv_reads=num("sv_reads"),
+            hp=_text_at(get("hp"), j),
+            pgt=_text_at(get("pgt"), j),
+            pid=_text_at(get("pid"), j),
+            sv_reads=_num_at(get("sv_reads"), j),
         )
+
+
+def _num_at(col: Column | None, j: int) -> int | None:
+    return None if col is None else _int_or_none(col[j])
+
+
+def _text_at(col: Column | None, j: int) -> str | None:
+    return None if col is None else _str_or_none(col[j])
 
 
 def _int_or_none(x: Any) -> int | None:
@@ -590,9 +641,9 @@ def _numeric_matrix(arr: Any) -> IntArray:
     import numpy as np
 
     arr = arr.reshape(len(arr), -1)
-    if arr.dtype.kind == "f":
-        arr = np.where(np.isnan(arr), -1, arr)
-    out = arr.astype(np.int64)
+    if arr.dtype.kind != "f":
+        return np.maximum(arr, -1, dtype=np.int64)  # every negative value (missing, vector end) is -1
+    out = np.where(np.isnan(arr), -1, arr).astype(np.int64)
     out[out < 0] = -1
     return out
 
@@ -608,6 +659,23 @@ def _float_or_none(v: str) -> float | None:
 def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     """Records of a normalised region VCF with per-sample genotypes for `samples` (in that order). Records
     split from one caller's site are read together, so that 1/2 calls keep the reads of all their alleles."""
+    records = [r for _, r in _read(bcf, samples)]
+    link_split_sites(records)
+    yield from records
+
+
+def read_records_by_id(bcf: str | Path, samples: list[str]) -> dict[str, list[Record]]:
+    """read_records of a normalise_together output: each VCF's records (by the ID its records were given)."""
+    out: dict[str, list[Record]] = {}
+    for ident, r in _read(bcf, samples):
+        out.setdefault(ident, []).append(r)
+    for records in out.values():
+        link_split_sites(records)
+    return out
+
+
+def _read(bcf: str | Path, samples: list[str]) -> list[tuple[str, Record]]:
+    """(ID, Record) of every record, genotypes in the order of `samples`."""
     import numpy as np
     from cyvcf2 import VCF
 
@@ -616,10 +684,73 @@ def read_records(bcf: str | Path, samples: list[str]) -> Iterator[Record]:
     order = [list(vcf.samples).index(s) for s in samples]
     order_arr = None if order == list(range(len(order))) else np.array(order, dtype=np.int64)
     fmt = {h["ID"]: h.info().get("Number", ".") for h in vcf.header_iter() if h["HeaderType"] == "FORMAT"}
-    records = [_record(v, fmt, len(vcf.samples), order_arr) for v in vcf]
+    plan = FormatPlan.of(fmt, len(vcf.samples))
+    variants = list(vcf)
     vcf.close()
-    link_split_sites(records)
-    yield from records
+    mats = _format_matrices(variants, plan)
+    gts = [_gt_array(v, plan.n, order_arr) for v in variants]
+    masks = _allele_masks(gts)
+    return [
+        (v.ID or ".", _record(v, plan, order_arr, m, gt, mask))
+        for v, m, gt, mask in zip(variants, mats, gts, masks, strict=True)
+    ]
+
+
+def _gt_array(v: Any, n: int, order: IntArray | None) -> npt.NDArray[np.integer[Any]]:
+    """The record's GT as cyvcf2 gives it (n x (ploidy + 1), the last column the phased flag), all missing
+    when the record has no usable GT; samples in the requested order."""
+    import numpy as np
+
+    try:
+        gt = v.genotype.array() if v.genotype is not None else None
+    except Exception:  # cyvcf2 raises a bare Exception when a record has no usable GT
+        gt = None
+    if gt is None:
+        gt = np.full((n, 3), -1, dtype=np.int32)
+        gt[:, 2] = 0
+    return gt if order is None else gt[order]
+
+
+def _allele_masks(gts: list[npt.NDArray[np.integer[Any]]]) -> list[tuple[list[bool], list[bool]]]:
+    """(carrier of allele 1, no allele called) per sample of each GT array; arrays of one type and shape are
+    reduced together (one numpy call per shape, not per record)."""
+    import numpy as np
+
+    out: list[tuple[list[bool], list[bool]]] = [([], [])] * len(gts)
+    groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    for i, gt in enumerate(gts):
+        groups.setdefault((gt.dtype.str, gt.shape), []).append(i)
+    for (_, shape), idx in groups.items():
+        alleles = np.concatenate([gts[i] for i in idx])[:, :-1]
+        carrier = (alleles == 1).any(axis=1).tolist()
+        missing = np.less(alleles, 0).all(axis=1).tolist()
+        n = shape[0]
+        for k, i in enumerate(idx):
+            out[i] = (carrier[k * n : (k + 1) * n], missing[k * n : (k + 1) * n])
+    return out
+
+
+def _format_matrices(variants: list[Any], plan: FormatPlan) -> list[dict[str, IntArray | None]]:
+    """Per record, each integer-read FORMAT key (FormatPlan.int_tags) as _int_matrix gives it. Numeric arrays of
+    one type and shape are converted together: one numpy call per key and shape, not one per record (each
+    record's matrix is its own slice of the result)."""
+    import numpy as np
+
+    out: list[dict[str, IntArray | None]] = [{} for _ in variants]
+    for tag in plan.int_tags:
+        arrays = [v.format(tag) for v in variants]
+        groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+        for i, a in enumerate(arrays):
+            if a is None or a.dtype.kind in "SUO":  # text values: as wide as the record's longest, converted alone
+                out[i][tag] = _int_matrix(a)
+            else:
+                groups.setdefault((a.dtype.str, a.shape), []).append(i)
+        for (_, shape), idx in groups.items():
+            m = _numeric_matrix(np.concatenate([arrays[i].reshape(shape[0], -1) for i in idx]))
+            n = shape[0]
+            for k, i in enumerate(idx):
+                out[i][tag] = m[k * n : (k + 1) * n]
+    return out
 
 
 def _kind(alt: str) -> str:
@@ -634,7 +765,14 @@ def _kind(alt: str) -> str:
     return "star" if alt == "*" else "small"
 
 
-def _record(v: Any, fmt: dict[str, str], n: int, order: IntArray | None) -> Record:
+def _record(
+    v: Any,
+    plan: FormatPlan,
+    order: IntArray | None,
+    mats: dict[str, IntArray | None],
+    gt: npt.NDArray[np.integer[Any]],
+    masks: tuple[list[bool], list[bool]],
+) -> Record:
     alt = v.ALT[0] if v.ALT else "."
     kind = _kind(alt)
     orig_raw = v.INFO.get(ORIG_TAG)
@@ -660,41 +798,63 @@ def _record(v: Any, fmt: dict[str, str], n: int, order: IntArray | None) -> Reco
             e = v.POS + svlen if svlen else v.POS
         end = e
     qual = None if v.QUAL is None else float(v.QUAL)
-    genotypes = _genotype_table(v, fmt, n, order, alt_index)
+    genotypes = _genotype_table(v, plan, mats, gt, masks, order, alt_index)
     return Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
 
 
-def _genotype_table(
-    v: Any, fmt: dict[str, str], n: int, order: IntArray | None = None, alt_index: int = 1
-) -> GenotypeTable:
-    import numpy as np
+@dataclass(frozen=True)
+class FormatPlan:
+    """Which FORMAT keys of a file's header fill which genotype-table field (resolved once per file)."""
 
-    try:
-        gt = v.genotype.array() if v.genotype is not None else None
-    except Exception:  # cyvcf2 raises a bare Exception when a record has no usable GT
-        gt = None
-    if gt is None:
-        gt = np.full((n, 3), -1, dtype=np.int32)
-        gt[:, 2] = 0
-    fields: dict[str, Column | None] = {}
-    for name, tags in INT_FIELDS.items():
-        tag = next((t for t in tags if t in fmt), None)
-        m = None if tag is None else _int_matrix(v.format(tag))
+    fmt: dict[str, str]  # FORMAT key -> its Number
+    n: int  # samples in the file
+    ints: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as integers (INT_FIELDS, first key declared)
+    strs: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as text (STR_FIELDS)
+    sv_reads: tuple[str, ...]  # the first SV_READ_FIELDS set whose keys are all declared (empty: none)
+    absent: tuple[str, ...]  # fields no declared key fills: None in every table
+    int_tags: tuple[str, ...]  # every declared key read as integers (ints, read counts, sv_reads)
+
+    @classmethod
+    def of(cls, fmt: dict[str, str], n: int) -> FormatPlan:
+        def first(fields: dict[str, tuple[str, ...]]) -> tuple[tuple[str, str], ...]:
+            found = ((name, next((t for t in tags if t in fmt), None)) for name, tags in fields.items())
+            return tuple((name, tag) for name, tag in found if tag is not None)
+
+        ints, strs = first(INT_FIELDS), first(STR_FIELDS)
+        filled = {name for name, _ in ints + strs}
+        absent = tuple(name for name in (*INT_FIELDS, *STR_FIELDS) if name not in filled)
+        sv = next((tags for tags in SV_READ_FIELDS if all(t in fmt for t in tags)), ())
+        counts = tuple(t for t in READ_COUNT_TAGS if t in fmt)
+        return cls(fmt, n, ints, strs, sv, absent, tuple(dict.fromkeys((*(t for _, t in ints), *counts, *sv))))
+
+
+def _genotype_table(
+    v: Any,
+    plan: FormatPlan,
+    mats: dict[str, IntArray | None],
+    gt: npt.NDArray[np.integer[Any]],
+    masks: tuple[list[bool], list[bool]],
+    order: IntArray | None = None,
+    alt_index: int = 1,
+) -> GenotypeTable:
+    """One record's genotype table: `gt` and `masks` in the requested sample order (_gt_array, _allele_masks),
+    `mats` its integer FORMAT values in the file's order (_format_matrices), reordered here."""
+    fields: dict[str, Column | None] = dict.fromkeys(plan.absent)
+    for name, tag in plan.ints:
+        m = mats[tag]
         fields[name] = None if m is None else m[:, 0]
-    for name, tags in STR_FIELDS.items():
-        tag = next((t for t in tags if t in fmt), None)
-        arr = None if tag is None else v.format(tag)
+    for name, tag in plan.strs:
+        arr = v.format(tag)
         fields[name] = None if arr is None else _str_column(arr)
-    reads = _read_counts(v, fmt, alt_index)
+    reads = _read_counts(mats, plan.fmt, alt_index)
     if reads is not None:
         fields |= {"ad_ref": reads.ref, "ad_alt": reads.alt, "ad_site": reads.site}
-    fields["sv_reads"] = _sv_reads(v, fmt)
+    fields["sv_reads"] = _sv_reads([mats[t] for t in plan.sv_reads]) if plan.sv_reads else None
     if order is not None:
-        gt = gt[order]
         fields = {k: None if x is None else x[order] for k, x in fields.items()}
     if reads is None:
-        return GenotypeTable(gt, fields)
-    return GenotypeTable(gt, fields, reads.source, reads.split)
+        return GenotypeTable(gt, fields, masks=masks)
+    return GenotypeTable(gt, fields, reads.source, reads.split, masks)
 
 
 def _str_column(arr: Any) -> npt.NDArray[np.object_]:
@@ -722,16 +882,13 @@ class _ReadCounts:
     split: bool  # the caller's counts are per ALT, split with the record
 
 
-def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | None:
+def _read_counts(mats: dict[str, IntArray | None], fmt: dict[str, str], alt_index: int) -> _ReadCounts | None:
     """Reads for REF, this ALT and (when the caller's vector is whole) all alleles of the site, from AD
     (Number=R split by bcftools, or Number=. left whole: GATK <= 3.4), VarScan RD + AD (Number=1), FreeBayes
     RO + AO, or Platypus NR/NV. `split` says the site total is summed over the split records later."""
     import numpy as np
 
-    def get(tag: str) -> IntArray | None:
-        return _int_matrix(v.format(tag)) if tag in fmt else None
-
-    ad, rd = get("AD"), get("RD")
+    ad, rd = mats.get("AD"), mats.get("RD")
     if ad is not None and fmt["AD"] == "1" and rd is not None:  # VarScan: AD is the ALT's reads only
         ref, alt = _column(rd, 0), ad[:, 0]
         return _ReadCounts(ref, alt, np.where((ref < 0) | (alt < 0), -1, ref + alt), "RD/AD", split=False)
@@ -740,10 +897,10 @@ def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | N
             return _ReadCounts(ad[:, 0], ad[:, 1], None, "AD", split=True)
         site = np.where((ad < 0).all(axis=1), -1, np.where(ad < 0, 0, ad).sum(axis=1))
         return _ReadCounts(ad[:, 0], _column(ad, alt_index), site, "AD", split=False)
-    ro, ao = get("RO"), get("AO")
+    ro, ao = mats.get("RO"), mats.get("AO")
     if ro is not None and ao is not None:
         return _ReadCounts(ro[:, 0], ao[:, 0], None, "RO/AO", split=ao.shape[1] == 1)
-    nr, nv = get("NR"), get("NV")
+    nr, nv = mats.get("NR"), mats.get("NV")
     if nr is not None and nv is not None:
         k = alt_index - 1 if nr.shape[1] > alt_index - 1 else 0
         site, alt = nr[:, k], _column(nv, k if nv.shape[1] > k else 0)
@@ -752,19 +909,17 @@ def _read_counts(v: Any, fmt: dict[str, str], alt_index: int) -> _ReadCounts | N
     return None
 
 
-def _sv_reads(v: Any, fmt: dict[str, str]) -> IntArray | None:
-    """All reads an SV caller counted for the sample (Manta PR+SR, Delly DR+DV+RR+RV), or None."""
+def _sv_reads(mats: list[IntArray | None]) -> IntArray | None:
+    """All reads an SV caller counted for the sample (Manta PR+SR, Delly DR+DV+RR+RV: `mats`, one set of
+    SV_READ_FIELDS, all declared), or None."""
     import numpy as np
 
-    for tags in SV_READ_FIELDS:
-        if all(t in fmt for t in tags):
-            ms = [m for m in (_int_matrix(v.format(t)) for t in tags) if m is not None]
-            if not ms:
-                return None
-            tot = np.sum([np.where(m < 0, 0, m).sum(axis=1) for m in ms], axis=0)
-            none = np.logical_and.reduce([(m < 0).all(axis=1) for m in ms])
-            return np.where(none, -1, tot)
-    return None
+    ms = [m for m in mats if m is not None]
+    if not ms:
+        return None
+    tot = np.sum([np.where(m < 0, 0, m).sum(axis=1) for m in ms], axis=0)
+    none = np.logical_and.reduce([(m < 0).all(axis=1) for m in ms])
+    return np.where(none, -1, tot)
 
 
 def link_split_sites(records: list[Record]) -> None:
@@ -773,6 +928,7 @@ def link_split_sites(records: list[Record]) -> None:
     import numpy as np
 
     groups: dict[tuple[str, int, str, str], list[GenotypeTable]] = {}
+    alone: list[GenotypeTable] = []  # the only record of its site with split counts
     for r in records:
         if r.kind != "block":
             groups.setdefault(r.original, []).append(r.genotypes)
@@ -782,12 +938,29 @@ def link_split_sites(records: list[Record]) -> None:
             for t in tables:
                 t.other_alt = {j for j, c in enumerate(t.carrier) if c and carriers[j] > 1}
         split = [t for t in tables if t.split_counts]
-        if not split:
-            continue
-        alts = np.sum([np.where(t.column("ad_alt") < 0, 0, t.column("ad_alt")) for t in split], axis=0)
-        for t in split:
-            ref = t.column("ad_ref")
-            t.fields["ad_site"] = np.where(ref < 0, -1, ref + alts)
+        if len(split) == 1:
+            alone.append(split[0])
+        elif split:
+            alts = np.sum([np.maximum(t.column("ad_alt"), 0) for t in split], axis=0)  # missing (-1) counts as 0
+            for t in split:
+                t.fields["ad_site"] = _site_reads(t.column("ad_ref"), alts)
+    by_length: dict[int, list[GenotypeTable]] = {}
+    for t in alone:  # the site's total is this record's own reads: all such records in one numpy call
+        by_length.setdefault(len(t), []).append(t)
+    for n, ts in by_length.items():
+        site = _site_reads(
+            np.concatenate([t.column("ad_ref") for t in ts]),
+            np.maximum(np.concatenate([t.column("ad_alt") for t in ts]), 0),
+        )
+        for k, t in enumerate(ts):
+            t.fields["ad_site"] = site[k * n : (k + 1) * n]
+
+
+def _site_reads(ref: IntArray, alts: IntArray) -> IntArray:
+    """All reads of a caller's site: REF's and every ALT's (missing ALT counts as 0); -1 where REF's is missing."""
+    import numpy as np
+
+    return np.where(ref < 0, -1, ref + alts)
 
 
 def to_reference_naming(chrom: str, cache: GeneCache) -> str:
