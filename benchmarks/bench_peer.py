@@ -232,6 +232,7 @@ def scenario(name: str, reps: int, real_n: int, profile: bool) -> dict:
 def batch_memory(sheet: Path, work: Path, n: int = 200) -> dict:
     """Peak RSS of one analyse_batch job of `n` samples (the rule's own command line, batch size n)."""
     names = bs.samples_of(sheet)[:n]
+    work.mkdir(parents=True, exist_ok=True)
     sub = work / f"mem.{n}.tsv"
     sub.write_text("sample\tvcf\n" + "".join(f"{s}\t{v}\n" for s, v in names))
     _, stdout = run_pipeline(sub, work / "mem_run")
