@@ -410,7 +410,8 @@ def tabix_lines(header: VcfHeader, region: str, read: Any = None) -> str:
         index = next((header.path + ext for ext in (".tbi", ".csi") if Path(header.path + ext).exists()), None)
         with pysam.TabixFile(header.path, index=index) as tb:
             if contig in tb.contigs:
-                text = "".join(line + "\n" for line in tb.fetch(contig, start - 1, end))
+                lines = list(tb.fetch(contig, start - 1, end))
+                text = "\n".join(lines) + "\n" if lines else ""
     except (OSError, ValueError) as exc:
         raise InputError(
             f"{header.name}: the region cannot be read through the index ({exc}); re-index the "
@@ -669,8 +670,7 @@ def read_records_by_id(bcf: str | Path, samples: list[str]) -> dict[str, list[Re
     out: dict[str, list[Record]] = {}
     for ident, r in _read(bcf, samples):
         out.setdefault(ident, []).append(r)
-    for records in out.values():
-        link_split_sites(records)
+    _alone_site_reads([t for records in out.values() for t in _link_sites(records)])
     return out
 
 
@@ -773,33 +773,45 @@ def _record(
     gt: npt.NDArray[np.integer[Any]],
     masks: tuple[list[bool], list[bool]],
 ) -> Record:
-    alt = v.ALT[0] if v.ALT else "."
+    alts = v.ALT
+    alt = alts[0] if alts else "."
     kind = _kind(alt)
-    orig_raw = v.INFO.get(ORIG_TAG)
+    present = _info(v)
+    orig_raw = present.get(ORIG_TAG)
     alt_index = 1
     if orig_raw:
         f = str(orig_raw).split("|")
         original = (f[0], int(f[1]), f[2], f[3])
         alt_index = int(f[4]) if len(f) > 4 and f[4].isdigit() else 1
     else:
-        original = (v.CHROM, v.POS, v.REF, ",".join(v.ALT))
+        original = (v.CHROM, v.POS, v.REF, ",".join(alts))
     info = {}
     for key in KEPT_INFO:
-        val = v.INFO.get(key)
+        val = present.get(key)
         if val is not None:
             info[key] = ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
     filt = v.FILTER
     filters = tuple(filt.split(";")) if filt else ("PASS",)
     end = v.end  # cyvcf2 end is 0-based exclusive == 1-based inclusive end
     if kind in ("sv", "cnv"):
-        e = _int_or_none(v.INFO.get("END"))
+        e = _int_or_none(present.get("END"))
         if e is None:
-            svlen = _int_or_none(abs(int(v.INFO.get("SVLEN")))) if v.INFO.get("SVLEN") is not None else None
+            svlen = _int_or_none(abs(int(present["SVLEN"]))) if present.get("SVLEN") is not None else None
             e = v.POS + svlen if svlen else v.POS
         end = e
     qual = None if v.QUAL is None else float(v.QUAL)
     genotypes = _genotype_table(v, plan, mats, gt, masks, order, alt_index)
     return Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
+
+
+def _info(v: Any) -> dict[str, Any]:
+    """The record's INFO values by key, as `v.INFO.get(key)` gives them (the first of a repeated key), read in one
+    pass: each `get` of an absent key raises and catches a KeyError inside cyvcf2 (~0.4 us; most kept keys are
+    absent)."""
+    present: dict[str, Any] = {}
+    for key, val in v.INFO:
+        present.setdefault(key, val)
+    return present
 
 
 @dataclass(frozen=True)
@@ -925,6 +937,12 @@ def _sv_reads(mats: list[IntArray | None]) -> IntArray | None:
 def link_split_sites(records: list[Record]) -> None:
     """Records split from one caller's site (same `original`): a sample carrying ALTs in two of them had a 1/2
     call (`other_alt`), and reads split per ALT (AD Number=R, AO) are summed back into the site's total."""
+    _alone_site_reads(_link_sites(records))
+
+
+def _link_sites(records: list[Record]) -> list[GenotypeTable]:
+    """link_split_sites of one VCF's records, except the site totals of records alone at their site with split
+    counts: their tables are returned (for _alone_site_reads, which may take several VCFs' at once)."""
     import numpy as np
 
     groups: dict[tuple[str, int, str, str], list[GenotypeTable]] = {}
@@ -944,6 +962,14 @@ def link_split_sites(records: list[Record]) -> None:
             alts = np.sum([np.maximum(t.column("ad_alt"), 0) for t in split], axis=0)  # missing (-1) counts as 0
             for t in split:
                 t.fields["ad_site"] = _site_reads(t.column("ad_ref"), alts)
+    return alone
+
+
+def _alone_site_reads(alone: list[GenotypeTable]) -> None:
+    """The site total of each record alone at its site with split counts: its own reads (one numpy call per
+    number of samples)."""
+    import numpy as np
+
     by_length: dict[int, list[GenotypeTable]] = {}
     for t in alone:  # the site's total is this record's own reads: all such records in one numpy call
         by_length.setdefault(len(t), []).append(t)
