@@ -751,8 +751,8 @@ def _format_matrices(variants: list[Any], plan: FormatPlan) -> list[dict[str, In
             else:
                 groups.setdefault((a.dtype.str, a.shape), []).append(i)
         for (_, shape), idx in groups.items():
-            m = _numeric_matrix(np.concatenate([arrays[i].reshape(shape[0], -1) for i in idx]))
-            n = shape[0]
+            n = shape[0]  # arrays of one shape: stacked as they are, then viewed as (records x n) rows
+            m = _numeric_matrix(np.concatenate([arrays[i] for i in idx]).reshape(len(idx) * n, -1))
             for k, i in enumerate(idx):
                 out[i][tag] = m[k * n : (k + 1) * n]
     return out
