@@ -152,7 +152,7 @@ def for_sample(r: Record, g: SampleGenotype) -> Record:
 
 def no_call(r: Record, g: SampleGenotype) -> bool:
     """No genotype for this sample (copy-number callers: CN decides, not GT)."""
-    return all(a == -1 for a in g.alleles) and not (r.kind in ("sv", "cnv") and g.cn is not None)
+    return g.alleles.count(-1) == len(g.alleles) and not (r.kind in ("sv", "cnv") and g.cn is not None)
 
 
 def record_zygosity(r: Record, g: SampleGenotype) -> str | None:
@@ -164,7 +164,7 @@ def _one_record(
     r: Record, g: SampleGenotype, bad_ref: bool, ctx: Context, seen: set[tuple[int, str, str, int]], out: SampleRecords
 ) -> None:
     r = for_sample(r, g)
-    if r.kind in ("small", "sv") and any(a == 1 for a in g.alleles):
+    if r.kind in ("small", "sv") and 1 in g.alleles:
         ident = (r.pos, r.ref, r.alt, r.end)
         if ident in seen:
             out.filtered.append(Filtered(r, "duplicate of an earlier record with the same allele; reported once"))
@@ -210,7 +210,7 @@ def _reference_block(r: Record, g: SampleGenotype, out: SampleRecords) -> None:
     depth = block_depth(g)
     if depth is not None and all(a in (0, -1) for a in g.alleles):
         out.blocks.append((r.pos, r.end, depth))
-    if all(a == -1 for a in g.alleles):
+    if g.alleles.count(-1) == len(g.alleles):
         out.n_missing += 1
 
 

@@ -73,7 +73,7 @@ def call_genotype(rec: Record, g: SampleGenotype, th: Thresholds) -> SiteGenotyp
 
 def block_genotype(g: SampleGenotype, th: Thresholds) -> SiteGenotype:
     d = block_depth(g)
-    if all(a == -1 for a in g.alleles):
+    if g.alleles.count(-1) == len(g.alleles):
         return SiteGenotype(None, "./.", NO_CALL, "no call in the gVCF block")
     if d is not None and d < th.min_dp:
         return SiteGenotype(None, "0/0", LOW_QUALITY, f"gVCF block depth {d} < {th.min_dp}")

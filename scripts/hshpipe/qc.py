@@ -47,6 +47,9 @@ class Phase:
     source: str | None = None  # "GT|PS", "HP (WhatsHap)", "PGT/PID (GATK)", "GT 1/2"
 
 
+UNPHASED = Phase(False)  # immutable: every unphased call shares it
+
+
 @dataclass(frozen=True)
 class Gate:
     name: str
@@ -252,7 +255,7 @@ def block_depth(g: SampleGenotype) -> int | None:
 def low_confidence_reference(g: SampleGenotype, th: Thresholds) -> str | None:
     """How a call that shows no ALT falls short of a confident reference call: a no-call, or 0/0 below the depth
     or GQ minimum (used at curated pathogenic sites, where absence must be shown)."""
-    if all(a == -1 for a in g.alleles):
+    if g.alleles.count(-1) == len(g.alleles):
         return "no genotype call (" + genotype_string(g) + ")"
     d, _ = depth(g)
     if d is not None and d < th.min_dp:
@@ -269,7 +272,7 @@ def sample_deletions(records: list[Record], j: int) -> list[tuple[int, int, str]
         if r.kind not in ("sv", "cnv") or r.end <= r.pos:
             continue
         g = r.genotypes[j]
-        if sv_type(r, g) == "DEL" and not any(a == 1 for a in g.alleles) and g.cn is None:
+        if sv_type(r, g) == "DEL" and 1 not in g.alleles and g.cn is None:
             continue
         zyg = sv_zygosity(r, g)
         if zyg is not None and sv_type(r, g) == "DEL":
@@ -315,7 +318,7 @@ def phase(g: SampleGenotype, site: str = "") -> Phase:
             return Phase(True, g.pid, hap, "PGT/PID (GATK)")
     if g.other_alt and len(g.alleles) == 2:
         return Phase(True, f"{site} (1/2 call)", _alt_index(g.alleles), "GT 1/2 (two ALTs at one site)")
-    return Phase(False)
+    return UNPHASED
 
 
 def _alt_index(alleles: tuple[int, ...]) -> int | None:
