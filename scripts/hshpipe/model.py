@@ -7,7 +7,7 @@ Genomic coordinates are 1-based, inclusive, on the forward strand. Exons are kep
 from __future__ import annotations
 
 import json
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields
 from functools import cached_property
 from pathlib import Path
@@ -96,34 +96,29 @@ class _Layout:
     the first transcript position of each exon (exons in transcript order, as `Transcript.exons`)."""
 
     exon_lo: tuple[int, ...]  # exon starts, ascending
-    exon_hi: tuple[int, ...]  # their ends
+    exon_hi: tuple[int, ...]  # their ends (exons do not overlap: ascending too)
     exon_index: tuple[int, ...]  # their index in transcript order
     tx_starts: tuple[int, ...]  # 1-based transcript position of each exon's first base (transcript order)
-    intron_lo: tuple[int, ...]  # intron starts, ascending
+    intron_lo: tuple[int, ...]  # intron starts, ascending (introns do not overlap: their ends ascend too)
     intron_hi: tuple[int, ...]
     intron_number: tuple[int, ...]
 
     @classmethod
-    def of(cls, exons: tuple[Exon, ...], strand: int) -> _Layout:
+    def of(cls, exons: tuple[Exon, ...], introns: tuple[tuple[int, int, int], ...]) -> _Layout:
         by_pos = sorted(range(len(exons)), key=lambda i: exons[i].start)
         starts, acc = [], 0
         for e in exons:
             starts.append(acc + 1)
             acc += e.length
-        introns = []
-        for i in range(len(exons) - 1):
-            a, b = exons[i], exons[i + 1]
-            lo, hi = (b.end + 1, a.start - 1) if strand < 0 else (a.end + 1, b.start - 1)
-            introns.append((lo, hi, i + 1))
-        introns.sort()
+        by_lo = sorted((lo, hi, number) for number, lo, hi in introns)
         return cls(
             exon_lo=tuple(exons[i].start for i in by_pos),
             exon_hi=tuple(exons[i].end for i in by_pos),
             exon_index=tuple(by_pos),
             tx_starts=tuple(starts),
-            intron_lo=tuple(x[0] for x in introns),
-            intron_hi=tuple(x[1] for x in introns),
-            intron_number=tuple(x[2] for x in introns),
+            intron_lo=tuple(x[0] for x in by_lo),
+            intron_hi=tuple(x[1] for x in by_lo),
+            intron_number=tuple(x[2] for x in by_lo),
         )
 
     def exon_index_at(self, g: int) -> int | None:
@@ -157,8 +152,19 @@ class Transcript:
 
     # --- geometry (derived from the frozen fields once per instance: cached_property) ----------------
     @cached_property
+    def introns(self) -> tuple[tuple[int, int, int], ...]:
+        """(number, low, high): genomic bounds of each intron, transcript order (intron i lies between exon i and
+        exon i+1)."""
+        out = []
+        for i in range(len(self.exons) - 1):
+            a, b = self.exons[i], self.exons[i + 1]
+            lo, hi = (b.end + 1, a.start - 1) if self.strand < 0 else (a.end + 1, b.start - 1)
+            out.append((i + 1, lo, hi))
+        return tuple(out)
+
+    @cached_property
     def _layout(self) -> _Layout:
-        return _Layout.of(self.exons, self.strand)
+        return _Layout.of(self.exons, self.introns)
 
     @cached_property
     def start(self) -> int:
@@ -185,6 +191,18 @@ class Transcript:
         lay = self._layout
         k = bisect_right(lay.intron_lo, g) - 1
         return lay.intron_number[k] if k >= 0 and g <= lay.intron_hi[k] else None
+
+    def exons_overlapping(self, a: int, b: int) -> tuple[Exon, ...]:
+        """Exons (transcript order) that a..b overlaps as VEP counts it: b >= start and a <= end (an insertion,
+        b = a - 1, overlaps an exon holding both flanking bases)."""
+        lay = self._layout
+        hit = lay.exon_index[bisect_left(lay.exon_hi, a) : bisect_right(lay.exon_lo, b)]
+        return tuple(self.exons[i] for i in sorted(hit))
+
+    def introns_overlapping(self, a: int, b: int) -> tuple[int, ...]:
+        """Numbers (transcript order) of the introns that a..b overlaps as VEP counts it (as exons_overlapping)."""
+        lay = self._layout
+        return tuple(sorted(lay.intron_number[bisect_left(lay.intron_hi, a) : bisect_right(lay.intron_lo, b)]))
 
     def tx_pos(self, g: int) -> int | None:
         """1-based position in the spliced transcript of an exonic genomic position."""
