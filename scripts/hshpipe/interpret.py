@@ -101,7 +101,9 @@ class Interpreter:
     def sample(self, calls: Sequence[Call]) -> list[Interpreted]:
         """Every call of one sample, interpreted alone or with the calls it is in cis with."""
         keys = [_record_key(c.record) for c in calls]
-        anns = [self._annotate(k, c.record, c.variant) for k, c in zip(keys, calls, strict=True)]
+        # memo hits looked up inline: most calls of a batch are alleles seen before
+        known, done = self._annotations, self._results
+        anns = [known.get(k) or self._annotate(k, c.record, c.variant) for k, c in zip(keys, calls, strict=True)]
         found = cis_groups(calls, anns)
         grouped: dict[int, tuple[Interpretation, tuple[str, ...]]] = {}
         for group in found.groups:
@@ -110,7 +112,7 @@ class Interpreter:
             grouped.update({k: (result, members) for k in group})
         out = []
         for i, (call, ann) in enumerate(zip(calls, anns, strict=True)):
-            result, members = grouped.get(i) or (self._single(keys[i], call.variant, ann), ())
+            result, members = grouped.get(i) or (done.get(keys[i]) or self._single(keys[i], call.variant, ann), ())
             near = tuple(anns[k].hgvs_c or calls[k].key for k in found.near[i]) if i in found.near else ()
             out.append(Interpreted(call, ann, result, members, near))
         return out
