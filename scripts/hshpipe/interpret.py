@@ -22,7 +22,7 @@ from .reference import GeneCache
 from .vcfio import Record
 from .vocab import PLP
 
-RecordKey = tuple[str, int, str, str, int]  # what makes two records of a batch the same allele (_record_key)
+RecordKey = tuple[str, int, str, str, int, str]  # what makes two records of a batch the same allele (_record_key)
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,7 @@ class Interpreter:
         ann = self._annotations.get(key)
         if ann is None:
             if r.kind == "sv":
-                svtype = r.info.get("SVTYPE") or r.alt.strip("<>").split(":")[0]
-                ann = annotate_sv(self.cache.contig, r.pos + 1, r.end, svtype, self.cache)
+                ann = annotate_sv(self.cache.contig, r.pos + 1, r.end, _sv_type(r), self.cache)
             else:
                 ann = annotate(variant, self.cache)
             self._annotations[key] = ann
@@ -132,5 +131,11 @@ class Interpreter:
 
 
 def _record_key(r: Record) -> RecordKey:
-    """What makes two records of a batch the same allele (the samples of a cohort share most of them)."""
-    return (r.kind, r.pos, r.ref, r.alt, r.end)
+    """What makes two records of a batch the same allele (the samples of a cohort share most of them): all that
+    their annotation and interpretation read, the SV type included (INFO/SVTYPE may say more than the ALT)."""
+    return (r.kind, r.pos, r.ref, r.alt, r.end, _sv_type(r) if r.kind == "sv" else "")
+
+
+def _sv_type(r: Record) -> str:
+    """The type a symbolic record is annotated as: INFO/SVTYPE, else its ALT (<DEL>, <DUP:TANDEM>)."""
+    return r.info.get("SVTYPE") or r.alt.strip("<>").split(":")[0]
