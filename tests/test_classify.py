@@ -263,3 +263,22 @@ def test_end_to_end_levels_with_real_annotation(ct, cache38):
     from hshpipe.classify import classify
 
     assert m.level == "exon" and classify(sv, m).classification == "pathogenic"
+
+
+def test_interpreter_memo_keeps_sv_types_apart(cache38, ct):
+    """Two symbolic records of a batch at one position with one ALT but another INFO/SVTYPE are two alleles: the
+    memo of annotations must not give the second the first one's (the record key holds the type)."""
+    from hshpipe.interpret import Interpreter, _record_key
+    from hshpipe.vcfio import Record
+
+    e6 = cache38.transcript.exons[5]
+    lo, hi = e6.start - 150, e6.end + 150
+    it = Interpreter(cache38, ct)
+    kinds = []
+    for svtype in ("DEL", "DUP"):
+        info = {"SVTYPE": svtype, "END": str(hi)}
+        r = Record("chr9", lo - 1, "N", "<CNV>", hi, ("chr9", lo - 1, "N", "<CNV>"), ("PASS",), None, info, "sv")
+        ann = it._annotate(_record_key(r), r, Variant("chr9", r.pos, r.ref, r.alt))
+        assert ann.sv is not None
+        kinds.append(ann.sv.kind)
+    assert kinds == ["DEL", "DUP"]

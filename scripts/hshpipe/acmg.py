@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from .vocab import BENIGN, LIKELY_BENIGN, LIKELY_PATHOGENIC, PATHOGENIC, STAND_ALONE, STRENGTH_POINTS, STRENGTHS, VUS
 
@@ -33,7 +34,7 @@ class Criterion:
         p = STRENGTH_POINTS[self.strength]
         return p if self.direction == "pathogenic" else -p
 
-    @property
+    @cached_property
     def label(self) -> str:
         """'PVS1', 'PM2_Supporting', 'PVS1_Strong': the code with its strength when it is not the default."""
         default = _DEFAULT_STRENGTH.get(self.code[:3] if self.code != "BA1" else "BA1")

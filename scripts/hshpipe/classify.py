@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from . import pvs1
@@ -55,9 +56,9 @@ class Classification:
     not_assessed: tuple[str, ...] = ()
     curated_class: bool = False  # the class was set by a curated entry (lab assertion), not by the points
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
-        """'PVS1', 'PVS1_Moderate', 'PM2_Supporting' ..."""
+        """'PVS1', 'PVS1_Moderate', 'PM2_Supporting' ... (once per change: every call of it asks)"""
         return tuple(c.label for c in self.criteria)
 
 

@@ -15,7 +15,7 @@ Consequences are computed at the position given (VEP's default, `--shift_3prime 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from .codons import AA3, revcomp, translate, translate_to_stop
@@ -124,7 +124,6 @@ class _Gene:
     cds_len: int  # including the stop codon
     s: str  # mRNA from c.1 to the transcript end (CDS + 3' UTR)
     prot: str  # reference translation, one-letter, terminal '*'
-    introns: tuple[tuple[int, int, int], ...]  # (number, low, high) genomic
     bounds: tuple[tuple[int, int, int], ...] = ()  # (exon, first, end) 0-based half-open mRNA index, transcript order
 
     @property
@@ -147,11 +146,6 @@ def _gene(cache: GeneCache) -> _Gene:
             parts.append(revcomp(seq) if t.strand < 0 else seq)
         mrna = "".join(parts)
         k0 = t.cds_tx_start - 1
-        introns = []
-        for i in range(len(t.exons) - 1):
-            a, b = t.exons[i], t.exons[i + 1]
-            lo, hi = (b.end + 1, a.start - 1) if t.strand < 0 else (a.end + 1, b.start - 1)
-            introns.append((i + 1, lo, hi))
         s = mrna[k0:]
         bounds, acc = [], 0
         for e in t.exons:
@@ -164,7 +158,6 @@ def _gene(cache: GeneCache) -> _Gene:
             cds_len=t.cds_length,
             s=s,
             prot=translate(s[: t.cds_length]),
-            introns=tuple(introns),
             bounds=tuple(bounds),
         )
         _GENES[key] = g
@@ -182,7 +175,9 @@ def _intron_terms(g: _Gene, a: int, b: int) -> tuple[set[str], list[int]]:
     terms: set[str] = set()
     touched: list[int] = []
     st = t.strand
-    for num, lo, hi in g.introns:
+    # only introns within 3 bases can give a term (an insertion at an intron end is within them too)
+    for num in t.introns_overlapping(a - 3, b + 3):
+        _, lo, hi = t.introns[num - 1]
         donor1 = lo if st > 0 else hi  # intron +1
         acc1 = hi if st > 0 else lo  # intron -1
 
@@ -194,8 +189,6 @@ def _intron_terms(g: _Gene, a: int, b: int) -> tuple[set[str], list[int]]:
             x, y = acc1 - st * (k1 - 1), acc1 - st * (k2 - 1)
             return _ov(a, b, min(x, y), max(x, y))
 
-        if not _ov(a, b, lo - 3, hi + 3) and not (ins and (a == lo or b == hi)):
-            continue
         site = False
         if don(1, 2):
             terms.add("splice_donor_variant")
@@ -489,26 +482,24 @@ def _locate(g: _Gene, e: Edit) -> _Located:
     if not _ov(a, b, t.start, t.end):
         return _Located(_flank_terms(t, a, b) or {"intergenic_variant"}, [], [], None, False, None)
     terms, introns = _intron_terms(g, a, b)
-    exons = [x.number for x in t.exons if _ov(a, b, x.start, x.end)]
+    hit = t.exons_overlapping(a, b)
+    exons = [x.number for x in hit]
     rng = _tx_range(g, e)
     if rng is not None:
         return _in_mrna(g, e, rng, _Located(terms, exons, introns, None, False, None))
     # touches intronic (or flanking) bases: location terms only
     cds_lo, cds_hi = t.cds_start, t.cds_end
-    cds_overlap = _ov(a, b, cds_lo, cds_hi) and any(
-        _ov(max(a, x.start), min(b, x.end), cds_lo, cds_hi) for x in t.exons if _ov(a, b, x.start, x.end)
-    )
+    cds_overlap = _ov(a, b, cds_lo, cds_hi) and any(_ov(max(a, x.start), min(b, x.end), cds_lo, cds_hi) for x in hit)
     if cds_overlap:
         terms.add("coding_sequence_variant")
-    for x in t.exons:
-        if _ov(a, b, x.start, x.end):
-            lo, hi = max(a, x.start), min(b, x.end)
-            above, below = hi > cds_hi, lo < cds_lo
-            five, three = (above, below) if t.strand < 0 else (below, above)
-            if five:
-                terms.add("5_prime_UTR_variant")
-            if three:
-                terms.add("3_prime_UTR_variant")
+    for x in hit:
+        lo, hi = max(a, x.start), min(b, x.end)
+        above, below = hi > cds_hi, lo < cds_lo
+        five, three = (above, below) if t.strand < 0 else (below, above)
+        if five:
+            terms.add("5_prime_UTR_variant")
+        if three:
+            terms.add("3_prime_UTR_variant")
     if not terms:
         terms.add("intron_variant")
     return _Located(terms, exons, introns, None, cds_overlap, None)
@@ -579,7 +570,9 @@ def _p_name(cache: GeneCache, loc: _Located) -> str | None:
     return None
 
 
-def _build(cache: GeneCache, loc: _Located, hgvs_g: str, hgvs_c: str | None, a: int, b: int) -> Annotation:
+def _build(
+    cache: GeneCache, loc: _Located, hgvs_g: str, hgvs_c: str | None, a: int, b: int, c_change: CEdit | None = None
+) -> Annotation:
     t = cache.transcript
     terms = rank_terms(loc.terms)
     pr = loc.protein
@@ -606,6 +599,7 @@ def _build(cache: GeneCache, loc: _Located, hgvs_g: str, hgvs_c: str | None, a: 
         protein_end=end,
         ref_aa=ref_aa,
         alt_aa=alt_aa,
+        c_change=c_change,
         **_facts(_gene(cache), loc, a, b, hgvs_c is not None),
     )
 
@@ -697,23 +691,14 @@ def cache_protein_slice(cache: GeneCache, start: int, end: int) -> str:
     return prot[start - 1 : end]
 
 
-def _names(cache: GeneCache, e: Edit, intergenic: bool) -> tuple[str, str | None, str, str | None]:
-    """(g. text, c. text) without accessions."""
-    t = cache.transcript
-    g_txt = format_g(e, cache.fetch)
-    c_txt = None if intergenic else format_c(e, t, cache.fetch)
-    return g_txt, c_txt, t.refseq_chrom, t.transcript_id
-
-
 def annotate(v: Variant, cache: GeneCache) -> Annotation:
     """Annotate one normalised VCF-style variant on the TRPM6 MANE transcript."""
     e = _check(v, cache)
-    g = _gene(cache)
-    loc = _locate(g, e)
-    intergenic = loc.terms == {"intergenic_variant"}
-    g_txt, c_txt, chrom_acc, tx = _names(cache, e, intergenic)
-    ann = _build(cache, loc, f"{chrom_acc}:{g_txt}", f"{tx}:{c_txt}" if c_txt else None, e.start, e.end)
-    return replace(ann, c_change=None if intergenic else c_edit(e, cache.transcript, cache.fetch))
+    t = cache.transcript
+    loc = _locate(_gene(cache), e)
+    c_change = None if loc.terms == {"intergenic_variant"} else c_edit(e, t, cache.fetch)
+    hgvs_c = f"{t.transcript_id}:{c_change.canonical()}" if c_change is not None else None
+    return _build(cache, loc, f"{t.refseq_chrom}:{format_g(e, cache.fetch)}", hgvs_c, e.start, e.end, c_change)
 
 
 # -------------------------------------------------------------------------------- haplotypes
@@ -808,8 +793,8 @@ def _haplotype_names(cache: GeneCache, edits: Sequence[Edit], intergenic: bool) 
     """(g. text, c. text) of the allele, without accessions: g.[...;...] in genomic order, c.[...;...] in
     transcript order."""
     t = cache.transcript
-    names = [_names(cache, e, intergenic) for e in edits]
-    g_txt = names[0][0] if len(names) == 1 else "g.[" + ";".join(n[0][2:] for n in names) + "]"
+    names = [format_g(e, cache.fetch) for e in edits]
+    g_txt = names[0] if len(names) == 1 else "g.[" + ";".join(n[2:] for n in names) + "]"
     c_txt = None
     if not intergenic:
         ordered = edits if t.strand > 0 else list(reversed(edits))

@@ -149,8 +149,8 @@ def segment_bounds(t: Transcript, g: int) -> tuple[int, int]:
         return e.start, e.end
     i = t.intron_at(g)
     if i:
-        a, b = t.exons[i - 1], t.exons[i]
-        return (b.end + 1, a.start - 1) if t.strand < 0 else (a.end + 1, b.start - 1)
+        _, lo, hi = t.introns[i - 1]
+        return lo, hi
     return (t.end + 1, 1 << 40) if g > t.end else (-1, t.start - 1)
 
 

@@ -22,6 +22,8 @@ from .reference import GeneCache
 from .vcfio import Record
 from .vocab import PLP
 
+RecordKey = tuple[str, int, str, str, int, str]  # what makes two records of a batch the same allele (_record_key)
+
 
 @dataclass(frozen=True)
 class Interpretation:
@@ -55,32 +57,24 @@ class Interpreter:
     cache: GeneCache
     curated: CompiledTable
     evidence: EvidenceSources | None = None  # population and predictor files (None: none given)
-    _annotations: dict[tuple[Any, ...], Annotation] = field(default_factory=dict)
-    _results: dict[tuple[Any, ...], Interpretation] = field(default_factory=dict)
+    _annotations: dict[RecordKey, Annotation] = field(default_factory=dict)
+    _results: dict[RecordKey, Interpretation] = field(default_factory=dict)
     _groups: dict[tuple[Any, ...], Interpretation] = field(default_factory=dict)
 
-    def annotate(self, call: Call) -> Annotation:
-        return self._annotate(call.record, call.variant)
-
-    def single(self, call: Call, ann: Annotation) -> Interpretation:
-        return self._single(call.record, call.variant, ann)
-
-    def _annotate(self, r: Record, variant: Variant) -> Annotation:
-        """The record's annotation, once per batch; an error here is a bug, not bad input: let it surface."""
-        key = _record_key(r)
+    def _annotate(self, key: RecordKey, r: Record, variant: Variant) -> Annotation:
+        """The record's annotation (`key`: its _record_key), once per batch; an error here is a bug, not bad input:
+        let it surface."""
         ann = self._annotations.get(key)
         if ann is None:
             if r.kind == "sv":
-                svtype = r.info.get("SVTYPE") or r.alt.strip("<>").split(":")[0]
-                ann = annotate_sv(self.cache.contig, r.pos + 1, r.end, svtype, self.cache)
+                ann = annotate_sv(self.cache.contig, r.pos + 1, r.end, _sv_type(r), self.cache)
             else:
                 ann = annotate(variant, self.cache)
             self._annotations[key] = ann
         return ann
 
-    def _single(self, r: Record, variant: Variant, ann: Annotation) -> Interpretation:
-        """The record's interpretation on its own, once per batch."""
-        key = _record_key(r)
+    def _single(self, key: RecordKey, variant: Variant, ann: Annotation) -> Interpretation:
+        """The record's interpretation on its own (`key`: its _record_key), once per batch."""
         result = self._results.get(key)
         if result is None:
             result = self._results[key] = self._interpret(variant, ann)
@@ -105,7 +99,10 @@ class Interpreter:
 
     def sample(self, calls: Sequence[Call]) -> list[Interpreted]:
         """Every call of one sample, interpreted alone or with the calls it is in cis with."""
-        anns = [self.annotate(c) for c in calls]
+        keys = [_record_key(c.record) for c in calls]
+        # memo hits looked up inline: most calls of a batch are alleles seen before
+        known, done = self._annotations, self._results
+        anns = [known.get(k) or self._annotate(k, c.record, c.variant) for k, c in zip(keys, calls, strict=True)]
         found = cis_groups(calls, anns)
         grouped: dict[int, tuple[Interpretation, tuple[str, ...]]] = {}
         for group in found.groups:
@@ -114,8 +111,8 @@ class Interpreter:
             grouped.update({k: (result, members) for k in group})
         out = []
         for i, (call, ann) in enumerate(zip(calls, anns, strict=True)):
-            result, members = grouped.get(i) or (self.single(call, ann), ())
-            near = tuple(anns[k].hgvs_c or calls[k].key for k in found.near.get(i, ()))
+            result, members = grouped.get(i) or (done.get(keys[i]) or self._single(keys[i], call.variant, ann), ())
+            near = tuple(anns[k].hgvs_c or calls[k].key for k in found.near[i]) if i in found.near else ()
             out.append(Interpreted(call, ann, result, members, near))
         return out
 
@@ -124,14 +121,21 @@ class Interpreter:
         out = []
         for r, how in sites:
             variant = Variant(self.cache.contig, r.pos, r.ref.upper(), r.alt.upper())
-            ann = self._annotate(r, variant)
-            result = self._single(r, variant, ann)
+            key = _record_key(r)
+            ann = self._annotate(key, r, variant)
+            result = self._single(key, variant, ann)
             if result.match is not None and result.classification.classification in PLP:
                 cls = result.match.entry.classification.replace("_", " ")
                 out.append(f"{ann.hgvs_c or variant.key()} ({cls}): {how}")
         return out
 
 
-def _record_key(r: Record) -> tuple[str, int, str, str, int]:
-    """What makes two records of a batch the same allele (the samples of a cohort share most of them)."""
-    return (r.kind, r.pos, r.ref, r.alt, r.end)
+def _record_key(r: Record) -> RecordKey:
+    """What makes two records of a batch the same allele (the samples of a cohort share most of them): all that
+    their annotation and interpretation read, the SV type included (INFO/SVTYPE may say more than the ALT)."""
+    return (r.kind, r.pos, r.ref, r.alt, r.end, _sv_type(r) if r.kind == "sv" else "")
+
+
+def _sv_type(r: Record) -> str:
+    """The type a symbolic record is annotated as: INFO/SVTYPE, else its ALT (<DEL>, <DUP:TANDEM>)."""
+    return r.info.get("SVTYPE") or r.alt.strip("<>").split(":")[0]

@@ -7,7 +7,9 @@ Genomic coordinates are 1-based, inclusive, on the forward strand. Exons are kep
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 from .paths import RESOURCES
@@ -89,6 +91,43 @@ class Variant:
 
 
 @dataclass(frozen=True)
+class _Layout:
+    """A transcript's exons and introns as sorted arrays, for bisect: exon/intron lookups by genomic position and
+    the first transcript position of each exon (exons in transcript order, as `Transcript.exons`)."""
+
+    exon_lo: tuple[int, ...]  # exon starts, ascending
+    exon_hi: tuple[int, ...]  # their ends (exons do not overlap: ascending too)
+    exon_index: tuple[int, ...]  # their index in transcript order
+    tx_starts: tuple[int, ...]  # 1-based transcript position of each exon's first base (transcript order)
+    intron_lo: tuple[int, ...]  # intron starts, ascending (introns do not overlap: their ends ascend too)
+    intron_hi: tuple[int, ...]
+    intron_number: tuple[int, ...]
+
+    @classmethod
+    def of(cls, exons: tuple[Exon, ...], introns: tuple[tuple[int, int, int], ...]) -> _Layout:
+        by_pos = sorted(range(len(exons)), key=lambda i: exons[i].start)
+        starts, acc = [], 0
+        for e in exons:
+            starts.append(acc + 1)
+            acc += e.length
+        by_lo = sorted((lo, hi, number) for number, lo, hi in introns)
+        return cls(
+            exon_lo=tuple(exons[i].start for i in by_pos),
+            exon_hi=tuple(exons[i].end for i in by_pos),
+            exon_index=tuple(by_pos),
+            tx_starts=tuple(starts),
+            intron_lo=tuple(x[0] for x in by_lo),
+            intron_hi=tuple(x[1] for x in by_lo),
+            intron_number=tuple(x[2] for x in by_lo),
+        )
+
+    def exon_index_at(self, g: int) -> int | None:
+        """Index (transcript order) of the exon holding genomic position g, else None."""
+        k = bisect_right(self.exon_lo, g) - 1
+        return self.exon_index[k] if k >= 0 and g <= self.exon_hi[k] else None
+
+
+@dataclass(frozen=True)
 class Transcript:
     gene: str
     transcript_id: str
@@ -102,29 +141,36 @@ class Transcript:
     exons: tuple[Exon, ...]
     cds_start: int  # lowest genomic coordinate of the CDS (stop codon included)
     cds_end: int  # highest genomic coordinate of the CDS
-    _tx_starts: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
     def load(cls, build: str, path: Path | None = None) -> Transcript:
         path = path or RESOURCES / "trpm6" / f"transcript.{build}.json"
         d = json.loads(Path(path).read_text())
         exons = tuple(Exon(e["number"], e["start"], e["end"]) for e in d["exons"])
-        # every other field is the JSON value of its name (_tx_starts is derived below)
-        named = {f.name: d[f.name] for f in fields(cls) if f.name not in ("exons", "_tx_starts")}
-        t = cls(exons=exons, **named)
-        starts, acc = [], 0
-        for e in exons:
-            starts.append(acc + 1)
-            acc += e.length
-        object.__setattr__(t, "_tx_starts", tuple(starts))
-        return t
+        # every other field is the JSON value of its name
+        return cls(exons=exons, **{f.name: d[f.name] for f in fields(cls) if f.name != "exons"})
 
-    # --- geometry -------------------------------------------------------------------------------
-    @property
+    # --- geometry (derived from the frozen fields once per instance: cached_property) ----------------
+    @cached_property
+    def introns(self) -> tuple[tuple[int, int, int], ...]:
+        """(number, low, high): genomic bounds of each intron, transcript order (intron i lies between exon i and
+        exon i+1)."""
+        out = []
+        for i in range(len(self.exons) - 1):
+            a, b = self.exons[i], self.exons[i + 1]
+            lo, hi = (b.end + 1, a.start - 1) if self.strand < 0 else (a.end + 1, b.start - 1)
+            out.append((i + 1, lo, hi))
+        return tuple(out)
+
+    @cached_property
+    def _layout(self) -> _Layout:
+        return _Layout.of(self.exons, self.introns)
+
+    @cached_property
     def start(self) -> int:
         return min(e.start for e in self.exons)
 
-    @property
+    @cached_property
     def end(self) -> int:
         return max(e.end for e in self.exons)
 
@@ -132,47 +178,57 @@ class Transcript:
     def n_exons(self) -> int:
         return len(self.exons)
 
-    @property
+    @cached_property
     def tx_length(self) -> int:
         return sum(e.length for e in self.exons)
 
     def exon_at(self, g: int) -> Exon | None:
-        for e in self.exons:
-            if e.start <= g <= e.end:
-                return e
-        return None
+        i = self._layout.exon_index_at(g)
+        return None if i is None else self.exons[i]
 
     def intron_at(self, g: int) -> int | None:
         """Intron number (intron i lies between exon i and exon i+1) containing g, else None."""
-        for i in range(len(self.exons) - 1):
-            a, b = self.exons[i], self.exons[i + 1]
-            lo, hi = (b.end + 1, a.start - 1) if self.strand < 0 else (a.end + 1, b.start - 1)
-            if lo <= g <= hi:
-                return i + 1
-        return None
+        lay = self._layout
+        k = bisect_right(lay.intron_lo, g) - 1
+        return lay.intron_number[k] if k >= 0 and g <= lay.intron_hi[k] else None
+
+    def exons_overlapping(self, a: int, b: int) -> tuple[Exon, ...]:
+        """Exons (transcript order) that a..b overlaps as VEP counts it: b >= start and a <= end (an insertion,
+        b = a - 1, overlaps an exon holding both flanking bases)."""
+        lay = self._layout
+        hit = lay.exon_index[bisect_left(lay.exon_hi, a) : bisect_right(lay.exon_lo, b)]
+        return tuple(self.exons[i] for i in sorted(hit))
+
+    def introns_overlapping(self, a: int, b: int) -> tuple[int, ...]:
+        """Numbers (transcript order) of the introns that a..b overlaps as VEP counts it (as exons_overlapping)."""
+        lay = self._layout
+        return tuple(sorted(lay.intron_number[bisect_left(lay.intron_hi, a) : bisect_right(lay.intron_lo, b)]))
 
     def tx_pos(self, g: int) -> int | None:
         """1-based position in the spliced transcript of an exonic genomic position."""
-        for e, s in zip(self.exons, self._tx_starts):
-            if e.start <= g <= e.end:
-                return s + (e.end - g if self.strand < 0 else g - e.start)
-        return None
+        i = self._layout.exon_index_at(g)
+        if i is None:
+            return None
+        e = self.exons[i]
+        return self._layout.tx_starts[i] + (e.end - g if self.strand < 0 else g - e.start)
 
     def genomic_of_tx(self, t: int) -> int:
-        for e, s in zip(self.exons, self._tx_starts):
-            if s <= t < s + e.length:
-                return e.end - (t - s) if self.strand < 0 else e.start + (t - s)
-        raise ValueError(f"transcript position {t} outside 1..{self.tx_length}")
+        starts = self._layout.tx_starts
+        i = bisect_right(starts, t) - 1
+        if i < 0 or t > self.tx_length:
+            raise ValueError(f"transcript position {t} outside 1..{self.tx_length}")
+        e, s = self.exons[i], starts[i]
+        return e.end - (t - s) if self.strand < 0 else e.start + (t - s)
 
-    @property
+    @cached_property
     def cds_tx_start(self) -> int:
         return self.tx_pos(self.cds_end if self.strand < 0 else self.cds_start)  # type: ignore[return-value]
 
-    @property
+    @cached_property
     def cds_tx_end(self) -> int:
         return self.tx_pos(self.cds_start if self.strand < 0 else self.cds_end)  # type: ignore[return-value]
 
-    @property
+    @cached_property
     def cds_length(self) -> int:
         return self.cds_tx_end - self.cds_tx_start + 1
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 
 from .errors import InputError
@@ -50,7 +51,7 @@ class GeneCache:
     reference_fingerprint: str  # sha256 of the .fai index plus the region sequence
     synthetic: bool  # the FASTA header says it is a synthetic stand-in
 
-    @property
+    @cached_property
     def region_end(self) -> int:
         return self.region_start + len(self.seq) - 1
 

@@ -25,6 +25,7 @@ class CompiledTable:
     sources: tuple[str, ...] = ()
     skipped: tuple[str, ...] = ()  # ClinVar records not taken, with the reason
     _index: dict[str, dict[Any, list[CompiledEntry]]] = field(default_factory=dict, repr=False)
+    _order: dict[int, int] = field(default_factory=dict, repr=False, compare=False)  # id(entry) -> table order
 
     def __post_init__(self) -> None:
         """Index the keys of every level (a ClinVar extract adds hundreds of entries; cohorts have thousands of
@@ -42,6 +43,7 @@ class CompiledTable:
             for n in ce.entry.exons:
                 idx["exon"].setdefault(n, []).append(ce)
         self._index = idx
+        self._order = {id(ce): i for i, ce in enumerate(self.entries)}
 
     def provenance(self) -> dict[str, Any]:
         """For report provenance: table version and the files the entries came from."""
@@ -75,8 +77,7 @@ class CompiledTable:
             candidates.append(("codon", idx["codon"].get(pchange[0], []) if missense else []))  # type: ignore[index]
             exons = sorted(set(getattr(ann, "exons_affected", ()) or ()))
             hits = {id(ce): ce for n in exons for ce in idx["exon"].get(n, []) if _exon_hit(ce, v, ann)}
-            order = {id(ce): i for i, ce in enumerate(self.entries)}
-            candidates.append(("exon", sorted(hits.values(), key=lambda ce: order[id(ce)])))
+            candidates.append(("exon", sorted(hits.values(), key=lambda ce: self._order[id(ce)])))
         out: list[CuratedMatch] = []
         found: set[str] = set()
         for level, ces in candidates:
