@@ -97,21 +97,31 @@ def record_label(rec: Mapping[str, Any]) -> str:
     return f"{rec['chrom']}:{rec['pos']}:{rec['ref']}:{rec['alt']}"
 
 
-def phase_text(v: Mapping[str, Any]) -> str:
-    if v.get("zygosity") == "homozygous":
+def phase_words(zygosity: Any, phased: Any, genotype: Any, phase_set: Any) -> str:
+    """The call's phase in words."""
+    if zygosity == "homozygous":
         return "not applicable (homozygous)"
-    if v.get("phased"):
-        ps = v.get("phase_set")
-        return f"phased, GT {v.get('genotype', '')}" + (f", phase set {ps}" if ps is not None else "")
+    if phased:
+        return f"phased, GT {genotype}" + (f", phase set {phase_set}" if phase_set is not None else "")
     return "unphased"
 
 
-def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
+def phase_text(v: Mapping[str, Any]) -> str:
+    """phase_words of a report.json variant."""
+    return phase_words(v.get("zygosity"), v.get("phased"), v.get("genotype", ""), v.get("phase_set"))
+
+
+def not_counted_note(qualifying: Any, classification: Any, qc_flags: Any) -> str | None:
     """Why a pathogenic / likely pathogenic variant does not count toward the verdict."""
-    if v.get("qualifying") or v.get("classification") not in ("pathogenic", "likely_pathogenic"):
+    if qualifying or classification not in ("pathogenic", "likely_pathogenic"):
         return None
-    flags = ", ".join(v.get("qc_flags") or []) or "QC"
+    flags = ", ".join(qc_flags or []) or "QC"
     return f"Not counted toward the verdict: failed QC ({flags})."
+
+
+def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
+    """not_counted_note of a report.json variant."""
+    return not_counted_note(v.get("qualifying"), v.get("classification"), v.get("qc_flags"))
 
 
 def info_pairs(info: Mapping[str, Any] | None) -> list[str]:
@@ -252,6 +262,62 @@ class VariantText(NamedTuple):
     html: str
 
 
+class CallKey(NamedTuple):
+    """The call's values that recur across calls (genotype, zygosity, phase, whether it counts, QC state, FILTER,
+    flags, fields read), and nothing that differs from call to call in the same way (depth, GQ, allele balance,
+    INFO: made per call). Values as report.json holds them, defaults as the cells read them; `types` holds the
+    types of the values whose text depends on their type (1, 1.0 and True are equal in Python), so that equal keys
+    always give equal text."""
+
+    genotype: Any
+    zygosity: Any
+    phased: bool
+    phase_set: Any
+    qualifying: bool
+    classification: Any  # of the change: whether a call that does not count gets a note
+    qc_pass: bool
+    state: str  # the QC badge: pass, review or fail
+    filter: Any
+    flags: tuple[str, ...]
+    fields_used: tuple[str, ...]
+    types: tuple[type, type, type, type]  # of genotype, zygosity, phase_set, filter
+
+
+class CallText(NamedTuple):
+    """The call's recurring cells: TSV runs (genotype .. phase set; qualifying .. FILTER) and HTML pieces."""
+
+    tsv: tuple[str, str]
+    html_zygosity: str  # the zygosity / phase cell
+    html_note: str  # after the change's classification: why a P/LP call does not count, or ""
+    html_qc_head: str  # the QC cell up to the depth
+    html_qc_tail: str  # the QC cell after the allele balance: fields read, flags
+
+
+def call_key(v: Mapping[str, Any], qc: Mapping[str, Any]) -> CallKey:
+    """The key of a reported variant's recurring call cells (a report.json variant and its `qc`)."""
+    genotype, zygosity, phase_set, flt = (
+        v.get("genotype", ""),
+        v.get("zygosity", ""),
+        v.get("phase_set"),
+        qc.get("filter", ""),
+    )
+    qc_pass = bool(v.get("qc_pass"))
+    return CallKey(
+        genotype,
+        zygosity,
+        bool(v.get("phased")),
+        phase_set,
+        bool(v.get("qualifying")),
+        v.get("classification"),
+        qc_pass,
+        "pass" if qc_pass else "review" if qc.get("state") == "review" else "fail",
+        flt,
+        tuple(v.get("qc_flags") or ()),
+        tuple(qc.get("fields_used") or ()),
+        (type(genotype), type(zygosity), type(phase_set), type(flt)),
+    )
+
+
 _QC_BADGE = {
     "pass": '<span class="qc-pass">PASS</span>',
     "review": '<span class="qc-fail">REVIEW</span>',
@@ -259,37 +325,49 @@ _QC_BADGE = {
 }
 
 
+@lru_cache(maxsize=16384)
+def call_text(k: CallKey) -> CallText:
+    """The call's recurring cells, made from its key alone (memoised: genotypes, QC states and FILTER values
+    recur across a batch's calls)."""
+    _bool = ("false", "true")
+    tsv = (
+        _tsv_cells((k.genotype, k.zygosity)) + f"\t{_bool[k.phased]}\t" + tsv_cell(k.phase_set),
+        f"{_bool[k.qualifying]}\t{_bool[k.qc_pass]}\t" + _tsv_cells((";".join(k.flags), k.filter)),
+    )
+    phase = phase_words(k.zygosity, k.phased, k.genotype, k.phase_set)
+    note = not_counted_note(k.qualifying, k.classification, k.flags)
+    return CallText(
+        tsv,
+        f'{escape(str(k.zygosity).capitalize())} <span class="mono">({escape(k.genotype)})</span><br>{escape(phase)}',
+        f'<div class="small alert">{escape(note)}</div>' if note else "",
+        f'{_QC_BADGE[k.state]}      <br>FILTER <span class="mono">{escape(k.filter)}</span><br>DP ',
+        f'\n      <br><span class="muted">fields read: <span class="mono">{escape(", ".join(k.fields_used) or "none")}'
+        "</span></span>\n"
+        + (f'<br><span class="qc-fail">{escape(", ".join(map(str, k.flags)))}</span>' if k.flags else ""),
+    )
+
+
 def variant_text(v: Mapping[str, Any]) -> VariantText:
-    """The change's memoised text with this call's own cells; each of the call's values is looked up once."""
+    """The change's and the call's memoised cells with this call's own depth, GQ, allele balance and INFO."""
     change = change_text(change_key(v))
     qc = v.get("qc") or {}
-    ab, dp, gq, flt = qc.get("allele_balance"), qc.get("dp"), qc.get("gq"), qc.get("filter")
-    qc_pass = bool(v.get("qc_pass"))
-    flags = v.get("qc_flags") or []
+    call = call_text(call_key(v, qc))
+    ab, dp, gq = qc.get("allele_balance"), qc.get("dp"), qc.get("gq")
     pairs = info_pairs(v.get("info"))
-    tsv = "\t".join(
-        (change.tsv[0], tsv_cell(v.get("genotype")), tsv_cell(v.get("zygosity")))
-        + ("true" if v.get("phased") else "false", tsv_cell(v.get("phase_set")), change.tsv[1])
-        + ("true" if v.get("qualifying") else "false", "true" if qc_pass else "false", tsv_cell(";".join(flags)))
-        + (tsv_cell(flt), tsv_cell(dp), tsv_cell(gq), "" if ab is None else format_float(float(ab)), change.tsv[2])
-        + (tsv_cell(";".join(pairs)), "")  # info, reason (filtered records only)
+    ab4 = "" if ab is None else format_float(float(ab))
+    tsv = (
+        f"{change.tsv[0]}\t{call.tsv[0]}\t{change.tsv[1]}\t{call.tsv[1]}\t{tsv_cell(dp)}\t{tsv_cell(gq)}\t{ab4}"
+        f"\t{change.tsv[2]}\t{tsv_cell(';'.join(pairs))}\t"  # info, then reason (filtered records only)
     )
-    note = not_qualifying_reason(v)
-    state = "pass" if qc_pass else "review" if qc.get("state") == "review" else "fail"
     html = (
         f"  <tr>\n    <td>{change.html_variant}</td>\n"
         f'    <td class="small">{change.html_consequence}</td>\n'
-        f'    <td class="small">{escape(str(v.get("zygosity", "")).capitalize())} '
-        f'<span class="mono">({escape(v.get("genotype", ""))})</span><br>{escape(phase_text(v))}</td>\n'
-        f"    <td>{change.html_class}"
-        + (f'<div class="small alert">{escape(note)}</div>' if note else "")
-        + f'</td>\n    <td class="small">{_QC_BADGE[state]}      <br>FILTER <span class="mono">'
-        f"{escape(qc.get('filter', ''))}</span><br>DP {'n/a' if dp is None else dp if type(dp) is int else escape(dp)}"
+        f'    <td class="small">{call.html_zygosity}</td>\n'
+        f"    <td>{change.html_class}{call.html_note}</td>\n"
+        f'    <td class="small">{call.html_qc_head}'
+        f"{'n/a' if dp is None else dp if type(dp) is int else escape(dp)}"
         f" &middot; GQ {'n/a' if gq is None else gq if type(gq) is int else escape(gq)}"
-        f" &middot; AB {'n/a' if ab is None else format_float(float(ab), 2)}\n"
-        f'      <br><span class="muted">fields read: <span class="mono">'
-        f"{escape(', '.join(qc.get('fields_used') or []) or 'none')}</span></span>\n"
-        + (f'<br><span class="qc-fail">{escape(", ".join(map(str, flags)))}</span>' if flags else "")
+        f" &middot; AB {'n/a' if ab is None else format_float(float(ab), 2)}{call.html_qc_tail}"
         + (f'<br><span class="mono muted">{escape("; ".join(pairs))}</span>' if pairs else "")
         + "</td>\n  </tr>"
     )
