@@ -164,13 +164,14 @@ def css_string(value: str) -> str:
     """A CSS string literal body with every character outside [A-Za-z0-9] written as a 6-digit hex escape,
     for `content: "..."` inside <style>. Its output can never close the string or the style element (and
     since no literal space is ever emitted, no space can be swallowed as an escape terminator)."""
-    out = []
-    for ch in value:
-        if ch.isascii() and ch.isalnum():
-            out.append(ch)
-        else:
-            out.append(f"\\{ord(ch):06x}")
-    return "".join(out)
+    return _CSS_SPECIAL.sub(_css_escape, value)
+
+
+_CSS_SPECIAL = re.compile(r"[^A-Za-z0-9]")  # str.isalnum() of an ASCII character
+
+
+def _css_escape(m: re.Match[str]) -> str:
+    return f"\\{ord(m[0]):06x}"
 
 
 def report_href(sample: str) -> str:
@@ -184,8 +185,11 @@ def report_href(sample: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+_CLASSIFICATION_RANK = {c: i for i, c in enumerate(CLASSIFICATIONS)}
+
+
 def _classification_rank(classification: str) -> int:
-    return CLASSIFICATIONS.index(classification) if classification in CLASSIFICATIONS else len(CLASSIFICATIONS)
+    return _CLASSIFICATION_RANK.get(classification, len(CLASSIFICATIONS))
 
 
 def _transcript_order_key(v: Mapping[str, Any]) -> tuple[Any, ...]:
