@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from markupsafe import escape
@@ -179,6 +180,9 @@ class ChangeText(NamedTuple):
     html_class: str  # inside the classification cell, before the call's own note
 
 
+_CRITERION_LABEL_FIELDS = itemgetter("code", "strength", "direction")
+
+
 def change_key(v: Mapping[str, Any]) -> ChangeKey:
     """The key of a reported variant's change (a report.json variant)."""
     original, cm, hap, points = v.get("original"), v.get("curated_match"), v.get("haplotype"), v.get("points")
@@ -198,7 +202,7 @@ def change_key(v: Mapping[str, Any]) -> ChangeKey:
         v.get("intron"),
         v.get("classification"),
         v.get("classification_rule"),
-        tuple([(c["code"], c["strength"], c["direction"]) for c in v.get("criteria") or ()]),
+        tuple(map(_CRITERION_LABEL_FIELDS, v.get("criteria") or ())),
         (type(points), points),
         (cm.get("id", ""), cm.get("level", ""), cm.get("classification")) if cm else None,
         (hap.get("hgvs_c"), hap.get("hgvs_p"), tuple(hap.get("consequence") or ())) if hap else None,
