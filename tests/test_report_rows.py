@@ -42,26 +42,30 @@ def test_change_key_keeps_apart_what_prints_differently() -> None:
     assert rr.change_key(other) != rr.change_key(base)
 
 
-def test_call_key_keeps_apart_what_prints_differently() -> None:
-    """Equal call keys give equal text: values that are equal in Python but print differently (1 / 1.0 / True,
-    a missing key / None) make different keys; the call's own depth, GQ, allele balance and INFO are not in it."""
+def test_call_text_keeps_apart_what_prints_differently() -> None:
+    """The call's memoised cells are what a fresh computation gives: values equal in Python but printed
+    differently (1 / 1.0 / True, a missing FILTER / None) do not share an entry; the call's own depth, GQ,
+    allele balance and INFO are made per call."""
     base = _vus()
-    keys = set()
+    variants = []
     for phase_set in (1, 1.0, True, None):
         v = copy.deepcopy(base)
         v["phased"], v["phase_set"] = True, phase_set
-        keys.add(rr.call_key(v, v["qc"]))
-    assert len(keys) == 4
+        variants.append(v)
     missing, none = copy.deepcopy(base), copy.deepcopy(base)
     del missing["qc"]["filter"]
     none["qc"]["filter"] = None
-    assert rr.call_key(missing, missing["qc"]) != rr.call_key(none, none["qc"])
-    assert rr.variant_text(missing).html != rr.variant_text(none).html
     other = copy.deepcopy(base)
     other["qc"]["dp"], other["qc"]["gq"], other["qc"]["allele_balance"], other["info"] = 7, 3, 0.125, {"DP": "7"}
-    assert rr.call_key(other, other["qc"]) == rr.call_key(base, base["qc"])
-    text = rr.variant_text(other)
-    assert "DP 7 &middot; GQ 3 &middot; AB 0.12" in text.html and "\t7\t3\t0.125\t" in text.tsv
+    variants += [missing, none, other, base]
+    memoised = [rr.variant_text(v) for v in variants]
+    fresh = []
+    for v in variants:
+        rr.call_text.cache_clear()
+        fresh.append(rr.variant_text(v))
+    assert memoised == fresh
+    assert len({t.html for t in memoised[:4]}) == 4 and memoised[4].html != memoised[5].html
+    assert "DP 7 &middot; GQ 3 &middot; AB 0.12" in memoised[6].html and "\t7\t3\t0.125\t" in memoised[6].tsv
 
 
 def test_variant_strings_are_escaped_once() -> None:

@@ -2,8 +2,10 @@
 
 A batch reports the same change (same allele, annotation and classification) in many samples. The text that
 only the change determines is made once per distinct change (`change_text`, memoised on `ChangeKey`, which
-holds exactly the values that text is made of), and only the call's own cells (genotype, zygosity, phase, QC,
-INFO) are made per sample. Every VCF-derived string is escaped once with markupsafe.escape; the HTML rows reach
+holds exactly the values that text is made of). The call's cells whose values recur across calls (genotype,
+zygosity, phase, QC badge, FILTER, flags, fields read) are made once per distinct set of values (`call_text`,
+memoised with typed arguments), and only the call's own numbers and INFO (depth, GQ, allele balance) are made
+per call. Every VCF-derived string is escaped once with markupsafe.escape; the HTML rows reach
 templates/sample_report.html as Markup (autoescape stays on there) and follow its table layout.
 """
 
@@ -266,27 +268,6 @@ class VariantText(NamedTuple):
     html: str
 
 
-class CallKey(NamedTuple):
-    """The call's values that recur across calls (genotype, zygosity, phase, whether it counts, QC state, FILTER,
-    flags, fields read), and nothing that differs from call to call in the same way (depth, GQ, allele balance,
-    INFO: made per call). Values as report.json holds them, defaults as the cells read them; `types` holds the
-    types of the values whose text depends on their type (1, 1.0 and True are equal in Python), so that equal keys
-    always give equal text."""
-
-    genotype: Any
-    zygosity: Any
-    phased: bool
-    phase_set: Any
-    qualifying: bool
-    classification: Any  # of the change: whether a call that does not count gets a note
-    qc_pass: bool
-    state: str  # the QC badge: pass, review or fail
-    filter: Any
-    flags: tuple[str, ...]
-    fields_used: tuple[str, ...]
-    types: tuple[type, type, type, type]  # of genotype, zygosity, phase_set, filter
-
-
 class CallText(NamedTuple):
     """The call's recurring cells: TSV runs (genotype .. phase set; qualifying .. FILTER) and HTML pieces."""
 
@@ -297,57 +278,66 @@ class CallText(NamedTuple):
     html_qc_tail: str  # the QC cell after the allele balance: fields read, flags
 
 
-def call_key(v: Mapping[str, Any], qc: Mapping[str, Any]) -> CallKey:
-    """The key of a reported variant's recurring call cells (a report.json variant and its `qc`)."""
-    genotype, zygosity, phase_set, flt = (
-        v.get("genotype", ""),
-        v.get("zygosity", ""),
-        v.get("phase_set"),
-        qc.get("filter", ""),
-    )
-    qc_pass = bool(v.get("qc_pass"))
-    return CallKey(
-        genotype,
-        zygosity,
-        bool(v.get("phased")),
-        phase_set,
-        bool(v.get("qualifying")),
-        v.get("classification"),
-        qc_pass,
-        "pass" if qc_pass else "review" if qc.get("state") == "review" else "fail",
-        flt,
-        tuple(v.get("qc_flags") or ()),
-        tuple(qc.get("fields_used") or ()),
-        (type(genotype), type(zygosity), type(phase_set), type(flt)),
-    )
-
-
 _QC_BADGE = {
     "pass": '<span class="qc-pass">PASS</span>',
     "review": '<span class="qc-fail">REVIEW</span>',
     "fail": '<span class="qc-fail">FAIL</span>',
 }
+_BOOL_CELL = ("false", "true")
 
 
-@lru_cache(maxsize=16384)
-def call_text(k: CallKey) -> CallText:
-    """The call's recurring cells, made from its key alone (memoised: genotypes, QC states and FILTER values
-    recur across a batch's calls)."""
-    _bool = ("false", "true")
+@lru_cache(maxsize=16384, typed=True)
+def call_text(
+    genotype: Any,
+    zygosity: Any,
+    phased: Any,
+    phase_set: Any,
+    qualifying: Any,
+    classification: Any,
+    qc_pass: Any,
+    state: str,
+    flt: Any,
+    flags: tuple[str, ...],
+    fields_used: tuple[str, ...],
+) -> CallText:
+    """The call's cells that recur across calls (genotype, zygosity, phase, whether it counts, QC badge, FILTER,
+    flags, fields read; `classification` is the change's: whether a call that does not count gets a note), made
+    from these values alone and memoised: they recur across a batch's calls. Nothing that differs from call to
+    call in the same way (depth, GQ, allele balance, INFO) is an argument. `typed`: arguments equal in Python but
+    printed differently (1, 1.0 and True) are different keys, so that equal keys always give equal text."""
     tsv = (
-        _tsv_cells((k.genotype, k.zygosity)) + f"\t{_bool[k.phased]}\t" + tsv_cell(k.phase_set),
-        f"{_bool[k.qualifying]}\t{_bool[k.qc_pass]}\t" + _tsv_cells((";".join(k.flags), k.filter)),
+        _tsv_cells((genotype, zygosity)) + f"\t{_BOOL_CELL[bool(phased)]}\t" + tsv_cell(phase_set),
+        f"{_BOOL_CELL[bool(qualifying)]}\t{_BOOL_CELL[bool(qc_pass)]}\t" + _tsv_cells((";".join(flags), flt)),
     )
-    phase = phase_words(k.zygosity, k.phased, k.genotype, k.phase_set)
-    note = not_counted_note(k.qualifying, k.classification, k.flags)
+    phase = phase_words(zygosity, phased, genotype, phase_set)
+    note = not_counted_note(qualifying, classification, flags)
     return CallText(
         tsv,
-        f'{escape(str(k.zygosity).capitalize())} <span class="mono">({escape(k.genotype)})</span><br>{escape(phase)}',
+        f'{escape(str(zygosity).capitalize())} <span class="mono">({escape(genotype)})</span><br>{escape(phase)}',
         f'<div class="small alert">{escape(note)}</div>' if note else "",
-        f'{_QC_BADGE[k.state]}      <br>FILTER <span class="mono">{escape(k.filter)}</span><br>DP ',
-        f'\n      <br><span class="muted">fields read: <span class="mono">{escape(", ".join(k.fields_used) or "none")}'
+        f'{_QC_BADGE[state]}      <br>FILTER <span class="mono">{escape(flt)}</span><br>DP ',
+        f'\n      <br><span class="muted">fields read: <span class="mono">{escape(", ".join(fields_used) or "none")}'
         "</span></span>\n"
-        + (f'<br><span class="qc-fail">{escape(", ".join(map(str, k.flags)))}</span>' if k.flags else ""),
+        + (f'<br><span class="qc-fail">{escape(", ".join(map(str, flags)))}</span>' if flags else ""),
+    )
+
+
+def call_text_of(v: Mapping[str, Any], qc: Mapping[str, Any]) -> CallText:
+    """call_text of a report.json variant and its `qc` (defaults as the cells read them: a missing genotype,
+    zygosity or FILTER prints as empty)."""
+    qc_pass = v.get("qc_pass")
+    return call_text(
+        v.get("genotype", ""),
+        v.get("zygosity", ""),
+        v.get("phased"),
+        v.get("phase_set"),
+        v.get("qualifying"),
+        v.get("classification"),
+        qc_pass,
+        "pass" if qc_pass else "review" if qc.get("state") == "review" else "fail",
+        qc.get("filter", ""),
+        tuple(v.get("qc_flags") or ()),
+        tuple(qc.get("fields_used") or ()),
     )
 
 
@@ -355,7 +345,7 @@ def variant_text(v: Mapping[str, Any]) -> VariantText:
     """The change's and the call's memoised cells with this call's own depth, GQ, allele balance and INFO."""
     change = change_text(change_key(v))
     qc = v.get("qc") or {}
-    call = call_text(call_key(v, qc))
+    call = call_text_of(v, qc)
     ab, dp, gq = qc.get("allele_balance"), qc.get("dp"), qc.get("gq")
     pairs = info_pairs(v.get("info"))
     ab4 = "" if ab is None else format_float(float(ab))
