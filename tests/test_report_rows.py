@@ -42,6 +42,32 @@ def test_change_key_keeps_apart_what_prints_differently() -> None:
     assert rr.change_key(other) != rr.change_key(base)
 
 
+def test_call_text_keeps_apart_what_prints_differently() -> None:
+    """The call's memoised cells are what a fresh computation gives: values equal in Python but printed
+    differently (1 / 1.0 / True, a missing FILTER / None) do not share an entry; the call's own depth, GQ,
+    allele balance and INFO are made per call."""
+    base = _vus()
+    variants = []
+    for phase_set in (1, 1.0, True, None):
+        v = copy.deepcopy(base)
+        v["phased"], v["phase_set"] = True, phase_set
+        variants.append(v)
+    missing, none = copy.deepcopy(base), copy.deepcopy(base)
+    del missing["qc"]["filter"]
+    none["qc"]["filter"] = None
+    other = copy.deepcopy(base)
+    other["qc"]["dp"], other["qc"]["gq"], other["qc"]["allele_balance"], other["info"] = 7, 3, 0.125, {"DP": "7"}
+    variants += [missing, none, other, base]
+    memoised = [rr.variant_text(v) for v in variants]
+    fresh = []
+    for v in variants:
+        rr.call_text.cache_clear()
+        fresh.append(rr.variant_text(v))
+    assert memoised == fresh
+    assert len({t.html for t in memoised[:4]}) == 4 and memoised[4].html != memoised[5].html
+    assert "DP 7 &middot; GQ 3 &middot; AB 0.12" in memoised[6].html and "\t7\t3\t0.125\t" in memoised[6].tsv
+
+
 def test_variant_strings_are_escaped_once() -> None:
     v = _vus()
     v["info"] = {"X<b>": "a&b"}
@@ -71,3 +97,15 @@ def test_atomic_write_mode_and_no_leftovers(tmp_path: Path) -> None:
     assert target.read_bytes() == "é\n".encode()
     assert target.stat().st_mode & 0o777 == 0o666 & ~umask
     assert [p.name for p in target.parent.iterdir()] == ["x.json"]
+
+
+def test_templates_name_no_dict_method() -> None:
+    """report._ViewEnvironment reads a view dict's key before its attribute: the same value only while no template
+    writes `x.items`, `x.get`, ... (a dict method's name)."""
+    import re
+
+    methods = "|".join(name for name in dir(dict) if not name.startswith("_"))
+    pattern = re.compile(rf"\.({methods})\b")
+    for path in rp.TEMPLATE_DIR.glob("*.html"):
+        for block in re.findall(r"{[{%](.*?)[}%]}", path.read_text(encoding="utf-8"), re.S):
+            assert not pattern.search(block), (path.name, block)

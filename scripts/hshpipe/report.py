@@ -164,13 +164,14 @@ def css_string(value: str) -> str:
     """A CSS string literal body with every character outside [A-Za-z0-9] written as a 6-digit hex escape,
     for `content: "..."` inside <style>. Its output can never close the string or the style element (and
     since no literal space is ever emitted, no space can be swallowed as an escape terminator)."""
-    out = []
-    for ch in value:
-        if ch.isascii() and ch.isalnum():
-            out.append(ch)
-        else:
-            out.append(f"\\{ord(ch):06x}")
-    return "".join(out)
+    return _CSS_SPECIAL.sub(_css_escape, value)
+
+
+_CSS_SPECIAL = re.compile(r"[^A-Za-z0-9]")  # str.isalnum() of an ASCII character
+
+
+def _css_escape(m: re.Match[str]) -> str:
+    return f"\\{ord(m[0]):06x}"
 
 
 def report_href(sample: str) -> str:
@@ -184,8 +185,11 @@ def report_href(sample: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+_CLASSIFICATION_RANK = {c: i for i, c in enumerate(CLASSIFICATIONS)}
+
+
 def _classification_rank(classification: str) -> int:
-    return CLASSIFICATIONS.index(classification) if classification in CLASSIFICATIONS else len(CLASSIFICATIONS)
+    return _CLASSIFICATION_RANK.get(classification, len(CLASSIFICATIONS))
 
 
 def _transcript_order_key(v: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -539,10 +543,21 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+class _ViewEnvironment(jinja2.Environment):
+    """The templates print view dicts: `a.b` on a dict reads the key `b` first. Jinja2 tries the attribute first,
+    which on a dict costs a raised and caught AttributeError per lookup (~150 per report); no template names a
+    dict method (items, get, ...), so the value printed is the same. Other objects: as jinja2 does."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     """One environment per process; templates are compiled when first used."""
-    return jinja2.Environment(
+    return _ViewEnvironment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "j2"), default_for_string=True, default=True),
         undefined=jinja2.StrictUndefined,
@@ -584,11 +599,19 @@ def validate_report(report: Mapping[str, Any]) -> None:
         )
 
 
+# report.json's encoder, made once: sorted keys, compact (one line: json's C encoder, ~10x faster than indented
+# output at cohort scale; `python -m json.tool` pretty-prints it), UTF-8 characters kept, NaN/Infinity refused
+# (not JSON). A report is a tree built by assemble.report_dict, so the encoder does not keep the id of every
+# container it enters to detect a cycle (check_circular, ~10% of the encoding); a cyclic dict, a bug, would
+# end in RecursionError rather than ValueError.
+_REPORT_JSON = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False
+)
+
+
 def sample_json(report: Mapping[str, Any]) -> str:
-    """report.json text: sorted keys, compact (one line: json's C encoder, ~10x faster than indented output
-    at cohort scale; `python -m json.tool` pretty-prints it), UTF-8 characters kept, trailing newline.
-    NaN/Infinity are refused (not JSON)."""
-    return json.dumps(report, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
+    """report.json text (_REPORT_JSON), trailing newline."""
+    return _REPORT_JSON.encode(report) + "\n"
 
 
 def variant_texts(report: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], VariantText]]:

@@ -2,8 +2,10 @@
 
 A batch reports the same change (same allele, annotation and classification) in many samples. The text that
 only the change determines is made once per distinct change (`change_text`, memoised on `ChangeKey`, which
-holds exactly the values that text is made of), and only the call's own cells (genotype, zygosity, phase, QC,
-INFO) are made per sample. Every VCF-derived string is escaped once with markupsafe.escape; the HTML rows reach
+holds exactly the values that text is made of). The call's cells whose values recur across calls (genotype,
+zygosity, phase, QC badge, FILTER, flags, fields read) are made once per distinct set of values (`call_text`,
+memoised with typed arguments), and only the call's own numbers and INFO (depth, GQ, allele balance) are made
+per call. Every VCF-derived string is escaped once with markupsafe.escape; the HTML rows reach
 templates/sample_report.html as Markup (autoescape stays on there) and follow its table layout.
 """
 
@@ -13,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from markupsafe import escape
@@ -97,21 +100,31 @@ def record_label(rec: Mapping[str, Any]) -> str:
     return f"{rec['chrom']}:{rec['pos']}:{rec['ref']}:{rec['alt']}"
 
 
-def phase_text(v: Mapping[str, Any]) -> str:
-    if v.get("zygosity") == "homozygous":
+def phase_words(zygosity: Any, phased: Any, genotype: Any, phase_set: Any) -> str:
+    """The call's phase in words."""
+    if zygosity == "homozygous":
         return "not applicable (homozygous)"
-    if v.get("phased"):
-        ps = v.get("phase_set")
-        return f"phased, GT {v.get('genotype', '')}" + (f", phase set {ps}" if ps is not None else "")
+    if phased:
+        return f"phased, GT {genotype}" + (f", phase set {phase_set}" if phase_set is not None else "")
     return "unphased"
 
 
-def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
+def phase_text(v: Mapping[str, Any]) -> str:
+    """phase_words of a report.json variant."""
+    return phase_words(v.get("zygosity"), v.get("phased"), v.get("genotype", ""), v.get("phase_set"))
+
+
+def not_counted_note(qualifying: Any, classification: Any, qc_flags: Any) -> str | None:
     """Why a pathogenic / likely pathogenic variant does not count toward the verdict."""
-    if v.get("qualifying") or v.get("classification") not in ("pathogenic", "likely_pathogenic"):
+    if qualifying or classification not in ("pathogenic", "likely_pathogenic"):
         return None
-    flags = ", ".join(v.get("qc_flags") or []) or "QC"
+    flags = ", ".join(qc_flags or []) or "QC"
     return f"Not counted toward the verdict: failed QC ({flags})."
+
+
+def not_qualifying_reason(v: Mapping[str, Any]) -> str | None:
+    """not_counted_note of a report.json variant."""
+    return not_counted_note(v.get("qualifying"), v.get("classification"), v.get("qc_flags"))
 
 
 def info_pairs(info: Mapping[str, Any] | None) -> list[str]:
@@ -169,6 +182,9 @@ class ChangeText(NamedTuple):
     html_class: str  # inside the classification cell, before the call's own note
 
 
+_CRITERION_LABEL_FIELDS = itemgetter("code", "strength", "direction")
+
+
 def change_key(v: Mapping[str, Any]) -> ChangeKey:
     """The key of a reported variant's change (a report.json variant)."""
     original, cm, hap, points = v.get("original"), v.get("curated_match"), v.get("haplotype"), v.get("points")
@@ -188,7 +204,7 @@ def change_key(v: Mapping[str, Any]) -> ChangeKey:
         v.get("intron"),
         v.get("classification"),
         v.get("classification_rule"),
-        tuple([(c["code"], c["strength"], c["direction"]) for c in v.get("criteria") or ()]),
+        tuple(map(_CRITERION_LABEL_FIELDS, v.get("criteria") or ())),
         (type(points), points),
         (cm.get("id", ""), cm.get("level", ""), cm.get("classification")) if cm else None,
         (hap.get("hgvs_c"), hap.get("hgvs_p"), tuple(hap.get("consequence") or ())) if hap else None,
@@ -252,44 +268,100 @@ class VariantText(NamedTuple):
     html: str
 
 
+class CallText(NamedTuple):
+    """The call's recurring cells: TSV runs (genotype .. phase set; qualifying .. FILTER) and HTML pieces."""
+
+    tsv: tuple[str, str]
+    html_zygosity: str  # the zygosity / phase cell
+    html_note: str  # after the change's classification: why a P/LP call does not count, or ""
+    html_qc_head: str  # the QC cell up to the depth
+    html_qc_tail: str  # the QC cell after the allele balance: fields read, flags
+
+
 _QC_BADGE = {
     "pass": '<span class="qc-pass">PASS</span>',
     "review": '<span class="qc-fail">REVIEW</span>',
     "fail": '<span class="qc-fail">FAIL</span>',
 }
+_BOOL_CELL = ("false", "true")
+
+
+@lru_cache(maxsize=16384, typed=True)
+def call_text(
+    genotype: Any,
+    zygosity: Any,
+    phased: Any,
+    phase_set: Any,
+    qualifying: Any,
+    classification: Any,
+    qc_pass: Any,
+    state: str,
+    flt: Any,
+    flags: tuple[str, ...],
+    fields_used: tuple[str, ...],
+) -> CallText:
+    """The call's cells that recur across calls (genotype, zygosity, phase, whether it counts, QC badge, FILTER,
+    flags, fields read; `classification` is the change's: whether a call that does not count gets a note), made
+    from these values alone and memoised: they recur across a batch's calls. Nothing that differs from call to
+    call in the same way (depth, GQ, allele balance, INFO) is an argument. `typed`: arguments equal in Python but
+    printed differently (1, 1.0 and True) are different keys, so that equal keys always give equal text."""
+    tsv = (
+        _tsv_cells((genotype, zygosity)) + f"\t{_BOOL_CELL[bool(phased)]}\t" + tsv_cell(phase_set),
+        f"{_BOOL_CELL[bool(qualifying)]}\t{_BOOL_CELL[bool(qc_pass)]}\t" + _tsv_cells((";".join(flags), flt)),
+    )
+    phase = phase_words(zygosity, phased, genotype, phase_set)
+    note = not_counted_note(qualifying, classification, flags)
+    return CallText(
+        tsv,
+        f'{escape(str(zygosity).capitalize())} <span class="mono">({escape(genotype)})</span><br>{escape(phase)}',
+        f'<div class="small alert">{escape(note)}</div>' if note else "",
+        f'{_QC_BADGE[state]}      <br>FILTER <span class="mono">{escape(flt)}</span><br>DP ',
+        f'\n      <br><span class="muted">fields read: <span class="mono">{escape(", ".join(fields_used) or "none")}'
+        "</span></span>\n"
+        + (f'<br><span class="qc-fail">{escape(", ".join(map(str, flags)))}</span>' if flags else ""),
+    )
+
+
+def call_text_of(v: Mapping[str, Any], qc: Mapping[str, Any]) -> CallText:
+    """call_text of a report.json variant and its `qc` (defaults as the cells read them: a missing genotype,
+    zygosity or FILTER prints as empty)."""
+    qc_pass = v.get("qc_pass")
+    return call_text(
+        v.get("genotype", ""),
+        v.get("zygosity", ""),
+        v.get("phased"),
+        v.get("phase_set"),
+        v.get("qualifying"),
+        v.get("classification"),
+        qc_pass,
+        "pass" if qc_pass else "review" if qc.get("state") == "review" else "fail",
+        qc.get("filter", ""),
+        tuple(v.get("qc_flags") or ()),
+        tuple(qc.get("fields_used") or ()),
+    )
 
 
 def variant_text(v: Mapping[str, Any]) -> VariantText:
-    """The change's memoised text with this call's own cells; each of the call's values is looked up once."""
+    """The change's and the call's memoised cells with this call's own depth, GQ, allele balance and INFO."""
     change = change_text(change_key(v))
     qc = v.get("qc") or {}
-    ab, dp, gq, flt = qc.get("allele_balance"), qc.get("dp"), qc.get("gq"), qc.get("filter")
-    qc_pass = bool(v.get("qc_pass"))
-    flags = v.get("qc_flags") or []
+    call = call_text_of(v, qc)
+    ab, dp, gq = qc.get("allele_balance"), qc.get("dp"), qc.get("gq")
     pairs = info_pairs(v.get("info"))
-    tsv = "\t".join(
-        (change.tsv[0], tsv_cell(v.get("genotype")), tsv_cell(v.get("zygosity")))
-        + ("true" if v.get("phased") else "false", tsv_cell(v.get("phase_set")), change.tsv[1])
-        + ("true" if v.get("qualifying") else "false", "true" if qc_pass else "false", tsv_cell(";".join(flags)))
-        + (tsv_cell(flt), tsv_cell(dp), tsv_cell(gq), "" if ab is None else format_float(float(ab)), change.tsv[2])
-        + (tsv_cell(";".join(pairs)), "")  # info, reason (filtered records only)
+    ab4 = "" if ab is None else format_float(float(ab))
+    tsv = (
+        f"{change.tsv[0]}\t{call.tsv[0]}\t{change.tsv[1]}\t{call.tsv[1]}\t{tsv_cell(dp)}\t{tsv_cell(gq)}\t{ab4}"
+        f"\t{change.tsv[2]}\t{tsv_cell(';'.join(pairs))}\t"  # info, then reason (filtered records only)
     )
-    note = not_qualifying_reason(v)
-    state = "pass" if qc_pass else "review" if qc.get("state") == "review" else "fail"
     html = (
         f"  <tr>\n    <td>{change.html_variant}</td>\n"
         f'    <td class="small">{change.html_consequence}</td>\n'
-        f'    <td class="small">{escape(str(v.get("zygosity", "")).capitalize())} '
-        f'<span class="mono">({escape(v.get("genotype", ""))})</span><br>{escape(phase_text(v))}</td>\n'
-        f"    <td>{change.html_class}"
-        + (f'<div class="small alert">{escape(note)}</div>' if note else "")
-        + f'</td>\n    <td class="small">{_QC_BADGE[state]}      <br>FILTER <span class="mono">'
-        f"{escape(qc.get('filter', ''))}</span><br>DP {'n/a' if dp is None else dp if type(dp) is int else escape(dp)}"
+        f'    <td class="small">{call.html_zygosity}</td>\n'
+        f"    <td>{change.html_class}{call.html_note}</td>\n"
+        f'    <td class="small">{call.html_qc_head}'
+        f"{'n/a' if dp is None else dp if type(dp) is int else escape(dp)}"
         f" &middot; GQ {'n/a' if gq is None else gq if type(gq) is int else escape(gq)}"
-        f" &middot; AB {'n/a' if ab is None else format_float(float(ab), 2)}\n"
-        f'      <br><span class="muted">fields read: <span class="mono">'
-        f"{escape(', '.join(qc.get('fields_used') or []) or 'none')}</span></span>\n"
-        + (f'<br><span class="qc-fail">{escape(", ".join(map(str, flags)))}</span>' if flags else "")
+        f" &middot; AB {'n/a' if ab is None else format_float(float(ab), 2)}{call.html_qc_tail}"
         + (f'<br><span class="mono muted">{escape("; ".join(pairs))}</span>' if pairs else "")
         + "</td>\n  </tr>"
     )

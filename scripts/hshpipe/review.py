@@ -518,10 +518,12 @@ def _decision_view(e: Mapping[str, Any]) -> dict[str, str]:
 def _reclassified(report: Mapping[str, Any]) -> list[dict[str, str]]:
     """Variants whose class the reviewers changed or that they excluded: the pipeline's class beside theirs."""
     review = report.get("review") or {}
-    base = review.get("base") or {}
+    base_variants = (review.get("base") or {}).get("variants") or []
+    if not base_variants:  # not reviewed: nothing to compare (and no key made per variant)
+        return []
     now = {variant_key(v): v for v in report.get("variants") or []}
     rows = []
-    for v in base.get("variants") or []:
+    for v in base_variants:
         r = now.get(variant_key(v))
         if r is not None and r["classification"] == v["classification"]:
             continue
