@@ -102,7 +102,7 @@ except InputError as exc:
     _fail(str(exc))
 
 
-BATCH_SIZE = batch_size_for(len(SAMPLES), int(config.get("batch_size", 200)))  # by run size, not --cores
+BATCH_SIZE = batch_size_for(len(SAMPLES), int(config.get("batch_size", 1250)))  # by run size, not --cores
 BATCHES = make_batches(SAMPLES, BATCH_SIZE, PEDIGREE.family_ids())
 BATCH_IDS = [f"{i:04d}" for i in range(len(BATCHES))]
 
