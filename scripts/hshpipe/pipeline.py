@@ -211,8 +211,9 @@ def read_in_groups(
 
 def read_shared(by_vcf: dict[str, list[SampleRow]], ctx: RunContext) -> dict[str, ReadVcf]:
     """The batch's single-sample VCFs whose headers agree (vcfio.shared_norm_key), each group normalised by one
-    bcftools norm (one call per VCF costs more than the records it normalises). Never raises: a VCF left out
-    (any error, or a group whose norm fails) is read on its own by analyse_vcf, where its error names it."""
+    bcftools norm (one call per VCF costs more than the records it normalises); a VCF whose header no other
+    shares is a group of one, so no VCF opened and cut here is opened and cut again. Never raises: a VCF left
+    out (any error, or a group whose norm fails) is read on its own by analyse_vcf, where its error names it."""
     groups: dict[str, list[tuple[str, VcfHeader, list[str], str, Any]]] = {}
     for vcf, rows in by_vcf.items():
         try:
@@ -228,7 +229,7 @@ def read_shared(by_vcf: dict[str, list[SampleRow]], ctx: RunContext) -> dict[str
             continue
         groups.setdefault(key, []).append((vcf, header, columns, body, read))
     out: dict[str, ReadVcf] = {}
-    for n, members in enumerate(g for g in groups.values() if len(g) > 1):
+    for n, members in enumerate(groups.values()):
         contig = members[0][1].contig
         tmp = ctx.tmpdir / f"shared.{n}.vcf"
         try:

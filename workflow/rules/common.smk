@@ -102,7 +102,8 @@ except InputError as exc:
     _fail(str(exc))
 
 
-BATCH_SIZE = batch_size_for(len(SAMPLES), int(config.get("batch_size", 1250)))  # by run size, not --cores
+# by run size, not --cores; the default is the config schema's (validate() fills it in)
+BATCH_SIZE = batch_size_for(len(SAMPLES), int(config["batch_size"]))
 BATCHES = make_batches(SAMPLES, BATCH_SIZE, PEDIGREE.family_ids())
 BATCH_IDS = [f"{i:04d}" for i in range(len(BATCHES))]
 
