@@ -169,6 +169,26 @@ def test_content_hash_ignores_the_review_block_only() -> None:
     assert diff_line(a, a) == "no change"
 
 
+def test_changed_inputs_are_told_by_sha256_when_hashed_else_by_fingerprint() -> None:
+    """A re-run's input change is seen whichever way the inputs were identified (input_identity): by the
+    whole-file SHA-256 when both reports have it (a copied file with a new mtime is not a change), else by the
+    fingerprint (before, two fingerprint-only reports of different files compared equal: both SHA-256s null)."""
+    a = biallelic_report()
+
+    def ident(by: str, sha: str | None, fp: str) -> dict:
+        prov = {**a["provenance"], "inputs_identified_by": by}
+        prov |= {
+            "inputs_sha256": {"vcf": sha, "alignments": None},
+            "inputs_fingerprint": {"vcf": fp, "alignments": None},
+        }
+        return {**a, "provenance": prov}
+
+    assert "input files" not in diff_line(ident("sha256", "1" * 64, "f1"), ident("sha256", "1" * 64, "f2"))
+    assert "input files changed" in diff_line(ident("sha256", "1" * 64, "f1"), ident("sha256", "2" * 64, "f1"))
+    assert diff_line(ident("fingerprint", None, "f1"), ident("fingerprint", None, "f1")) == "no change"
+    assert "input files changed" in diff_line(ident("fingerprint", None, "f1"), ident("fingerprint", None, "f2"))
+
+
 def test_pipeline_reports_carry_an_empty_draft_review(tmp_path: Path) -> None:
     rep = {**biallelic_report(), "review": empty_review()}
     rp.validate_report(rep)

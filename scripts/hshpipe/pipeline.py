@@ -54,7 +54,10 @@ from .vcfio import (
 from .verdict import CoverageCheck, GenotypeDoubts, SampleCall, Verdict, decide
 from .vocab import INCONCLUSIVE, MONOALLELIC, NEGATIVE
 
-SHA256_AUTO_MAX_BYTES = 256 * 1024 * 1024  # input_identity auto: whole-file SHA-256 up to this size (~0.2 s)
+# input_identity auto: the whole-file SHA-256 for inputs of at most this size, where reading every byte (~5 ms at
+# 4 MiB) costs no more than analysing the sample; a bigger file is identified by what was read (its fingerprint),
+# since hashing a 7 MB VCF alone takes ~8 ms, a 300 MB WGS VCF ~0.3 s and a gVCF seconds (benchmarks/README.md)
+SHA256_AUTO_MAX_BYTES = 4 * 1024 * 1024
 
 
 @dataclass

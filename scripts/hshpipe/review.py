@@ -415,9 +415,18 @@ def _provenance_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[
             out.append(f"{label} {po.get(key)} -> {pn.get(key)}")
     if po.get("config_sha256") != pn.get("config_sha256"):
         out.append("configuration changed")
-    if po.get("inputs_sha256") != pn.get("inputs_sha256"):
+    if _inputs_identity(po) != _inputs_identity(pn):
         out.append("input files changed")
     return out
+
+
+def _inputs_identity(prov: Mapping[str, Any]) -> Any:
+    """What identifies a report's inputs: their whole-file SHA-256s when the report was identified by them
+    (`inputs_identified_by`; reports made before fingerprints were), else their fingerprints, which also change
+    with a file's mtime (a copied input counts as changed)."""
+    if prov.get("inputs_identified_by", "sha256") == "sha256":
+        return prov.get("inputs_sha256")
+    return prov.get("inputs_fingerprint")
 
 
 def diff_line(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
