@@ -99,6 +99,26 @@ def test_atomic_write_mode_and_no_leftovers(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["x.json"]
 
 
+def test_atomic_write_never_writes_through_a_stale_part(tmp_path: Path) -> None:
+    """A `.part` left as a symlink (or any stale file) is replaced, never opened: its target stays as it was."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep")
+    outside.chmod(0o600)
+    target = tmp_path / "d" / "x.json"
+    target.parent.mkdir()
+    (target.parent / f".x.json.{os.getpid()}.part").symlink_to(outside)
+    outputs.atomic_write(target, "new\n")
+    assert outside.read_text() == "keep" and outside.stat().st_mode & 0o777 == 0o600
+    assert not target.is_symlink() and target.read_text() == "new\n"
+    assert [p.name for p in target.parent.iterdir()] == ["x.json"]
+
+
+def test_atomic_write_makes_the_folder(tmp_path: Path) -> None:
+    target = tmp_path / "a" / "b" / "x.tsv"
+    outputs.atomic_write(target, "x\n")
+    assert target.read_text() == "x\n"
+
+
 def test_templates_name_no_dict_method() -> None:
     """report._ViewEnvironment reads a view dict's key before its attribute: the same value only while no template
     writes `x.items`, `x.get`, ... (a dict method's name)."""

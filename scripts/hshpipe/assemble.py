@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import __version__
 from .calls import Call, SampleRecords
 from .curation import CuratedMatch
-from .interpret import Interpreted
+from .interpret import Interpretation, Interpreted
 from .qc import genotype_string
 from .reference import GeneCache
 from .report import SCHEMA_VERSION
@@ -68,21 +69,29 @@ def match_dict(match: CuratedMatch | None) -> dict[str, Any] | None:
     return d
 
 
+_GENOTYPES: dict[tuple[bool, tuple[int, ...]], str] = {}  # genotype_string by (phased, alleles): few distinct
+
+
 def _call_fields(c: Call) -> dict[str, Any]:
-    r, g, qc = c.record, c.genotype, c.qc
+    """The call's own fields: the caller's record, genotype, phase, QC and INFO."""
+    r, g, qc, phase = c.record, c.genotype, c.qc, c.phase
+    gt = _GENOTYPES.get((g.phased, g.alleles))
+    if gt is None:
+        gt = _GENOTYPES[g.phased, g.alleles] = genotype_string(g)
+    o_chrom, o_pos, o_ref, o_alt = r.original
     return {
         "chrom": r.chrom,
         "pos": r.pos,
         "ref": r.ref,
         "alt": r.alt,
-        "original": {"chrom": r.original[0], "pos": r.original[1], "ref": r.original[2], "alt": r.original[3]},
-        "genotype": genotype_string(g),
+        "original": {"chrom": o_chrom, "pos": o_pos, "ref": o_ref, "alt": o_alt},
+        "genotype": gt,
         "zygosity": c.zygosity,
-        "phased": c.phase.phased,
-        "phase_set": c.phase.phase_set,
-        "phase_source": c.phase.source,
-        "phase_haplotype": c.phase.haplotype,  # the haplotype (0, 1) carrying the ALT in that phase set
-        "qc_pass": c.qc_pass,
+        "phased": phase.phased,
+        "phase_set": phase.phase_set,
+        "phase_source": phase.source,
+        "phase_haplotype": phase.haplotype,  # the haplotype (0, 1) carrying the ALT in that phase set
+        "qc_pass": qc.passed,
         "qc": {
             "filter": ";".join(r.filters),
             "dp": g.dp,
@@ -99,28 +108,21 @@ def _call_fields(c: Call) -> dict[str, Any]:
     }
 
 
-def variant_dict(item: Interpreted) -> dict[str, Any]:
-    """One reported variant: the caller's record, its own annotation, and the class of the change it is part of."""
-    c, ann, res = item.call, item.annotation, item.result
-    near = [f"near {name} (same or adjacent codon), phase unknown: may be one event" for name in item.near]
+@lru_cache(maxsize=16384)
+def _change_fields(res: Interpretation, members: tuple[str, ...]) -> dict[str, Any]:
+    """A variant's fields that only the change it is part of determines (its interpretation, and the members of its
+    cis group), made once per change and shared by the reports of every sample that carries it: read-only."""
     rule = res.classification.rule
     haplotype = None
-    if item.members:
+    if members:
         rule += f" [combined change in cis: {res.annotation.hgvs_c}, {res.annotation.hgvs_p}]"
         haplotype = {
             "hgvs_c": res.annotation.hgvs_c,
             "hgvs_p": res.annotation.hgvs_p,
             "consequence": list(res.annotation.consequences),
-            "members": list(item.members),
+            "members": list(members),
         }
-    v = _call_fields(c) | {
-        "hgvs_g": ann.hgvs_g,
-        "hgvs_c": ann.hgvs_c,
-        "hgvs_p": ann.hgvs_p,
-        "consequence": list(ann.consequences),
-        "impact": ann.impact,
-        "exon": ann.exon,
-        "intron": ann.intron,
+    return {
         "classification": res.classification.classification,
         "classification_rule": rule,
         "criteria": [cr.to_json() for cr in res.classification.criteria],
@@ -128,12 +130,22 @@ def variant_dict(item: Interpreted) -> dict[str, Any]:
         "criteria_not_assessed": list(res.classification.not_assessed),
         "population": res.population,
         "curated_match": match_dict(res.match),
-        "qc_flags": [*c.qc_flags, *c.info_flags, *near],
         "haplotype": haplotype,
-        "qualifying": qualifies(res.classification.classification, c.qc_pass),
     }
+
+
+def variant_dict(item: Interpreted) -> dict[str, Any]:
+    """One reported variant: the caller's record, its own annotation, and the class of the change it is part of."""
+    c, ann, change = item.call, item.annotation, _change_fields(item.result, item.members)
+    near = [f"near {name} (same or adjacent codon), phase unknown: may be one event" for name in item.near]
+    v = _call_fields(c)
+    v["hgvs_g"], v["hgvs_c"], v["hgvs_p"] = ann.hgvs_g, ann.hgvs_c, ann.hgvs_p
+    v["consequence"], v["impact"], v["exon"], v["intron"] = list(ann.consequences), ann.impact, ann.exon, ann.intron
     if ann.exons_affected:
         v["exons_affected"] = list(ann.exons_affected)
+    v.update(change)
+    v["qc_flags"] = [*c.qc_flags, *c.info_flags, *near]
+    v["qualifying"] = qualifies(change["classification"], v["qc_pass"])
     return v
 
 

@@ -25,10 +25,11 @@ from .vocab import PLP
 RecordKey = tuple[str, int, str, str, int, str]  # what makes two records of a batch the same allele (_record_key)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Interpretation:
     """The pipeline's conclusion about one change: the annotation it was classified on, the curated match, the
-    class."""
+    class. Made once per change per batch (Interpreter), so compared and hashed by identity: the report's fields
+    of a change are memoised on it (assemble)."""
 
     annotation: Annotation
     match: CuratedMatch | None

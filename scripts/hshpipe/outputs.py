@@ -27,21 +27,31 @@ def _part_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.part")
 
 
+def _create(tmp: Path) -> int:
+    """A new file at `tmp`, mode 0o666 & ~umask. A `.part` left by a killed process of the same id is removed
+    first, so the file is never opened through it (its mode, or a symlink's target)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        return os.open(tmp, flags, _FILE_MODE)
+    except FileExistsError:
+        os.unlink(tmp)
+        return os.open(tmp, flags, _FILE_MODE)
+
+
 def atomic_write(path: Path, text: str) -> None:
     """UTF-8, '\n' line ends (as given), mode 0o666 & ~umask (reviewers must read the reports), renamed into
-    place. A `.part` file left by a killed process of the same id is replaced."""
+    place. The folder is made when missing."""
     data = text.encode("utf-8")
     tmp = _part_path(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE)
+        fd = _create(tmp)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _FILE_MODE)
+        fd = _create(tmp)
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view) :]
-        os.fchmod(fd, _FILE_MODE)  # a stale .part keeps its old mode through O_TRUNC; the umask is applied at open
     finally:
         os.close(fd)
     os.replace(tmp, path)
@@ -67,6 +77,7 @@ def write_sample_reports(report: Mapping[str, Any], sample_dir: Path, generated_
         "html": sample_dir / f"{s}.report.html",
         "json": sample_dir / f"{s}.report.json",
     }
+    sample_dir.mkdir(parents=True, exist_ok=True)  # once, before its three files
     texts = variant_texts(report)  # each variant's text once, for both files
     atomic_write(paths["tsv"], sample_tsv(report, texts))
     atomic_write(paths["html"], sample_html(report, generated_on, texts))

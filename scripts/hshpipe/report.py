@@ -426,13 +426,19 @@ def copy_number_view(flag: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=len(VERDICTS))
+def _clinical(verdict: str) -> dict[str, Any]:
+    """clinical_view of a verdict: the same for every report with that verdict (read-only, shared)."""
+    return clinical_view(verdict, citation_segments)
+
+
 def review_fields(report: Mapping[str, Any], verdict: str, generated_on: str) -> dict[str, Any]:
     """Review state, audit trail and versions (review.py), clinical context per verdict (clinical.py), and the
     running page header naming the report version."""
     rv = review_view(report)
     return {
         "review": rv,
-        "clinical": clinical_view(verdict, citation_segments),
+        "clinical": _clinical(verdict),
         "page_header_right": css_string(
             f"Generated {generated_on} \u00b7 report version {rv['version']} ({rv['state']})"
         ),
