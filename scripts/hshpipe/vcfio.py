@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import InputError
 from .reference import CHR9_LENGTHS, CHR9_NAMES, GeneCache
@@ -477,7 +477,7 @@ def _with_id(line: str, ident: str) -> str:
     return "\t".join((f[0], f[1], ident, f[3])) if len(f) == 4 else line
 
 
-@dataclass
+@dataclass(slots=True)
 class SampleGenotype:
     """One sample's call at one (split) record, as the caller wrote it. Nothing here is judged: qc.py does that."""
 
@@ -501,7 +501,7 @@ class SampleGenotype:
     sv_reads: int | None = None  # SV read support of all alleles (Manta PR+SR, Delly DR+DV+RR+RV)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     chrom: str  # the VCF's contig name
     pos: int
@@ -571,15 +571,15 @@ class GenotypeTable:
 
     def __getitem__(self, j: int) -> SampleGenotype:
         *called, flag = self.gt[j].tolist()
-        alleles = tuple(a for a in called if a > -2) or (-1,)
+        alleles = tuple([a for a in called if a > -2]) or (-1,)
         phased = bool(flag) and len(alleles) > 1
         get = self.fields.get
-        qs, ps = _count_at(get("qs"), j), _text_at(get("ps"), j)
+        qs = _count_at(get("qs"), j)
         # positional, in SampleGenotype's field order (18 keyword arguments cost ~3x as much per record)
         return SampleGenotype(
             alleles,
             phased,
-            _phase_set(ps) if phased else None,
+            _phase_set(_text_at(get("ps"), j)) if phased else None,
             _count_at(get("dp"), j),
             _count_at(get("gq"), j),
             _count_at(get("ad_ref"), j),
@@ -732,9 +732,9 @@ def _allele_masks(gts: list[npt.NDArray[np.integer[Any]]]) -> list[tuple[list[bo
     import numpy as np
 
     out: list[tuple[list[bool], list[bool]]] = [([], [])] * len(gts)
-    groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    groups: dict[tuple[Any, tuple[int, ...]], list[int]] = {}
     for i, gt in enumerate(gts):
-        groups.setdefault((gt.dtype.str, gt.shape), []).append(i)
+        groups.setdefault((gt.dtype, gt.shape), []).append(i)
     for (_, shape), idx in groups.items():
         alleles = np.concatenate([gts[i] for i in idx])[:, :-1]
         carrier = (alleles == 1).any(axis=1).tolist()
@@ -754,12 +754,12 @@ def _format_matrices(variants: list[Any], plan: FormatPlan) -> list[dict[str, In
     out: list[dict[str, IntArray | None]] = [{} for _ in variants]
     for tag in plan.int_tags:
         arrays = [v.format(tag) for v in variants]
-        groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+        groups: dict[tuple[Any, tuple[int, ...]], list[int]] = {}
         for i, a in enumerate(arrays):
             if a is None or a.dtype.kind in "SUO":  # text values: as wide as the record's longest, converted alone
                 out[i][tag] = _int_matrix(a)
             else:
-                groups.setdefault((a.dtype.str, a.shape), []).append(i)
+                groups.setdefault((a.dtype, a.shape), []).append(i)
         for (_, shape), idx in groups.items():
             n = shape[0]  # arrays of one shape: stacked as they are, then viewed as (records x n) rows
             m = _numeric_matrix(np.concatenate([arrays[i] for i in idx]).reshape(len(idx) * n, -1))
@@ -877,7 +877,7 @@ def _genotype_table(
         fields[name] = None if arr is None else _str_column(arr)
     reads = _read_counts(mats, plan.fmt, alt_index)
     if reads is not None:
-        fields |= {"ad_ref": reads.ref, "ad_alt": reads.alt, "ad_site": reads.site}
+        fields["ad_ref"], fields["ad_alt"], fields["ad_site"] = reads.ref, reads.alt, reads.site
     fields["sv_reads"] = _sv_reads([mats[t] for t in plan.sv_reads]) if plan.sv_reads else None
     if order is not None:
         fields = {k: None if x is None else x[order] for k, x in fields.items()}
@@ -902,8 +902,7 @@ def _column(m: IntArray, k: int) -> IntArray:
     return m[:, k] if m.shape[1] > k else np.full(len(m), -1, dtype=np.int64)
 
 
-@dataclass(frozen=True)
-class _ReadCounts:
+class _ReadCounts(NamedTuple):  # a tuple: made once per record (a frozen dataclass costs 3x as much)
     ref: IntArray  # reads for REF, per sample (-1 missing)
     alt: IntArray  # reads for this record's ALT
     site: IntArray | None  # reads for all alleles of the caller's site (None: summed over split records later)
@@ -915,15 +914,16 @@ def _read_counts(mats: dict[str, IntArray | None], fmt: dict[str, str], alt_inde
     """Reads for REF, this ALT and (when the caller's vector is whole) all alleles of the site, from AD
     (Number=R split by bcftools, or Number=. left whole: GATK <= 3.4), VarScan RD + AD (Number=1), FreeBayes
     RO + AO, or Platypus NR/NV. `split` says the site total is summed over the split records later."""
+    ad = mats.get("AD")
+    if ad is not None and ad.shape[1] == 2 and fmt["AD"] == "R":  # the usual case first: AD split with its record
+        return _ReadCounts(ad[:, 0], ad[:, 1], None, "AD", True)
     import numpy as np
 
-    ad, rd = mats.get("AD"), mats.get("RD")
+    rd = mats.get("RD")
     if ad is not None and fmt["AD"] == "1" and rd is not None:  # VarScan: AD is the ALT's reads only
         ref, alt = _column(rd, 0), ad[:, 0]
         return _ReadCounts(ref, alt, np.where((ref < 0) | (alt < 0), -1, ref + alt), "RD/AD", split=False)
     if ad is not None and ad.shape[1] >= 2:
-        if fmt["AD"] == "R" and ad.shape[1] == 2:
-            return _ReadCounts(ad[:, 0], ad[:, 1], None, "AD", split=True)
         site = np.where((ad < 0).all(axis=1), -1, np.where(ad < 0, 0, ad).sum(axis=1))
         return _ReadCounts(ad[:, 0], _column(ad, alt_index), site, "AD", split=False)
     ro, ao = mats.get("RO"), mats.get("AO")
