@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -38,7 +39,7 @@ class VcfHeader:
     path: str  # the file that is read (a decompressed copy for plain-gzip input)
     contig: str  # the VCF's name for chromosome 9
     samples: tuple[str, ...]
-    indexed: bool
+    indexed: bool  # readable by region (_index_usable): a text VCF is then BGZF
     build: str | None  # from the header contig length, when given
     has_gt: bool = True
     source: str = ""  # the user's file, named in messages
@@ -51,10 +52,17 @@ class VcfHeader:
 
 
 def is_bgzf(path: str | Path) -> bool:
-    """BGZF (bgzip) files are gzip members with a 'BC' extra subfield; plain gzip has none."""
     with open(path, "rb") as fh:
-        head = fh.read(18)
-    return len(head) >= 18 and head[:2] == b"\x1f\x8b" and head[3] & 4 == 4 and head[12:14] == b"BC"
+        return _bgzf_head(fh.read(HEAD_BYTES))
+
+
+HEAD_BYTES = 18  # a gzip member's header up to its first extra subfield's id
+
+
+def _bgzf_head(head: bytes) -> bool:
+    """BGZF (bgzip) files are gzip members with a 'BC' extra subfield; plain gzip has none (`head`: the file's
+    first HEAD_BYTES)."""
+    return len(head) >= HEAD_BYTES and head[:2] == b"\x1f\x8b" and head[3] & 4 == 4 and head[12:14] == b"BC"
 
 
 def readable_copy(path: str | Path, tmpdir: str | Path) -> Path:
@@ -63,8 +71,8 @@ def readable_copy(path: str | Path, tmpdir: str | Path) -> Path:
     if not p.exists() or p.stat().st_size == 0:
         return p
     with open(p, "rb") as fh:
-        magic = fh.read(2)
-    if magic != b"\x1f\x8b" or is_bgzf(p):
+        head = fh.read(HEAD_BYTES)
+    if head[:2] != b"\x1f\x8b" or _bgzf_head(head):
         return p
     out = Path(tmpdir) / (p.name.removesuffix(".gz") + f".{abs(hash(str(p)))}.vcf")
     try:
@@ -137,8 +145,9 @@ def _bcf_header(p: Path, shown: str) -> tuple[dict[str, int | None], tuple[str, 
 
 
 def _magic(path: Path) -> bytes:
+    """The file's first HEAD_BYTES: its format's magic, and whether it is BGZF (_bgzf_head)."""
     with open(path, "rb") as fh:
-        return fh.read(4)
+        return fh.read(HEAD_BYTES)
 
 
 def inspect_vcf(
@@ -230,15 +239,15 @@ def _header_chr9(contigs: dict[str, int | None], cache: GeneCache, shown: str) -
 
 def _index_usable(p: Path, magic: bytes) -> bool:
     """Whether the file can be read by region: a BGZF file or BCF with a .tbi/.csi index no older than itself
-    (a stale index is not trusted: the file is streamed instead)."""
-    indexed = any(Path(str(p) + ext).exists() for ext in (".tbi", ".csi"))
-    if indexed and magic[:2] == b"\x1f\x8b":
-        idx = next(Path(str(p) + ext) for ext in (".tbi", ".csi") if Path(str(p) + ext).exists())
+    (a stale index is not trusted: the file is streamed instead). `magic`: the file's head (_magic)."""
+    idx = next((i for i in (Path(str(p) + ".tbi"), Path(str(p) + ".csi")) if i.exists()), None)
+    indexed = idx is not None
+    if idx is not None and magic[:2] == b"\x1f\x8b":
         if idx.stat().st_mtime + 1 < p.stat().st_mtime:
             indexed = False  # stale index: stream instead of trusting it
     elif magic[:2] != b"\x1f\x8b" and not magic.startswith(b"BCF"):
         indexed = False  # plain text VCF cannot be indexed
-    if magic[:2] == b"\x1f\x8b" and not is_bgzf(p):
+    if magic[:2] == b"\x1f\x8b" and not _bgzf_head(magic):
         indexed = False
     return indexed
 
@@ -294,7 +303,7 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
     # records overlapping the region count, not only those starting in it: a deletion of the whole gene starts
     # upstream of it (-r overlaps by default; -t needs --targets-overlap 1)
     source, where = header.path, (["-r", region] if header.indexed else ["-t", region, "--targets-overlap", "1"])
-    if header.indexed and header.header_text and is_bgzf(header.path):
+    if header.indexed and header.header_text:  # an indexed text VCF is BGZF (_index_usable)
         # tabix fetch of the region's lines (loads the index about twice as fast as bcftools' own -r), then
         # bcftools norm streams the small excerpt
         source, where = (
@@ -430,9 +439,7 @@ def shared_norm_key(header: VcfHeader) -> str | None:
     differ. None: this VCF is normalised on its own."""
     text = header.header_text
     if len(header.samples) != 1 or not header.contig_declared or not text or not header.indexed:
-        return None
-    if not is_bgzf(header.path):
-        return None
+        return None  # (an indexed text VCF is BGZF: _index_usable)
     kept = (line for line in text.splitlines(keepends=True) if line[2:].split("=", 1)[0].lower() in STRUCTURED_HEADER)
     return header.contig + "\0" + _GT_TYPE.sub(r"\1String", "".join(kept))
 
@@ -454,12 +461,12 @@ def normalise_together(
     Raises on any norm error (the caller then normalises each VCF alone, so that an error names its file)."""
     lines = sorted(
         (_with_id(line, str(k)) for k, body in enumerate(bodies) for line in body.splitlines(keepends=True)),
-        key=_line_pos,
+        key=itemgetter(0),
     )
     src = out_path.with_suffix(".in.vcf")
     with open(src, "w") as fh:
         fh.write(_GT_TYPE.sub(r"\1String", headers[0].header_text))
-        fh.writelines(lines)
+        fh.writelines(line for _, line in lines)
     try:
         _norm(str(src), ["-t", region, "--targets-overlap", "1"], region_fasta, out_path)
     finally:
@@ -467,14 +474,11 @@ def normalise_together(
     return out_path
 
 
-def _line_pos(line: str) -> int:
-    """A record line's POS (raises when it has none: the group is then normalised VCF by VCF, see read_shared)."""
-    return int(line.split("\t", 2)[1])
-
-
-def _with_id(line: str, ident: str) -> str:
+def _with_id(line: str, ident: str) -> tuple[int, str]:
+    """(POS, the record line with `ident` as its ID); raises on a line without POS or INFO (the group is then
+    normalised VCF by VCF, see read_shared, where bcftools names the file)."""
     f = line.split("\t", 3)
-    return "\t".join((f[0], f[1], ident, f[3])) if len(f) == 4 else line
+    return int(f[1]), "\t".join((f[0], f[1], ident, f[3]))
 
 
 @dataclass(slots=True)
