@@ -20,7 +20,7 @@ QC_STATES = (PASS, FAIL, REVIEW)
 NOT_ASSESSABLE = "QC not assessable: the caller wrote no depth and no quality (DP, AD, GQ, QUAL) for this call"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallQC:
     """The QC of one call: `state` pass | fail | review, the flags that decided it, and the caller's fields that
     were read (named in the report's methods)."""
@@ -40,7 +40,7 @@ class CallQC:
         return self.state == PASS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phase:
     phased: bool
     phase_set: int | str | None = None
@@ -320,6 +320,8 @@ def with_deletions(zyg: str, start: int, end: int, dels: list[tuple[int, int, st
 def phase(g: SampleGenotype, site: str = "") -> Phase:
     """Phase from a phased GT with PS (any declared type), WhatsHap HP, GATK PGT/PID, or a 1/2 call (its two
     ALTs are on different haplotypes by construction: phase set `site`)."""
+    if not (g.phased or g.hp or g.pgt or g.other_alt):  # the usual call: none of the sources below
+        return UNPHASED
     if g.phased and len(g.alleles) == 2 and g.phase_set is not None:
         return Phase(True, g.phase_set, _alt_index(g.alleles), "GT|PS")
     hp = _hp_phase(g)

@@ -539,6 +539,8 @@ class GenotypeTable:
     """Per-sample genotype fields of one record as numpy arrays (cohorts of thousands stay fast); indexing
     gives one sample's SampleGenotype, built on demand. `carrier`/`missing` are boolean masks over samples."""
 
+    __slots__ = ("gt", "carrier", "missing", "fields", "dp", "read_source", "split_counts", "other_alt")
+
     def __init__(
         self,
         gt: npt.NDArray[np.integer[Any]],
@@ -550,7 +552,7 @@ class GenotypeTable:
         self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
         # python lists: fast per-sample lookups; missing = every allele missing (-1) or absent (-2)
         self.carrier, self.missing = masks or _allele_masks([gt])[0]
-        self.fields = fields  # name -> array over samples (None when the caller wrote no such field)
+        self.fields = fields  # name -> array over samples (absent or None when the caller wrote no such field)
         self.dp = fields.get("dp")
         self.read_source = read_source  # where ad_ref/ad_alt came from (see SampleGenotype)
         self.split_counts = split_counts  # reads are per ALT: the site total is summed over the split records
@@ -794,7 +796,7 @@ def _record(
     gt: npt.NDArray[np.integer[Any]],
     masks: tuple[list[bool], list[bool]],
 ) -> Record:
-    alts = v.ALT
+    chrom, pos, ref, alts = v.CHROM, v.POS, v.REF, v.ALT  # (each cyvcf2 property decodes anew)
     alt = alts[0] if alts else "."
     kind = _kind(alt)
     present = _info(v)
@@ -805,7 +807,7 @@ def _record(
         original = (f[0], int(f[1]), f[2], f[3])
         alt_index = int(f[4]) if len(f) > 4 and f[4].isdigit() else 1
     else:
-        original = (v.CHROM, v.POS, v.REF, ",".join(alts))
+        original = (chrom, pos, ref, ",".join(alts))
     info = {}
     for key in KEPT_INFO:
         val = present.get(key)
@@ -818,11 +820,12 @@ def _record(
         e = _int_or_none(present.get("END"))
         if e is None:
             svlen = _int_or_none(abs(int(present["SVLEN"]))) if present.get("SVLEN") is not None else None
-            e = v.POS + svlen if svlen else v.POS
+            e = pos + svlen if svlen else pos
         end = e
-    qual = None if v.QUAL is None else float(v.QUAL)
+    qual = v.QUAL
+    qual = None if qual is None else float(qual)
     genotypes = _genotype_table(v, plan, mats, gt, masks, order, alt_index)
-    return Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
+    return Record(chrom, pos, ref, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
 
 
 def _info(v: Any) -> dict[str, Any]:
@@ -844,7 +847,6 @@ class FormatPlan:
     ints: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as integers (INT_FIELDS, first key declared)
     strs: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as text (STR_FIELDS)
     sv_reads: tuple[str, ...]  # the first SV_READ_FIELDS set whose keys are all declared (empty: none)
-    absent: tuple[str, ...]  # fields no declared key fills: None in every table
     int_tags: tuple[str, ...]  # every declared key read as integers (ints, read counts, sv_reads)
 
     @classmethod
@@ -854,11 +856,9 @@ class FormatPlan:
             return tuple((name, tag) for name, tag in found if tag is not None)
 
         ints, strs = first(INT_FIELDS), first(STR_FIELDS)
-        filled = {name for name, _ in ints + strs}
-        absent = tuple(name for name in (*INT_FIELDS, *STR_FIELDS) if name not in filled)
         sv = next((tags for tags in SV_READ_FIELDS if all(t in fmt for t in tags)), ())
         counts = tuple(t for t in READ_COUNT_TAGS if t in fmt)
-        return cls(fmt, n, ints, strs, sv, absent, tuple(dict.fromkeys((*(t for _, t in ints), *counts, *sv))))
+        return cls(fmt, n, ints, strs, sv, tuple(dict.fromkeys((*(t for _, t in ints), *counts, *sv))))
 
 
 def _genotype_table(
@@ -871,8 +871,9 @@ def _genotype_table(
     alt_index: int = 1,
 ) -> GenotypeTable:
     """One record's genotype table: `gt` and `masks` in the requested sample order (_gt_array, _allele_masks),
-    `mats` its integer FORMAT values in the file's order (_format_matrices), reordered here."""
-    fields: dict[str, Column | None] = dict.fromkeys(plan.absent)
+    `mats` its integer FORMAT values in the file's order (_format_matrices), reordered here. A field the caller
+    did not write is absent from `fields` (GenotypeTable reads it as None)."""
+    fields: dict[str, Column | None] = {}
     for name, tag in plan.ints:
         m = mats[tag]
         fields[name] = None if m is None else m[:, 0]
