@@ -808,11 +808,11 @@ def _record(
         alt_index = int(f[4]) if len(f) > 4 and f[4].isdigit() else 1
     else:
         original = (chrom, pos, ref, ",".join(alts))
-    info = {}
-    for key in KEPT_INFO:
-        val = present.get(key)
-        if val is not None:
-            info[key] = ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
+    info = {
+        key: ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
+        for key in KEPT_INFO
+        if (val := present.get(key)) is not None
+    }
     filt = v.FILTER
     filters = tuple(filt.split(";")) if filt else ("PASS",)
     end = v.end  # cyvcf2 end is 0-based exclusive == 1-based inclusive end
@@ -832,10 +832,7 @@ def _info(v: Any) -> dict[str, Any]:
     """The record's INFO values by key, as `v.INFO.get(key)` gives them (the first of a repeated key), read in one
     pass: each `get` of an absent key raises and catches a KeyError inside cyvcf2 (~0.4 us; most kept keys are
     absent)."""
-    present: dict[str, Any] = {}
-    for key, val in v.INFO:
-        present.setdefault(key, val)
-    return present
+    return dict(reversed(list(v.INFO)))  # reversed: the first of a repeated key is the one kept
 
 
 @dataclass(frozen=True)
@@ -973,10 +970,13 @@ def _link_sites(records: list[Record]) -> list[GenotypeTable]:
         if r.kind != "block":
             groups.setdefault(r.original, []).append(r.genotypes)
     for tables in groups.values():
-        if len(tables) > 1:
-            carriers = [sum(cs) for cs in zip(*(t.carrier for t in tables), strict=True)]
-            for t in tables:
-                t.other_alt = {j for j, c in enumerate(t.carrier) if c and carriers[j] > 1}
+        if len(tables) == 1:  # the usual site: one record
+            if tables[0].split_counts:
+                alone.append(tables[0])
+            continue
+        carriers = [sum(cs) for cs in zip(*(t.carrier for t in tables), strict=True)]
+        for t in tables:
+            t.other_alt = {j for j, c in enumerate(t.carrier) if c and carriers[j] > 1}
         split = [t for t in tables if t.split_counts]
         if len(split) == 1:
             alone.append(split[0])
