@@ -475,8 +475,8 @@ def normalise_together(
 
 
 def _with_id(line: str, ident: str) -> tuple[int, str]:
-    """(POS, the record line with `ident` as its ID); raises on a line without POS or INFO (the group is then
-    normalised VCF by VCF, see read_shared, where bcftools names the file)."""
+    """(POS, the record line with `ident` as its ID); raises on a line of fewer than 4 columns or a POS that is not
+    a number (the group is then normalised VCF by VCF, see read_shared, where bcftools names the file)."""
     f = line.split("\t", 3)
     return int(f[1]), "\t".join((f[0], f[1], ident, f[3]))
 
@@ -822,8 +822,7 @@ def _record(
             svlen = _int_or_none(abs(int(present["SVLEN"]))) if present.get("SVLEN") is not None else None
             e = pos + svlen if svlen else pos
         end = e
-    qual = v.QUAL
-    qual = None if qual is None else float(qual)
+    qual = None if v.QUAL is None else float(v.QUAL)
     genotypes = _genotype_table(v, plan, mats, gt, masks, order, alt_index)
     return Record(chrom, pos, ref, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
 
