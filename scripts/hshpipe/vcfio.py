@@ -743,11 +743,11 @@ def _allele_masks(gts: list[npt.NDArray[np.integer[Any]]]) -> list[tuple[list[bo
         groups.setdefault((gt.dtype, gt.shape), []).append(i)
     for (_, shape), idx in groups.items():
         alleles = np.concatenate([gts[i] for i in idx])[:, :-1]
-        carrier = (alleles == 1).any(axis=1).tolist()
-        missing = np.less(alleles, 0).all(axis=1).tolist()
-        n = shape[0]
-        for k, i in enumerate(idx):
-            out[i] = (carrier[k * n : (k + 1) * n], missing[k * n : (k + 1) * n])
+        rows = (len(idx), shape[0])  # record by record: one list of its n samples
+        carrier = (alleles == 1).any(axis=1).reshape(rows).tolist()
+        missing = np.less(alleles, 0).all(axis=1).reshape(rows).tolist()
+        for i, c, m in zip(idx, carrier, missing, strict=True):
+            out[i] = (c, m)
     return out
 
 
@@ -769,8 +769,8 @@ def _format_matrices(variants: list[Any], plan: FormatPlan) -> list[dict[str, In
         for (_, shape), idx in groups.items():
             n = shape[0]  # arrays of one shape: stacked as they are, then viewed as (records x n) rows
             m = _numeric_matrix(np.concatenate([arrays[i] for i in idx]).reshape(len(idx) * n, -1))
-            for k, i in enumerate(idx):
-                out[i][tag] = m[k * n : (k + 1) * n]
+            for i, rows in zip(idx, m.reshape(len(idx), n, -1), strict=True):  # record by record: its n rows
+                out[i][tag] = rows
     return out
 
 
@@ -999,8 +999,8 @@ def _alone_site_reads(alone: list[GenotypeTable]) -> None:
             np.concatenate([t.column("ad_ref") for t in ts]),
             np.maximum(np.concatenate([t.column("ad_alt") for t in ts]), 0),
         )
-        for k, t in enumerate(ts):
-            t.fields["ad_site"] = site[k * n : (k + 1) * n]
+        for t, own in zip(ts, site.reshape(len(ts), n), strict=True):
+            t.fields["ad_site"] = own
 
 
 def _site_reads(ref: IntArray, alts: IntArray) -> IntArray:
