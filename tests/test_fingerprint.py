@@ -62,3 +62,18 @@ def test_auto_identity_hashes_small_inputs_whole_and_large_ones_by_fingerprint(c
     monkeypatch.setattr(pipeline, "SHA256_AUTO_MAX_BYTES", 100)
     rep = run_inprocess(tmp_path / "b", ctx_factory, f"sample\tvcf\nS1\t{vcf}\n")["S1"]["provenance"]
     assert rep["inputs_sha256"]["vcf"] is None and rep["inputs_identified_by"] == "fingerprint"
+
+
+def test_auto_identity_is_decided_once_per_input(ctx_factory, tmp_path, monkeypatch):
+    """RunContext.hashes looks at an input's size once per batch: the provenance of every sample of one VCF says
+    the same, and each further question costs no stat (which hands the GIL to the hashing thread)."""
+    import os
+
+    ctx = ctx_factory(tmp_path)
+    vcf = tmp_path / "in.vcf.gz"
+    vcf.write_bytes(b"x" * 10)
+    sizes = []
+    real = os.path.getsize
+    monkeypatch.setattr(os.path, "getsize", lambda p: sizes.append(p) or real(p))
+    assert ctx.hashes(str(vcf)) and ctx.hashes(str(vcf)) and ctx.sha256(str(vcf)) == file_sha256(vcf)
+    assert sizes == [str(vcf)]

@@ -13,6 +13,7 @@ from hshpipe.qc import (
     allele_balance,
     call_qc,
     depth,
+    genotype_string,
     low_confidence_reference,
     phase,
     sv_zygosity,
@@ -64,6 +65,28 @@ def test_clean_call_passes_and_names_its_fields():
         0.5,
     )
     assert qc.passed
+
+
+def test_fields_used_in_order_when_the_caller_wrote_every_field():
+    qc = call_qc(rec(), het(ft="PASS", cn=2), "heterozygous", TH)
+    assert qc.fields_used == ("FILTER", "FT", "depth from DP", "allele balance from AD", "GQ", "QUAL", "CN")
+    qs = call_qc(rec(kind="sv", qual=None), het(gq=None, quality=("QS", 80)), "heterozygous", TH)
+    assert qs.fields_used == ("FILTER", "depth from DP", "QS")
+
+
+@pytest.mark.parametrize(
+    ("alleles", "phased", "text"),
+    [
+        ((0, 1), False, "0/1"),
+        ((1, 0), True, "1|0"),
+        ((-1, -1), False, "./."),
+        ((1,), False, "1"),
+        ((-1, 1), True, ".|1"),
+    ],
+)
+def test_genotype_string(alleles, phased, text):
+    assert genotype_string(het(alleles=alleles, phased=phased)) == text
+    assert genotype_string(het(alleles=alleles, phased=phased)) == text  # made once, then the same text
 
 
 # --- one test per gate: the flag it gives and the state it sets ---------------------------------------------
@@ -202,6 +225,7 @@ def test_sv_zygosity_from_copy_number(alt, gt, cn, expected):
 
 def test_hemizygous_and_contradictions_with_deletions():
     dels = [(900, 1100, "heterozygous")]
+    assert with_deletions("homozygous", 1000, 1000, []) == ("homozygous", ())
     assert with_deletions("homozygous", 1000, 1000, dels) == ("hemizygous", ())
     zyg, flags = with_deletions("heterozygous", 1000, 1000, dels)
     assert zyg == "heterozygous" and "contradiction" in flags[0]

@@ -220,3 +220,13 @@ def test_a_batch_reports_as_each_vcf_alone_also_when_the_shared_norm_fails(cache
             for rep in (alone, together[f"P{k}"]):
                 del rep["provenance"]["sample_sheet"]  # the sheet's line number
             assert json.dumps(alone, sort_keys=True) == json.dumps(together[f"P{k}"], sort_keys=True)
+
+
+def test_info_keeps_the_first_value_of_a_repeated_key():
+    """vcfio._info reads a record's INFO in one pass, as cyvcf2's INFO.get gives each key: the first of a repeat."""
+    from types import SimpleNamespace
+
+    from hshpipe.vcfio import _info
+
+    v = SimpleNamespace(INFO=[("DP", 5), ("AF", 0.5), ("DP", 7), ("END", 100)])
+    assert _info(v) == {"DP": 5, "AF": 0.5, "END": 100}

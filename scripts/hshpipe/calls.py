@@ -31,7 +31,7 @@ from .vcfio import GenotypeTable, Record, SampleGenotype
 Block = tuple[int, int, int]  # (start, end, depth): reference-call depth for the coverage section
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     """A carried ALT allele of one sample at one normalised record, with its genotype and QC."""
 
@@ -62,7 +62,7 @@ class Call:
         return self.phase.haplotype
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Filtered:
     """A record in the region that is listed, not interpreted, with the reason."""
 

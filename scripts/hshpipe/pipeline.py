@@ -75,6 +75,7 @@ class RunContext:
     evidence: EvidenceSources | None = None  # population and predictor files, read once per batch
     interpreter: Interpreter = field(init=False)
     provenance: Provenance = field(init=False)
+    hashed: dict[str, bool] = field(init=False, default_factory=dict)  # `hashes` per path, decided once
 
     def __post_init__(self) -> None:
         self.interpreter = Interpreter(self.cache, self.curated, self.evidence)
@@ -82,10 +83,15 @@ class RunContext:
 
     def hashes(self, path: str) -> bool:
         """Whether this input gets a whole-file SHA-256: always with `sha256`, never with `fingerprint`, and with
-        `auto` when the file is at most SHA256_AUTO_MAX_BYTES (a whole WGS VCF or a gVCF would cost seconds)."""
-        if self.identity == "auto":
-            return os.path.getsize(path) <= SHA256_AUTO_MAX_BYTES
-        return self.identity == "sha256"
+        `auto` when the file is at most SHA256_AUTO_MAX_BYTES (a whole WGS VCF or a gVCF would cost seconds).
+        Decided once per path (asked ~3 times per sample: each stat also hands the GIL to the hashing thread)."""
+        got = self.hashed.get(path)
+        if got is None:
+            auto = self.identity == "auto"
+            got = self.hashed[path] = (
+                os.path.getsize(path) <= SHA256_AUTO_MAX_BYTES if auto else self.identity == "sha256"
+            )
+        return got
 
     def sha256(self, path: str) -> str | None:
         """The whole file's SHA-256 when this input is hashed (`hashes`), else None (not computed)."""

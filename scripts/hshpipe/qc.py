@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .settings import Thresholds
 from .vcfio import Record, SampleGenotype
@@ -19,7 +20,7 @@ QC_STATES = (PASS, FAIL, REVIEW)
 NOT_ASSESSABLE = "QC not assessable: the caller wrote no depth and no quality (DP, AD, GQ, QUAL) for this call"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallQC:
     """The QC of one call: `state` pass | fail | review, the flags that decided it, and the caller's fields that
     were read (named in the report's methods)."""
@@ -39,7 +40,7 @@ class CallQC:
         return self.state == PASS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Phase:
     phased: bool
     phase_set: int | str | None = None
@@ -61,15 +62,20 @@ class Gate:
 
 
 def genotype_string(g: SampleGenotype) -> str:
-    sep = "|" if g.phased else "/"
-    return sep.join("." if a < 0 else str(a) for a in g.alleles)
+    return _genotype_text(g.alleles, g.phased)
+
+
+@lru_cache(maxsize=256)
+def _genotype_text(alleles: tuple[int, ...], phased: bool) -> str:
+    """A GT as the caller writes it (few distinct values: made once each)."""
+    return ("|" if phased else "/").join("." if a < 0 else str(a) for a in alleles)
 
 
 def zygosity(g: SampleGenotype) -> str | None:
     """heterozygous / homozygous / hemizygous for this record's ALT (allele 1 after splitting), None when not
     carried. A haploid call on this autosome is read with its copy number: CN=1 means one copy is left
     (hemizygous); without CN it is read as homozygous and flagged for review (see `zygosity_flags`)."""
-    n_alt = sum(1 for a in g.alleles if a == 1)
+    n_alt = g.alleles.count(1)
     if n_alt == 0:
         return None
     if len(g.alleles) == 1:
@@ -205,12 +211,20 @@ def _fields_used(
 ) -> tuple[str, ...]:
     """fields_used with the call's depth (and its source) and allele balance already computed."""
     out = ["FILTER"]
-    out += ["FT"] if g.ft is not None else []
-    out += [f"depth from {dp[1]}"] if dp[0] is not None else []
-    out += [f"allele balance from {g.read_source}"] if ab is not None and rec.kind == "small" else []
-    out += ["GQ"] if g.gq is not None else ([g.quality[0]] if g.quality is not None else [])
-    out += ["QUAL"] if rec.qual is not None else []
-    out += ["CN"] if g.cn is not None else []
+    if g.ft is not None:
+        out.append("FT")
+    if dp[0] is not None:
+        out.append(f"depth from {dp[1]}")
+    if ab is not None and rec.kind == "small":
+        out.append(f"allele balance from {g.read_source}")
+    if g.gq is not None:
+        out.append("GQ")
+    elif g.quality is not None:
+        out.append(g.quality[0])
+    if rec.qual is not None:
+        out.append("QUAL")
+    if g.cn is not None:
+        out.append("CN")
     return tuple(out)
 
 
@@ -284,7 +298,7 @@ def with_deletions(zyg: str, start: int, end: int, dels: list[tuple[int, int, st
     """A small variant's zygosity given the sample's deletions over the same bases: homozygous inside a
     heterozygous deletion is hemizygous (the other copy is deleted); a heterozygous call there, or any call inside a
     homozygous deletion, contradicts the deletion and is flagged for review."""
-    over = [d for d in dels if d[0] <= end and start <= d[1]]
+    over = [d for d in dels if d[0] <= end and start <= d[1]] if dels else None
     if not over:
         return zyg, ()
     span = f"{over[0][0]}-{over[0][1]}"
@@ -306,6 +320,8 @@ def with_deletions(zyg: str, start: int, end: int, dels: list[tuple[int, int, st
 def phase(g: SampleGenotype, site: str = "") -> Phase:
     """Phase from a phased GT with PS (any declared type), WhatsHap HP, GATK PGT/PID, or a 1/2 call (its two
     ALTs are on different haplotypes by construction: phase set `site`)."""
+    if not (g.phased or g.hp or g.pgt or g.other_alt):  # the usual call: none of the sources below
+        return UNPHASED
     if g.phased and len(g.alleles) == 2 and g.phase_set is not None:
         return Phase(True, g.phase_set, _alt_index(g.alleles), "GT|PS")
     hp = _hp_phase(g)

@@ -13,8 +13,9 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .errors import InputError
 from .reference import CHR9_LENGTHS, CHR9_NAMES, GeneCache
@@ -38,7 +39,7 @@ class VcfHeader:
     path: str  # the file that is read (a decompressed copy for plain-gzip input)
     contig: str  # the VCF's name for chromosome 9
     samples: tuple[str, ...]
-    indexed: bool
+    indexed: bool  # readable by region (_index_usable): a text VCF is then BGZF
     build: str | None  # from the header contig length, when given
     has_gt: bool = True
     source: str = ""  # the user's file, named in messages
@@ -51,10 +52,17 @@ class VcfHeader:
 
 
 def is_bgzf(path: str | Path) -> bool:
-    """BGZF (bgzip) files are gzip members with a 'BC' extra subfield; plain gzip has none."""
     with open(path, "rb") as fh:
-        head = fh.read(18)
-    return len(head) >= 18 and head[:2] == b"\x1f\x8b" and head[3] & 4 == 4 and head[12:14] == b"BC"
+        return _bgzf_head(fh.read(HEAD_BYTES))
+
+
+HEAD_BYTES = 18  # a gzip member's header up to its first extra subfield's id
+
+
+def _bgzf_head(head: bytes) -> bool:
+    """BGZF (bgzip) files are gzip members with a 'BC' extra subfield; plain gzip has none (`head`: the file's
+    first HEAD_BYTES)."""
+    return len(head) >= HEAD_BYTES and head[:2] == b"\x1f\x8b" and head[3] & 4 == 4 and head[12:14] == b"BC"
 
 
 def readable_copy(path: str | Path, tmpdir: str | Path) -> Path:
@@ -63,8 +71,8 @@ def readable_copy(path: str | Path, tmpdir: str | Path) -> Path:
     if not p.exists() or p.stat().st_size == 0:
         return p
     with open(p, "rb") as fh:
-        magic = fh.read(2)
-    if magic != b"\x1f\x8b" or is_bgzf(p):
+        head = fh.read(HEAD_BYTES)
+    if head[:2] != b"\x1f\x8b" or _bgzf_head(head):
         return p
     out = Path(tmpdir) / (p.name.removesuffix(".gz") + f".{abs(hash(str(p)))}.vcf")
     try:
@@ -137,8 +145,9 @@ def _bcf_header(p: Path, shown: str) -> tuple[dict[str, int | None], tuple[str, 
 
 
 def _magic(path: Path) -> bytes:
+    """The file's first HEAD_BYTES: its format's magic, and whether it is BGZF (_bgzf_head)."""
     with open(path, "rb") as fh:
-        return fh.read(4)
+        return fh.read(HEAD_BYTES)
 
 
 def inspect_vcf(
@@ -230,15 +239,15 @@ def _header_chr9(contigs: dict[str, int | None], cache: GeneCache, shown: str) -
 
 def _index_usable(p: Path, magic: bytes) -> bool:
     """Whether the file can be read by region: a BGZF file or BCF with a .tbi/.csi index no older than itself
-    (a stale index is not trusted: the file is streamed instead)."""
-    indexed = any(Path(str(p) + ext).exists() for ext in (".tbi", ".csi"))
-    if indexed and magic[:2] == b"\x1f\x8b":
-        idx = next(Path(str(p) + ext) for ext in (".tbi", ".csi") if Path(str(p) + ext).exists())
+    (a stale index is not trusted: the file is streamed instead). `magic`: the file's head (_magic)."""
+    idx = next((i for i in (Path(str(p) + ".tbi"), Path(str(p) + ".csi")) if i.exists()), None)
+    indexed = idx is not None
+    if idx is not None and magic[:2] == b"\x1f\x8b":
         if idx.stat().st_mtime + 1 < p.stat().st_mtime:
             indexed = False  # stale index: stream instead of trusting it
     elif magic[:2] != b"\x1f\x8b" and not magic.startswith(b"BCF"):
         indexed = False  # plain text VCF cannot be indexed
-    if magic[:2] == b"\x1f\x8b" and not is_bgzf(p):
+    if magic[:2] == b"\x1f\x8b" and not _bgzf_head(magic):
         indexed = False
     return indexed
 
@@ -294,7 +303,7 @@ def normalise_region(header: VcfHeader, region: str, region_fasta: str, out_path
     # records overlapping the region count, not only those starting in it: a deletion of the whole gene starts
     # upstream of it (-r overlaps by default; -t needs --targets-overlap 1)
     source, where = header.path, (["-r", region] if header.indexed else ["-t", region, "--targets-overlap", "1"])
-    if header.indexed and header.header_text and is_bgzf(header.path):
+    if header.indexed and header.header_text:  # an indexed text VCF is BGZF (_index_usable)
         # tabix fetch of the region's lines (loads the index about twice as fast as bcftools' own -r), then
         # bcftools norm streams the small excerpt
         source, where = (
@@ -430,9 +439,7 @@ def shared_norm_key(header: VcfHeader) -> str | None:
     differ. None: this VCF is normalised on its own."""
     text = header.header_text
     if len(header.samples) != 1 or not header.contig_declared or not text or not header.indexed:
-        return None
-    if not is_bgzf(header.path):
-        return None
+        return None  # (an indexed text VCF is BGZF: _index_usable)
     kept = (line for line in text.splitlines(keepends=True) if line[2:].split("=", 1)[0].lower() in STRUCTURED_HEADER)
     return header.contig + "\0" + _GT_TYPE.sub(r"\1String", "".join(kept))
 
@@ -449,12 +456,17 @@ def normalise_together(
     normalise_region gives them; the ID column is read nowhere else. Only their order may differ: norm sorts
     its output by position within a 1,000-bp window, so a record left-aligned past an earlier one of its VCF may
     follow it here (records of equal position keep their input order either way); analyse_vcf sorts them.
+    The VCFs' lines are merged by position (a stable sort: each VCF's lines keep their order), so that norm
+    reads the reference forwards: VCF after VCF, each going back to the region's start, it costs 3x as much.
     Raises on any norm error (the caller then normalises each VCF alone, so that an error names its file)."""
+    lines = sorted(
+        (_with_id(line, str(k)) for k, body in enumerate(bodies) for line in body.splitlines(keepends=True)),
+        key=itemgetter(0),
+    )
     src = out_path.with_suffix(".in.vcf")
     with open(src, "w") as fh:
         fh.write(_GT_TYPE.sub(r"\1String", headers[0].header_text))
-        for k, body in enumerate(bodies):
-            fh.writelines(_with_id(line, str(k)) for line in body.splitlines(keepends=True))
+        fh.writelines(line for _, line in lines)
     try:
         _norm(str(src), ["-t", region, "--targets-overlap", "1"], region_fasta, out_path)
     finally:
@@ -462,12 +474,14 @@ def normalise_together(
     return out_path
 
 
-def _with_id(line: str, ident: str) -> str:
+def _with_id(line: str, ident: str) -> tuple[int, str]:
+    """(POS, the record line with `ident` as its ID); raises on a line of fewer than 4 columns or a POS that is not
+    a number (the group is then normalised VCF by VCF, see read_shared, where bcftools names the file)."""
     f = line.split("\t", 3)
-    return "\t".join((f[0], f[1], ident, f[3])) if len(f) == 4 else line
+    return int(f[1]), "\t".join((f[0], f[1], ident, f[3]))
 
 
-@dataclass
+@dataclass(slots=True)
 class SampleGenotype:
     """One sample's call at one (split) record, as the caller wrote it. Nothing here is judged: qc.py does that."""
 
@@ -491,7 +505,7 @@ class SampleGenotype:
     sv_reads: int | None = None  # SV read support of all alleles (Manta PR+SR, Delly DR+DV+RR+RV)
 
 
-@dataclass
+@dataclass(slots=True)
 class Record:
     chrom: str  # the VCF's contig name
     pos: int
@@ -525,6 +539,8 @@ class GenotypeTable:
     """Per-sample genotype fields of one record as numpy arrays (cohorts of thousands stay fast); indexing
     gives one sample's SampleGenotype, built on demand. `carrier`/`missing` are boolean masks over samples."""
 
+    __slots__ = ("gt", "carrier", "missing", "fields", "dp", "read_source", "split_counts", "other_alt")
+
     def __init__(
         self,
         gt: npt.NDArray[np.integer[Any]],
@@ -536,7 +552,7 @@ class GenotypeTable:
         self.gt = gt  # n x (ploidy + 1): allele indices (-1 missing, -2 absent for lower ploidy), phased flag
         # python lists: fast per-sample lookups; missing = every allele missing (-1) or absent (-2)
         self.carrier, self.missing = masks or _allele_masks([gt])[0]
-        self.fields = fields  # name -> array over samples (None when the caller wrote no such field)
+        self.fields = fields  # name -> array over samples (absent or None when the caller wrote no such field)
         self.dp = fields.get("dp")
         self.read_source = read_source  # where ad_ref/ad_alt came from (see SampleGenotype)
         self.split_counts = split_counts  # reads are per ALT: the site total is summed over the split records
@@ -561,15 +577,15 @@ class GenotypeTable:
 
     def __getitem__(self, j: int) -> SampleGenotype:
         *called, flag = self.gt[j].tolist()
-        alleles = tuple(a for a in called if a > -2) or (-1,)
+        alleles = tuple([a for a in called if a > -2]) or (-1,)
         phased = bool(flag) and len(alleles) > 1
         get = self.fields.get
-        qs, ps = _count_at(get("qs"), j), _text_at(get("ps"), j)
+        qs = _count_at(get("qs"), j)
         # positional, in SampleGenotype's field order (18 keyword arguments cost ~3x as much per record)
         return SampleGenotype(
             alleles,
             phased,
-            _phase_set(ps) if phased else None,
+            _phase_set(_text_at(get("ps"), j)) if phased else None,
             _count_at(get("dp"), j),
             _count_at(get("gq"), j),
             _count_at(get("ad_ref"), j),
@@ -722,16 +738,16 @@ def _allele_masks(gts: list[npt.NDArray[np.integer[Any]]]) -> list[tuple[list[bo
     import numpy as np
 
     out: list[tuple[list[bool], list[bool]]] = [([], [])] * len(gts)
-    groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+    groups: dict[tuple[Any, tuple[int, ...]], list[int]] = {}
     for i, gt in enumerate(gts):
-        groups.setdefault((gt.dtype.str, gt.shape), []).append(i)
+        groups.setdefault((gt.dtype, gt.shape), []).append(i)
     for (_, shape), idx in groups.items():
         alleles = np.concatenate([gts[i] for i in idx])[:, :-1]
-        carrier = (alleles == 1).any(axis=1).tolist()
-        missing = np.less(alleles, 0).all(axis=1).tolist()
-        n = shape[0]
-        for k, i in enumerate(idx):
-            out[i] = (carrier[k * n : (k + 1) * n], missing[k * n : (k + 1) * n])
+        rows = (len(idx), shape[0])  # record by record: one list of its n samples
+        carrier = (alleles == 1).any(axis=1).reshape(rows).tolist()
+        missing = np.less(alleles, 0).all(axis=1).reshape(rows).tolist()
+        for i, c, m in zip(idx, carrier, missing, strict=True):
+            out[i] = (c, m)
     return out
 
 
@@ -744,17 +760,17 @@ def _format_matrices(variants: list[Any], plan: FormatPlan) -> list[dict[str, In
     out: list[dict[str, IntArray | None]] = [{} for _ in variants]
     for tag in plan.int_tags:
         arrays = [v.format(tag) for v in variants]
-        groups: dict[tuple[str, tuple[int, ...]], list[int]] = {}
+        groups: dict[tuple[Any, tuple[int, ...]], list[int]] = {}
         for i, a in enumerate(arrays):
             if a is None or a.dtype.kind in "SUO":  # text values: as wide as the record's longest, converted alone
                 out[i][tag] = _int_matrix(a)
             else:
-                groups.setdefault((a.dtype.str, a.shape), []).append(i)
+                groups.setdefault((a.dtype, a.shape), []).append(i)
         for (_, shape), idx in groups.items():
             n = shape[0]  # arrays of one shape: stacked as they are, then viewed as (records x n) rows
             m = _numeric_matrix(np.concatenate([arrays[i] for i in idx]).reshape(len(idx) * n, -1))
-            for k, i in enumerate(idx):
-                out[i][tag] = m[k * n : (k + 1) * n]
+            for i, rows in zip(idx, m.reshape(len(idx), n, -1), strict=True):  # record by record: its n rows
+                out[i][tag] = rows
     return out
 
 
@@ -780,7 +796,7 @@ def _record(
     gt: npt.NDArray[np.integer[Any]],
     masks: tuple[list[bool], list[bool]],
 ) -> Record:
-    alts = v.ALT
+    chrom, pos, ref, alts = v.CHROM, v.POS, v.REF, v.ALT  # (each cyvcf2 property decodes anew)
     alt = alts[0] if alts else "."
     kind = _kind(alt)
     present = _info(v)
@@ -791,12 +807,12 @@ def _record(
         original = (f[0], int(f[1]), f[2], f[3])
         alt_index = int(f[4]) if len(f) > 4 and f[4].isdigit() else 1
     else:
-        original = (v.CHROM, v.POS, v.REF, ",".join(alts))
-    info = {}
-    for key in KEPT_INFO:
-        val = present.get(key)
-        if val is not None:
-            info[key] = ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
+        original = (chrom, pos, ref, ",".join(alts))
+    info = {
+        key: ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
+        for key in KEPT_INFO
+        if (val := present.get(key)) is not None
+    }
     filt = v.FILTER
     filters = tuple(filt.split(";")) if filt else ("PASS",)
     end = v.end  # cyvcf2 end is 0-based exclusive == 1-based inclusive end
@@ -804,21 +820,18 @@ def _record(
         e = _int_or_none(present.get("END"))
         if e is None:
             svlen = _int_or_none(abs(int(present["SVLEN"]))) if present.get("SVLEN") is not None else None
-            e = v.POS + svlen if svlen else v.POS
+            e = pos + svlen if svlen else pos
         end = e
     qual = None if v.QUAL is None else float(v.QUAL)
     genotypes = _genotype_table(v, plan, mats, gt, masks, order, alt_index)
-    return Record(v.CHROM, v.POS, v.REF, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
+    return Record(chrom, pos, ref, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
 
 
 def _info(v: Any) -> dict[str, Any]:
     """The record's INFO values by key, as `v.INFO.get(key)` gives them (the first of a repeated key), read in one
     pass: each `get` of an absent key raises and catches a KeyError inside cyvcf2 (~0.4 us; most kept keys are
     absent)."""
-    present: dict[str, Any] = {}
-    for key, val in v.INFO:
-        present.setdefault(key, val)
-    return present
+    return dict(reversed(list(v.INFO)))  # reversed: the first of a repeated key is the one kept
 
 
 @dataclass(frozen=True)
@@ -830,7 +843,6 @@ class FormatPlan:
     ints: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as integers (INT_FIELDS, first key declared)
     strs: tuple[tuple[str, str], ...]  # (field, FORMAT key) read as text (STR_FIELDS)
     sv_reads: tuple[str, ...]  # the first SV_READ_FIELDS set whose keys are all declared (empty: none)
-    absent: tuple[str, ...]  # fields no declared key fills: None in every table
     int_tags: tuple[str, ...]  # every declared key read as integers (ints, read counts, sv_reads)
 
     @classmethod
@@ -840,11 +852,9 @@ class FormatPlan:
             return tuple((name, tag) for name, tag in found if tag is not None)
 
         ints, strs = first(INT_FIELDS), first(STR_FIELDS)
-        filled = {name for name, _ in ints + strs}
-        absent = tuple(name for name in (*INT_FIELDS, *STR_FIELDS) if name not in filled)
         sv = next((tags for tags in SV_READ_FIELDS if all(t in fmt for t in tags)), ())
         counts = tuple(t for t in READ_COUNT_TAGS if t in fmt)
-        return cls(fmt, n, ints, strs, sv, absent, tuple(dict.fromkeys((*(t for _, t in ints), *counts, *sv))))
+        return cls(fmt, n, ints, strs, sv, tuple(dict.fromkeys((*(t for _, t in ints), *counts, *sv))))
 
 
 def _genotype_table(
@@ -857,8 +867,9 @@ def _genotype_table(
     alt_index: int = 1,
 ) -> GenotypeTable:
     """One record's genotype table: `gt` and `masks` in the requested sample order (_gt_array, _allele_masks),
-    `mats` its integer FORMAT values in the file's order (_format_matrices), reordered here."""
-    fields: dict[str, Column | None] = dict.fromkeys(plan.absent)
+    `mats` its integer FORMAT values in the file's order (_format_matrices), reordered here. A field the caller
+    did not write is absent from `fields` (GenotypeTable reads it as None)."""
+    fields: dict[str, Column | None] = {}
     for name, tag in plan.ints:
         m = mats[tag]
         fields[name] = None if m is None else m[:, 0]
@@ -867,7 +878,7 @@ def _genotype_table(
         fields[name] = None if arr is None else _str_column(arr)
     reads = _read_counts(mats, plan.fmt, alt_index)
     if reads is not None:
-        fields |= {"ad_ref": reads.ref, "ad_alt": reads.alt, "ad_site": reads.site}
+        fields["ad_ref"], fields["ad_alt"], fields["ad_site"] = reads.ref, reads.alt, reads.site
     fields["sv_reads"] = _sv_reads([mats[t] for t in plan.sv_reads]) if plan.sv_reads else None
     if order is not None:
         fields = {k: None if x is None else x[order] for k, x in fields.items()}
@@ -892,8 +903,7 @@ def _column(m: IntArray, k: int) -> IntArray:
     return m[:, k] if m.shape[1] > k else np.full(len(m), -1, dtype=np.int64)
 
 
-@dataclass(frozen=True)
-class _ReadCounts:
+class _ReadCounts(NamedTuple):  # a tuple: made once per record (a frozen dataclass costs 3x as much)
     ref: IntArray  # reads for REF, per sample (-1 missing)
     alt: IntArray  # reads for this record's ALT
     site: IntArray | None  # reads for all alleles of the caller's site (None: summed over split records later)
@@ -905,15 +915,16 @@ def _read_counts(mats: dict[str, IntArray | None], fmt: dict[str, str], alt_inde
     """Reads for REF, this ALT and (when the caller's vector is whole) all alleles of the site, from AD
     (Number=R split by bcftools, or Number=. left whole: GATK <= 3.4), VarScan RD + AD (Number=1), FreeBayes
     RO + AO, or Platypus NR/NV. `split` says the site total is summed over the split records later."""
+    ad = mats.get("AD")
+    if ad is not None and ad.shape[1] == 2 and fmt["AD"] == "R":  # the usual case first: AD split with its record
+        return _ReadCounts(ad[:, 0], ad[:, 1], None, "AD", True)
     import numpy as np
 
-    ad, rd = mats.get("AD"), mats.get("RD")
+    rd = mats.get("RD")
     if ad is not None and fmt["AD"] == "1" and rd is not None:  # VarScan: AD is the ALT's reads only
         ref, alt = _column(rd, 0), ad[:, 0]
         return _ReadCounts(ref, alt, np.where((ref < 0) | (alt < 0), -1, ref + alt), "RD/AD", split=False)
     if ad is not None and ad.shape[1] >= 2:
-        if fmt["AD"] == "R" and ad.shape[1] == 2:
-            return _ReadCounts(ad[:, 0], ad[:, 1], None, "AD", split=True)
         site = np.where((ad < 0).all(axis=1), -1, np.where(ad < 0, 0, ad).sum(axis=1))
         return _ReadCounts(ad[:, 0], _column(ad, alt_index), site, "AD", split=False)
     ro, ao = mats.get("RO"), mats.get("AO")
@@ -958,10 +969,13 @@ def _link_sites(records: list[Record]) -> list[GenotypeTable]:
         if r.kind != "block":
             groups.setdefault(r.original, []).append(r.genotypes)
     for tables in groups.values():
-        if len(tables) > 1:
-            carriers = [sum(cs) for cs in zip(*(t.carrier for t in tables), strict=True)]
-            for t in tables:
-                t.other_alt = {j for j, c in enumerate(t.carrier) if c and carriers[j] > 1}
+        if len(tables) == 1:  # the usual site: one record
+            if tables[0].split_counts:
+                alone.append(tables[0])
+            continue
+        carriers = [sum(cs) for cs in zip(*(t.carrier for t in tables), strict=True)]
+        for t in tables:
+            t.other_alt = {j for j, c in enumerate(t.carrier) if c and carriers[j] > 1}
         split = [t for t in tables if t.split_counts]
         if len(split) == 1:
             alone.append(split[0])
@@ -985,8 +999,8 @@ def _alone_site_reads(alone: list[GenotypeTable]) -> None:
             np.concatenate([t.column("ad_ref") for t in ts]),
             np.maximum(np.concatenate([t.column("ad_alt") for t in ts]), 0),
         )
-        for k, t in enumerate(ts):
-            t.fields["ad_site"] = site[k * n : (k + 1) * n]
+        for t, own in zip(ts, site.reshape(len(ts), n), strict=True):
+            t.fields["ad_site"] = own
 
 
 def _site_reads(ref: IntArray, alts: IntArray) -> IntArray:
