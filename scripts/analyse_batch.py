@@ -20,8 +20,6 @@ def quiet_collector() -> None:
     to the end, so it is frozen out of every collection, and young collections run every GC_YOUNG allocations
     (a batch makes ~30 objects per record, which live until their VCF is done, so most collections found
     nothing: 85 ms of a 125-sample batch, 10 ms after)."""
-    import gc
-
     gc.freeze()
     gc.set_threshold(GC_YOUNG, 20, 20)
 
@@ -65,10 +63,6 @@ def main() -> None:
     # population / predictor files: their TRPM6 region read once for the batch (an unusable file fails here,
     # before any report); the pipeline asks `sources.evidence(variant, consequences)` per allele
     sources = EvidenceSources.open(settings.get("evidence") or {}, cache)
-    # a sample's path allocates thousands of small containers (records, calls, report dicts) that are freed by
-    # reference counting when its files are written; at the default threshold (700) the cyclic collector ran
-    # ~300 times per 125 samples, ~0.5 ms per sample; every 20,000 allocations: ~0.15 ms
-    gc.set_threshold(20_000)
     with tempfile.TemporaryDirectory(prefix="hsh.") as tmp:
         ctx = RunContext(
             cache=cache,
