@@ -39,7 +39,9 @@ if hshpipe.__version__ != _OWN_VERSION:
 # environment's `python` when jobs run with --software-deployment-method conda (workflow/envs/pipeline.yaml).
 # Jobs import the package from this workflow's checkout first (PYTHONPATH), so that the transcript models,
 # schemas and templates it reads beside itself are this workflow's, also when it runs as a deployed module.
-PYTHON = "PYTHONPATH={}${{PYTHONPATH:+:$PYTHONPATH}} {}".format(
+# Every job is single-threaded: numpy's OpenBLAS would otherwise start a thread per core at import, whose start-up
+# spin costs ~60 ms of CPU per job on 2 cores (more on a cluster node, beyond the job's one CPU).
+PYTHON = "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 PYTHONPATH={}${{PYTHONPATH:+:$PYTHONPATH}} {}".format(
     shlex.quote(SCRIPTS),
     "python" if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method else sys.executable,
 )
