@@ -32,3 +32,25 @@ def test_other_timers_are_left_alone():
     assert other not in scheduler_timers()
     release_scheduler_timers()
     assert fired.wait(5)
+
+
+def test_release_at_exit_freezes_the_heap_and_releases_the_timers():
+    """In a fresh interpreter with Snakemake loaded (as in onsuccess): the heap is frozen, so the interpreter's
+    last collection skips it, and the scheduler's timer is cancelled."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, threading, snakemake.cli\n"
+        "from snakemake.scheduling.job_scheduler import JobScheduler\n"
+        "from hshpipe.snakemake_exit import release_at_exit, scheduler_timers\n"
+        "class L:\n    _open_jobs = threading.Semaphore(0)\n"
+        "JobScheduler._schedule_reevalutation(L(), 60)\n"
+        "assert gc.get_freeze_count() == 0\n"
+        "release_at_exit()\n"
+        "assert gc.get_freeze_count() > 10000, gc.get_freeze_count()\n"
+        "[t.join(5) for t in scheduler_timers()]\n"
+        "assert not any(t.is_alive() for t in scheduler_timers())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -9,6 +9,11 @@ cannot be set below 1 s (the option's pattern reads "100ms" as 100 minutes).
 :func:`release_scheduler_timers` cancels only those timers, and is called from ``onsuccess``/``onerror``: the
 scheduler has returned by then, so nothing waits on them. If Snakemake renames the function, nothing matches and
 the run simply ends a second later (tests/test_snakemake_exit.py checks the pinned version still matches).
+
+:func:`release_at_exit` also spares the interpreter's last garbage collection: at exit Python walks every object
+the process made (Snakemake with its ~1,100 modules: ~0.25 s, a tenth of a small run); objects frozen with
+``gc.freeze()`` are skipped. Nothing is lost: finalizers that matter run from ``atexit`` (logging, weakref.finalize)
+or by reference counting, and the operating system takes the memory back.
 """
 
 from __future__ import annotations
@@ -35,3 +40,11 @@ def release_scheduler_timers() -> int:
     for t in timers:
         t.cancel()
     return len(timers)
+
+
+def release_at_exit() -> None:
+    """The run is over (onsuccess/onerror): release the scheduler's timers and freeze the heap for a quick exit."""
+    import gc
+
+    release_scheduler_timers()
+    gc.freeze()

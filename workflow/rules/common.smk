@@ -170,14 +170,15 @@ onstart:
         _fail(_problem)
 
 
-# the run is over: do not wait a second for Snakemake's scheduler timer before exiting (hshpipe/snakemake_exit.py)
+# the run is over: exit without waiting for Snakemake's scheduler timers or a last walk of its heap
+# (hshpipe/snakemake_exit.py)
 onsuccess:
-    from hshpipe.snakemake_exit import release_scheduler_timers
+    from hshpipe.snakemake_exit import release_at_exit
 
-    release_scheduler_timers()
+    release_at_exit()
 
 
 onerror:
-    from hshpipe.snakemake_exit import release_scheduler_timers
+    from hshpipe.snakemake_exit import release_at_exit
 
-    release_scheduler_timers()
+    release_at_exit()
