@@ -603,8 +603,3 @@ def describe_coverage(coverage: dict[str, Any] | None) -> str:
     shown = ", ".join(format_gap(g) for g in gaps[:GAPS_IN_SENTENCE])
     more = f" and {len(gaps) - GAPS_IN_SENTENCE} more" if len(gaps) > GAPS_IN_SENTENCE else ""
     return f"{head}; {len(gaps)} gap{'s' if len(gaps) != 1 else ''} ({shown}{more})."
-
-
-def copy_number_exons(coverage: dict[str, Any]) -> set[int]:
-    """Exons flagged by relative depth (possible deletion): the report's plot marks them."""
-    return {exon for flag in coverage.get("copy_number_flags", []) for exon in flag["exons"]}

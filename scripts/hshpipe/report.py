@@ -24,7 +24,6 @@ from markupsafe import Markup, escape
 
 from . import __version__
 from .clinical import clinical_view
-from .coverage import copy_number_exons
 from .family_view import family_view
 from .hgvs import short_hgvs
 from .paths import SCHEMAS
@@ -365,6 +364,13 @@ def coverage_plot(
     }
 
 
+def _copy_number_exons(coverage: Mapping[str, Any]) -> set[int]:
+    """Exons flagged by relative depth (coverage.py's copy_number_flags, a possible deletion): the plot marks them.
+    Read here from the report's coverage section, so the report code needs no numpy (the summary job is on every
+    run's critical path)."""
+    return {exon for flag in coverage.get("copy_number_flags", []) for exon in flag["exons"]}
+
+
 def coverage_view(cov: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if cov is None:
         return None
@@ -402,7 +408,7 @@ def coverage_view(cov: Mapping[str, Any] | None) -> dict[str, Any] | None:
             }
             for g in gaps
         ],
-        "plot": coverage_plot(exons, threshold, copy_number_exons(dict(cov))) if exons else None,
+        "plot": coverage_plot(exons, threshold, _copy_number_exons(cov)) if exons else None,
         "notes": list(cov.get("notes") or []),
         "bases": None if target is None or at is None else f"{at:,} of {target:,} bases",
         "copy_number_flags": [copy_number_view(f) for f in cov.get("copy_number_flags") or []],
