@@ -69,15 +69,9 @@ def match_dict(match: CuratedMatch | None) -> dict[str, Any] | None:
     return d
 
 
-_GENOTYPES: dict[tuple[bool, tuple[int, ...]], str] = {}  # genotype_string by (phased, alleles): few distinct
-
-
 def _call_fields(c: Call) -> dict[str, Any]:
     """The call's own fields: the caller's record, genotype, phase, QC and INFO."""
     r, g, qc, phase = c.record, c.genotype, c.qc, c.phase
-    gt = _GENOTYPES.get((g.phased, g.alleles))
-    if gt is None:
-        gt = _GENOTYPES[g.phased, g.alleles] = genotype_string(g)
     o_chrom, o_pos, o_ref, o_alt = r.original
     return {
         "chrom": r.chrom,
@@ -85,7 +79,7 @@ def _call_fields(c: Call) -> dict[str, Any]:
         "ref": r.ref,
         "alt": r.alt,
         "original": {"chrom": o_chrom, "pos": o_pos, "ref": o_ref, "alt": o_alt},
-        "genotype": gt,
+        "genotype": genotype_string(g),  # memoised per (alleles, phased) in qc
         "zygosity": c.zygosity,
         "phased": phase.phased,
         "phase_set": phase.phase_set,
