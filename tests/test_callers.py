@@ -202,6 +202,24 @@ def test_freebayes_low_qual_without_gq(cache38, ctx_factory, tmp_path):
     assert all(any(f.startswith("QUAL<20") for f in v["qc_flags"]) for v in rep["variants"])
 
 
+def test_freebayes_floats_are_reported_as_written(cache38, ctx_factory, tmp_path):
+    """VCF Floats are 32-bit in htslib: QUAL 264.507 and AF=0.166667 (FreeBayes 1.3.6, as in the demo's joint
+    VCF) are reported as the caller wrote them, not as the doubles they widen to (264.50698852539062,
+    0.16666699945926666), in report.json and in the TSV."""
+    from hshpipe.report import sample_tsv
+
+    pos, ref, alt = CURATED
+    header = FREEBAYES + (
+        '\n##INFO=<ID=AF,Number=A,Type=Float,Description="Estimated allele frequency in the range (0,1]">'
+    )
+    rec = f"chr9 {pos} . {ref} {alt} 264.507 . AF=0.166667;DP=47 GT:GL:DP:AD:RO:QR:AO:QA 0/1:-32.8,0,-37.8:47:25,22:25:575:22:520"
+    rep = one(tmp_path, ctx_factory, caller_vcf(tmp_path / "fb.vcf", header, [rec]))
+    v = rep["variants"][0]
+    assert v["qc"]["qual"] == 264.507
+    assert v["info"] == {"AF": "0.166667", "DP": "47"}
+    assert "\tAF=0.166667;DP=47\t" in sample_tsv(rep)
+
+
 def test_gt_only_call_is_review_not_pass(cache38, ctx_factory, tmp_path):
     """GT only, QUAL '.', as left by `bcftools annotate -x ^FORMAT/GT` (bcftools 1.17): review, not biallelic."""
     pos, ref, alt = CURATED

@@ -809,7 +809,7 @@ def _record(
     else:
         original = (chrom, pos, ref, ",".join(alts))
     info = {
-        key: ",".join(map(str, val)) if isinstance(val, tuple) else str(val)
+        key: ",".join(map(_info_text, val)) if isinstance(val, tuple) else _info_text(val)
         for key in KEPT_INFO
         if (val := present.get(key)) is not None
     }
@@ -822,9 +822,26 @@ def _record(
             svlen = _int_or_none(abs(int(present["SVLEN"]))) if present.get("SVLEN") is not None else None
             e = pos + svlen if svlen else pos
         end = e
-    qual = None if v.QUAL is None else float(v.QUAL)
+    qual = None if v.QUAL is None else as_written(v.QUAL)
     genotypes = _genotype_table(v, plan, mats, gt, masks, order, alt_index)
     return Record(chrom, pos, ref, alt, end, original, filters, qual, info, kind, genotypes, alt_index)
+
+
+def float32_text(x: float) -> str:
+    """A VCF Float (htslib and cyvcf2 hold it in 32 bits) as the caller wrote it: the shortest decimal that reads
+    back as the same 32-bit value ("0.166667", "4.83"), not the double it widens to (0.16666699945926666)."""
+    import numpy as np
+
+    return str(np.float32(x))
+
+
+def as_written(x: float) -> float:
+    """A VCF Float as the number the caller wrote (float32_text read back: 264.507, not 264.50698852539062)."""
+    return float(float32_text(x))
+
+
+def _info_text(val: Any) -> str:
+    return float32_text(val) if isinstance(val, float) else str(val)
 
 
 def _info(v: Any) -> dict[str, Any]:
