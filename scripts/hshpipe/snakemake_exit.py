@@ -14,6 +14,10 @@ the run simply ends a second later (tests/test_snakemake_exit.py checks the pinn
 the process made (Snakemake with its ~1,100 modules: ~0.25 s, a tenth of a small run); objects frozen with
 ``gc.freeze()`` are skipped. Nothing is lost: finalizers that matter run from ``atexit`` (logging, weakref.finalize)
 or by reference counting, and the operating system takes the memory back.
+
+Both freezes (here and when common.smk is parsed) assume one run per process, as with the `snakemake` command and
+cluster jobs. A program that runs this workflow repeatedly through Snakemake's Python API in one process would keep
+each run's cyclic garbage (its DAG and jobs) for the life of that process.
 """
 
 from __future__ import annotations

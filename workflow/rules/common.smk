@@ -20,6 +20,7 @@ from hshpipe.settings import settings_json
 # Snakemake's own process: what it has loaded by now (its ~1,100 modules, this package) lives until the run ends,
 # so it is moved out of the cyclic garbage collector's reach; the collections of the parse, the DAG and the
 # scheduling then walk only what they make (gen-2 passes over the whole heap: ~60 ms per run at 1,000 samples).
+# This assumes one run per process, as with the `snakemake` command and cluster jobs (snakemake_exit.py).
 gc.freeze()
 
 SCRIPTS = str(WORKFLOW_ROOT / "scripts")  # WORKFLOW_ROOT (this workflow's checkout): workflow/Snakefile
