@@ -21,11 +21,6 @@ import hshpipe  # noqa: E402 (after the collector's setting)
 from hshpipe.cli import log_arg, run  # noqa: E402
 
 
-def quiet_collector() -> None:
-    """What is loaded by now (modules, gene cache, tables) lives to the end: frozen out of every collection."""
-    gc.freeze()
-
-
 def main() -> None:
     from hshpipe.curation import CuratedTable
     from hshpipe.evidence import EvidenceSources
@@ -78,7 +73,7 @@ def main() -> None:
             pedigree=pedigree if pedigree.members else None,
             identity=settings.get("input_identity") or "auto",
         )
-        quiet_collector()
+        gc.freeze()  # what is loaded by now (modules, gene cache, tables) lives to the end: out of every collection
         summary = run_batch(rows, ctx, generated_on=date.today().isoformat())
     failed = [r for r in summary if r["verdict"] == FAILED]
     for r in failed:  # the run fails at its end (rule run_status), after the summary lists these samples

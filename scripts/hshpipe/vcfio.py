@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -830,9 +831,16 @@ def _record(
 def float32_text(x: float) -> str:
     """A VCF Float (htslib and cyvcf2 hold it in 32 bits) as the caller wrote it: the shortest decimal that reads
     back as the same 32-bit value ("0.166667", "4.83"), not the double it widens to (0.16666699945926666)."""
+    return str(_float32()(x))
+
+
+@cache
+def _float32() -> Any:
+    """numpy's float32, imported on first use (this module imports numpy lazily); float32_text runs for every
+    Float of every record, where an import statement would cost a third of its time."""
     import numpy as np
 
-    return str(np.float32(x))
+    return np.float32
 
 
 def as_written(x: float) -> float:
