@@ -12,10 +12,12 @@ Scenarios (data under $HSHBENCH_DIR, default /tmp/hshbench; generated once):
           filler blocks + a hole + the 30,000 chr9 records of one of 8 chr9 templates), with the tabix index of
           the full file (built once per template from a real file of the same layout, then deleted), so only
           what an indexed reader touches is real
-For each scenario, `reps` times, interleaved: the pipeline (`snakemake --cores 2`, fresh outdir, warm gene
+For each scenario, `reps` times, interleaved: the pipeline (`snakemake --cores 2`, a new outdir, warm gene
 cache in `cache_dir`), then the peer as two shell loops side by side (samples i % 2), each per sample
 `bcftools view -r | norm -m-any -f | csq -p a | query`. Ratio = best pipeline wall / best peer wall. Every
-report (json, html, tsv) and every summary row is checked. Also: the summary HTML's load time in headless
+report (json, html, tsv) and every summary row is checked. Every run writes into a folder no run has used
+($HSHBENCH_DIR/peer/runs; nothing is deleted while anything is timed: see RUNS), so ~300 MB per 1,000-sample
+pipeline run stays on disk until the next invocation deletes it (then waits 65 s; --no-settle skips the wait). Also: the summary HTML's load time in headless
 Chromium (10k), Snakemake's own start (`snakemake --version`, timed before each pipeline run; the ratio without
 it is printed beside the ratio, as is the ratio of the medians), the whole-file sha256 option on chr9 and the real sizes (pipeline wall with input_identity=sha256),
 10k without any whole-file hash (input_identity=fingerprint),
@@ -43,6 +45,37 @@ import make_data as md  # noqa: E402
 
 WORK = md.OUT / "peer"
 CACHE = WORK / "cache"  # the gene cache kept across runs (config cache_dir)
+# Every timed run, of either contender, writes into a folder never used before, under RUNS; nothing is deleted
+# while anything is timed. This machine's root is ext4 without a journal, where creating a file skips every inode
+# freed in the last 60 s (ext4 `recently_deleted`; up to 360 s while the freed inode's table block is dirty): a run
+# right after deleting the previous run's outputs spent ~0.5-1 s more of kernel CPU (perf: `recently_deleted`
+# and `find_get_block_common` ~10 % of a batch job), more for whoever creates more files (the pipeline: a folder
+# and three reports per sample; the peer: two files). Journaled ext4, XFS and cluster file systems have no such
+# check. The runs of the previous invocation are deleted at the start, followed by SETTLE_S of quiet.
+RUNS = WORK / "runs"
+SETTLE_S = 65
+_RUN_IDS: dict[str, int] = {}
+
+
+def new_dir(label: str) -> Path:
+    """A folder under RUNS that no run has used: `label.N`."""
+    n = _RUN_IDS[label] = _RUN_IDS.get(label, 0) + 1
+    return RUNS / f"{label}.{n}"
+
+
+def clear_runs(settle: bool) -> None:
+    """Delete the previous invocation's runs (and the folders of versions that deleted between runs); then, if
+    anything was deleted, flush and wait SETTLE_S so that no timed run creates files among recently freed inodes."""
+    old = [d for d in (RUNS, *(WORK / s for s in ("warm", "mem_cohort", "mem_wgs"))) if d.exists()]
+    old += [d for name in ("chr9", "wgs", "10k", "real300", "real3g") for d in (WORK / name).glob("*") if d.is_dir()]
+    for d in old:
+        shutil.rmtree(d, ignore_errors=True)
+    if old and settle:
+        print(f"deleted {len(old)} folders of earlier runs; waiting {SETTLE_S} s (see RUNS)", flush=True)
+        os.sync()
+        time.sleep(SETTLE_S)
+
+
 LOOP_SH = """#!/bin/bash
 # one loop of the peer: the samples of list $1, one after the other
 set -euo pipefail
@@ -132,12 +165,13 @@ def scenario_sheet(name: str, real_n: int) -> Path:
 # --- contenders ------------------------------------------------------------------------------------------------
 
 
-def run_pipeline(sheet: Path, outdir: Path, extra: list[str] | None = None) -> tuple[float, str]:
-    shutil.rmtree(outdir, ignore_errors=True)
+def run_pipeline(sheet: Path, label: str, extra: list[str] | None = None) -> tuple[float, str, Path]:
+    """(wall, Snakemake's output, outdir): one run into a new folder (new_dir)."""
+    outdir = new_dir(label)
     cfg = [f"samples={sheet}", f"outdir={outdir}", f"cache_dir={CACHE}", *(extra or [])]
     dt, p = bs.sh([bs.SNAKEMAKE, "--cores", "2", "-p", "--config", *cfg])
     bs.check(p, "snakemake")
-    return dt, p.stdout + p.stderr
+    return dt, p.stdout + p.stderr, outdir
 
 
 def snakemake_start_s() -> float:
@@ -150,8 +184,7 @@ def snakemake_start_s() -> float:
 
 def run_peer(names_vcfs: list[tuple[str, str]], work: Path) -> float:
     """Two shell loops side by side (the same 2 cores the pipeline gets), samples i % 2."""
-    out = work / "peer"
-    shutil.rmtree(out, ignore_errors=True)
+    out = new_dir(f"{work.name}.peer")
     out.mkdir(parents=True)
     peer, loop = work / "peer.sh", work / "loop.sh"
     peer.write_text(bs.PEER_SH)
@@ -209,13 +242,12 @@ def scenario(name: str, reps: int, real_n: int, profile: bool) -> dict:
     names_vcfs = bs.samples_of(sheet)
     work = WORK / name
     work.mkdir(parents=True, exist_ok=True)
-    outdir = work / "pipeline"
     files = " ".join(shlex.quote(v) for _, v in names_vcfs[:50])
     bs.sh(["sh", "-c", f"cat {sheet.parent}/*/*.tbi > /dev/null 2>&1; true"])
     pipe, peer, start, stdout = [], [], [], ""
     for _ in range(reps):  # interleaved: the machine's noise hits both alike
         start.append(snakemake_start_s())
-        dt, stdout = run_pipeline(sheet, outdir)
+        dt, stdout, outdir = run_pipeline(sheet, f"{name}.pipeline")
         pipe.append(dt)
         peer.append(run_peer(names_vcfs, work))
     res = {
@@ -238,16 +270,16 @@ def scenario(name: str, reps: int, real_n: int, profile: bool) -> dict:
     if name.startswith("real"):  # the whole-file option on the first 40 files (all 1,000: 0.3 / 3 TB read)
         sub = work / "sha256.40.tsv"
         sub.write_text("sample\tvcf\n" + "".join(f"{s}\t{v}\n" for s, v in names_vcfs[:40]))
-        dt_fp, _ = run_pipeline(sub, work / "sub40")
-        dt_sha, _ = run_pipeline(sub, work / "sub40", ["input_identity=sha256"])
+        dt_fp, _, _ = run_pipeline(sub, f"{name}.sub40")
+        dt_sha, _, _ = run_pipeline(sub, f"{name}.sub40", ["input_identity=sha256"])
         res["first_40_wall_s"] = {"default (fingerprint at this size)": round(dt_fp, 2), "sha256": round(dt_sha, 2)}
         res["apparent_GB_per_file"] = round(Path(names_vcfs[0][1]).stat().st_size / 1e9, 2)
     if name == "10k":  # 0.7 MB files are hashed whole by default (input_identity auto); without any whole-file hash:
-        dt, _ = run_pipeline(sheet, outdir, ["input_identity=fingerprint"])
+        dt, _, _ = run_pipeline(sheet, f"{name}.pipeline", ["input_identity=fingerprint"])
         res["pipeline_wall_s_fingerprint_only"] = round(dt, 2)
         res["ratio_fingerprint_only"] = round(dt / min(peer), 3)
     if name == "chr9":  # 7 MB files are identified by fingerprint by default; the whole-file option's cost:
-        dt, _ = run_pipeline(sheet, outdir, ["input_identity=sha256"])
+        dt, _, _ = run_pipeline(sheet, f"{name}.pipeline", ["input_identity=sha256"])
         res["pipeline_wall_s_sha256"] = round(dt, 2)
         res["ratio_sha256"] = round(dt / min(peer), 3)
     if name == "10k":
@@ -264,13 +296,12 @@ def batch_memory(sheet: Path, work: Path, n: int = 200) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     sub = work / f"mem.{n}.tsv"
     sub.write_text("sample\tvcf\n" + "".join(f"{s}\t{v}\n" for s, v in names))
-    _, stdout = run_pipeline(sub, work / "mem_run")
+    _, stdout, _ = run_pipeline(sub, f"{work.name}.run")
     cmd = next(l.split("Shell command: ", 1)[1] for l in stdout.splitlines() if "analyse_batch.py" in l)
     argv = shlex.split(cmd)
     argv[argv.index("--batch") + 1] = "0"
     argv[argv.index("--batch-size") + 1] = str(n)
-    out = work / "mem_out"
-    shutil.rmtree(out, ignore_errors=True)
+    out = new_dir(f"{work.name}.batch")
     for flag, val in (("--outdir", out), ("--out", out / "b.jsonl"), ("--log", out / "b.log")):
         argv[argv.index(flag) + 1] = str(val)
     script_i = next(i for i, a in enumerate(argv) if a.endswith("analyse_batch.py"))
@@ -291,13 +322,15 @@ def main() -> None:
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--real-n", type=int, default=1000)
     ap.add_argument("--profile", action="store_true", help="cProfile of batch 0 of the chr9 and wgs scenarios")
+    ap.add_argument("--no-settle", action="store_true", help=f"do not wait {SETTLE_S} s after deleting earlier runs")
     a = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     out_file = WORK / "result.json"
     results = json.loads(out_file.read_text()) if out_file.exists() else {}
     t0 = time.perf_counter()
-    run_pipeline(md.make_wgs(8, kind="chr9"), WORK / "warm")  # fills the gene cache (a first run's cost)
-    results["first_run_gene_cache_s"] = bs.rule_times(WORK / "warm").get("gene_cache", ["cached already"])
+    clear_runs(settle=not a.no_settle)
+    _, _, warm = run_pipeline(md.make_wgs(8, kind="chr9"), "warm")  # fills the gene cache (a first run's cost)
+    results["first_run_gene_cache_s"] = bs.rule_times(warm).get("gene_cache", ["cached already"])
     for name in [s for s in a.only if s != "memory"]:
         results[name] = scenario(name, a.reps, a.real_n, a.profile and name in ("chr9", "wgs"))
         out_file.write_text(json.dumps(results, indent=1))
