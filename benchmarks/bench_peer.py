@@ -12,17 +12,19 @@ Scenarios (data under $HSHBENCH_DIR, default /tmp/hshbench; generated once):
           filler blocks + a hole + the 30,000 chr9 records of one of 8 chr9 templates), with the tabix index of
           the full file (built once per template from a real file of the same layout, then deleted), so only
           what an indexed reader touches is real
-For each scenario, `reps` times, interleaved: the pipeline (`snakemake --cores 2`, a new outdir, warm gene
-cache in `cache_dir`), then the peer as two shell loops side by side (samples i % 2), each per sample
-`bcftools view -r | norm -m-any -f | csq -p a | query`. Ratio = best pipeline wall / best peer wall. Every
-report (json, html, tsv) and every summary row is checked. Every run writes into a folder no run has used
+For each scenario, `reps` times, interleaved: the pipeline (`snakemake --cores 2`, a new outdir, warm gene cache in
+`cache_dir`), then the peer as two shell loops side by side (samples i % 2), each per sample `bcftools view -r |
+norm -m-any -f | csq -p a | query`. Ratio = best pipeline wall / best peer wall. Every report (json, html, tsv) and
+every summary row is checked. Before the first run of a scenario, what both read of every VCF (header, index, the
+region's blocks) is read once untimed (`bcftools view -r`). Every run writes into a folder no run has used
 ($HSHBENCH_DIR/peer/runs; nothing is deleted while anything is timed: see RUNS), so ~300 MB per 1,000-sample
-pipeline run stays on disk until the next invocation deletes it (then waits 65 s; --no-settle skips the wait). Also: the summary HTML's load time in headless
-Chromium (10k), Snakemake's own start (`snakemake --version`, timed before each pipeline run; the ratio without
-it is printed beside the ratio, as is the ratio of the medians), the whole-file sha256 option on chr9 and the real sizes (pipeline wall with input_identity=sha256),
-10k without any whole-file hash (input_identity=fingerprint),
-peak memory of one 200-sample batch job (2,504-sample joint VCF; 200 WGS files), and a cProfile of one batch
-per stage (benchmarks/bench_scale.py profile_batch). Results: $HSHBENCH_DIR/peer/result.json.
+pipeline run stays on disk until the next invocation deletes it (then waits 65 s; --no-settle skips the wait). Also:
+the summary HTML's load time in headless Chromium (10k), Snakemake's own start (`snakemake --version`, timed before
+each pipeline run; the ratio without it is printed beside the ratio, as is the ratio of the medians), each
+contender's CPU (user + system of its process tree) and the core-seconds its 2 cores stood idle, the whole-file
+sha256 option on chr9 and the real sizes (pipeline wall with input_identity=sha256), 10k without any whole-file hash
+(input_identity=fingerprint), peak memory of one 200-sample batch job (2,504-sample joint VCF; 200 WGS files), and a
+cProfile of one batch per stage (benchmarks/bench_scale.py profile_batch). Results: $HSHBENCH_DIR/peer/result.json.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -51,7 +54,9 @@ CACHE = WORK / "cache"  # the gene cache kept across runs (config cache_dir)
 # right after deleting the previous run's outputs spent ~0.5-1 s more of kernel CPU (perf: `recently_deleted`
 # and `find_get_block_common` ~10 % of a batch job), more for whoever creates more files (the pipeline: a folder
 # and three reports per sample; the peer: two files). Journaled ext4, XFS and cluster file systems have no such
-# check. The runs of the previous invocation are deleted at the start, followed by SETTLE_S of quiet.
+# check. The runs of the previous invocation are deleted at the start, followed by SETTLE_S of quiet. Each timed run
+# starts after `sync`: a pipeline run leaves ~300 MB of reports to write back (the peer ~1 MB), which the kernel
+# would otherwise do ~30 s later, inside whichever run comes next.
 RUNS = WORK / "runs"
 SETTLE_S = 65
 _RUN_IDS: dict[str, int] = {}
@@ -169,9 +174,17 @@ def run_pipeline(sheet: Path, label: str, extra: list[str] | None = None) -> tup
     """(wall, Snakemake's output, outdir): one run into a new folder (new_dir)."""
     outdir = new_dir(label)
     cfg = [f"samples={sheet}", f"outdir={outdir}", f"cache_dir={CACHE}", *(extra or [])]
+    os.sync()  # the previous run's outputs written back first: neither contender pays for the other's writeback
     dt, p = bs.sh([bs.SNAKEMAKE, "--cores", "2", "-p", "--config", *cfg])
     bs.check(p, "snakemake")
     return dt, p.stdout + p.stderr, outdir
+
+
+def children_cpu_s() -> float:
+    """User + system CPU of every waited-for child process so far (and of their waited-for children: Snakemake's
+    jobs, the peer's bcftools)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def snakemake_start_s() -> float:
@@ -201,6 +214,7 @@ def run_peer(names_vcfs: list[tuple[str, str]], work: Path) -> float:
         OUT=str(out),
         PEER=str(peer),
     )
+    os.sync()  # as run_pipeline
     t0 = time.perf_counter()
     procs = [subprocess.Popen([str(loop), str(work / f"peer.{k}.list")], env=env) for k in range(2)]
     codes = [p.wait() for p in procs]
@@ -237,19 +251,36 @@ def summary_open_s(html: Path) -> dict:
     }
 
 
+def warm_region_reads(names_vcfs: list[tuple[str, str]]) -> None:
+    """Read what both contenders read of every VCF (its header, its index and the region's blocks: `bcftools view
+    -r`), untimed, so that the first timed run does not read them from disk for the runs after it."""
+    files = "".join(f"{v}\n" for _, v in names_vcfs)
+    p = subprocess.run(
+        ["xargs", "-P2", "-I{}", "bcftools", "view", "-H", "-r", md.region(), "-o", "/dev/null", "{}"],
+        input=files,
+        capture_output=True,
+        text=True,
+    )
+    bs.check(p, "bcftools view -r (warming the page cache)")
+
+
 def scenario(name: str, reps: int, real_n: int, profile: bool) -> dict:
     sheet = scenario_sheet(name, real_n)
     names_vcfs = bs.samples_of(sheet)
     work = WORK / name
     work.mkdir(parents=True, exist_ok=True)
-    files = " ".join(shlex.quote(v) for _, v in names_vcfs[:50])
-    bs.sh(["sh", "-c", f"cat {sheet.parent}/*/*.tbi > /dev/null 2>&1; true"])
+    warm_region_reads(names_vcfs)
     pipe, peer, start, stdout = [], [], [], ""
+    pipe_cpu, peer_cpu = [], []
     for _ in range(reps):  # interleaved: the machine's noise hits both alike
         start.append(snakemake_start_s())
+        c0 = children_cpu_s()
         dt, stdout, outdir = run_pipeline(sheet, f"{name}.pipeline")
         pipe.append(dt)
+        c1 = children_cpu_s()
         peer.append(run_peer(names_vcfs, work))
+        pipe_cpu.append(c1 - c0)
+        peer_cpu.append(children_cpu_s() - c1)
     res = {
         "samples": len(names_vcfs),
         "pipeline_wall_s": [round(x, 2) for x in pipe],
@@ -261,6 +292,13 @@ def scenario(name: str, reps: int, real_n: int, profile: bool) -> dict:
         # rest: what the workflow itself costs against the peer (informative; the target is on `ratio`)
         "snakemake_start_s": round(min(start), 2),
         "ratio_after_snakemake_start": round((min(pipe) - min(start)) / min(peer), 3),
+        # CPU (user + system) of each contender's processes, and the core-seconds its 2 cores stood idle (2 x wall
+        # - CPU): less noisy than the walls, and it tells work from waiting (informative; the target is on `ratio`)
+        "pipeline_cpu_s": [round(x, 2) for x in pipe_cpu],
+        "peer_cpu_s": [round(x, 2) for x in peer_cpu],
+        "cpu_ratio_median": round(statistics.median(pipe_cpu) / statistics.median(peer_cpu), 3),
+        "pipeline_idle_core_s_median": round(statistics.median(2 * w - c for w, c in zip(pipe, pipe_cpu)), 2),
+        "peer_idle_core_s_median": round(statistics.median(2 * w - c for w, c in zip(peer, peer_cpu)), 2),
         "reports": bs.check_reports(outdir, [s for s, _ in names_vcfs]),
         "rule_seconds": {k: [round(x, 2) for x in v] for k, v in bs.rule_times(outdir).items()},
     }
@@ -286,7 +324,6 @@ def scenario(name: str, reps: int, real_n: int, profile: bool) -> dict:
         res["summary_html"] = summary_open_s(outdir / "summary.html")
     if profile:
         res["profile_batch0"] = bs.profile_batch(stdout, outdir, work)
-    del files
     return res
 
 
@@ -359,6 +396,11 @@ def main() -> None:
             )
             if "ratio_median" in r:
                 extra += f"; medians {r['ratio_median']:.2f}"
+            if "cpu_ratio_median" in r:
+                extra += (
+                    f"; CPU {r['cpu_ratio_median']:.2f} (medians), idle core-s {r['pipeline_idle_core_s_median']:.1f} "
+                    f"vs {r['peer_idle_core_s_median']:.1f}"
+                )
             if "snakemake_start_s" in r:
                 extra += (
                     f"; Snakemake's own start {r['snakemake_start_s']:.2f} s, the rest "
